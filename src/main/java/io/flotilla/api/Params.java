@@ -1,0 +1,70 @@
+package io.flotilla.api;
+
+import io.flotilla.error.ErrorCode;
+import io.flotilla.error.FlotillaException;
+
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
+
+/** Parses query and path parameters so that a malformed one is a 400 that names it, not a generic 404. */
+final class Params {
+
+    private Params() {
+    }
+
+    static int integer(String name, String value, int defaultValue, int min, int max) {
+        if (value == null || value.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new FlotillaException(ErrorCode.INVALID_REQUEST,
+                name + " must be an integer between " + min + " and " + max + "; got '" + value + "'");
+    }
+
+    static Long optionalLong(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, name + " must be an integer; got '" + value + "'");
+        }
+    }
+
+    static UUID uuid(String name, String value) {
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, name + " must be a UUID; got '" + value + "'");
+        }
+    }
+
+    static UUID optionalUuid(String name, String value) {
+        return value == null || value.isEmpty() ? null : uuid(name, value);
+    }
+
+    /** An ISO-8601 instant with offset ({@code 2026-11-23T10:00:00Z}) or a date (midnight UTC). */
+    static OffsetDateTime optionalTime(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            return value.length() == 10 ? LocalDate.parse(value).atStartOfDay().atOffset(ZoneOffset.UTC)
+                    : OffsetDateTime.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST,
+                    name + " must be an ISO-8601 date or date-time with offset; got '" + value + "'");
+        }
+    }
+}

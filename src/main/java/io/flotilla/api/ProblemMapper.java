@@ -1,0 +1,81 @@
+package io.flotilla.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.flotilla.error.ErrorCode;
+import io.flotilla.error.FlotillaException;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.CompositeException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The one place errors become HTTP: RFC 9457 {@code application/problem+json} for every failure. */
+public class ProblemMapper {
+
+    public static final String PROBLEM_JSON = "application/problem+json";
+
+    @ServerExceptionMapper
+    public Response flotilla(FlotillaException e, UriInfo uri) {
+        if (e.code().status() >= 500) {
+            Log.warnf("%s: %s", e.code(), e.getMessage());
+        }
+        return problem(e.code().status(), e.code().type(), e.code().title(), e.getMessage(), uri, e.extensions());
+    }
+
+    @ServerExceptionMapper
+    public Response composite(CompositeException e, UriInfo uri) {
+        // Mutiny wraps a failure and the failure of its clean-up; the first one is what went wrong.
+        Throwable first = e.getCauses().get(0);
+        if (first instanceof FlotillaException f) {
+            return flotilla(f, uri);
+        }
+        return unexpected(first, uri);
+    }
+
+    @ServerExceptionMapper
+    public Response unreadableJson(JsonProcessingException e, UriInfo uri) {
+        String detail = e instanceof UnrecognizedPropertyException u
+                ? "Unknown field '" + u.getPropertyName() + "'; expected one of " + u.getKnownPropertyIds()
+                : "Request body is not valid JSON for this endpoint: " + e.getOriginalMessage();
+        return problem(400, ErrorCode.INVALID_REQUEST.type(), ErrorCode.INVALID_REQUEST.title(), detail, uri, Map.of());
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        Throwable cause = e.getCause();
+        if (cause instanceof JsonProcessingException json) {
+            return unreadableJson(json, uri);
+        }
+        String title = Response.Status.fromStatusCode(status) == null ? "HTTP " + status
+                : Response.Status.fromStatusCode(status).getReasonPhrase();
+        return problem(status, "about:blank", title, e.getMessage(), uri, Map.of());
+    }
+
+    @ServerExceptionMapper(priority = 10_000)
+    public Response unexpected(Throwable e, UriInfo uri) {
+        if (e instanceof FlotillaException f) {
+            return flotilla(f, uri);
+        }
+        Log.error("Unexpected failure serving " + uri.getPath(), e);
+        return problem(500, "about:blank", "Internal error", "Unexpected " + e.getClass().getSimpleName()
+                + ": " + e.getMessage(), uri, Map.of());
+    }
+
+    static Response problem(int status, String type, String title, String detail, UriInfo uri,
+                            Map<String, Object> extensions) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", type);
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", detail);
+        body.put("instance", uri == null ? null : uri.getPath());
+        extensions.forEach(body::putIfAbsent);
+        return Response.status(status).type(PROBLEM_JSON).entity(body).build();
+    }
+}

@@ -1,0 +1,2 @@
+/** The REST surface under {@code /api/v1}: resources map HTTP to services; {@link io.flotilla.api.ProblemMapper} maps errors. */
+package io.flotilla.api;

@@ -1,0 +1,24 @@
+package io.flotilla.catalog;
+
+import java.util.List;
+
+/** One thing wrong with a migration directory, as data; the edge turns a non-empty list into an error. */
+public record CatalogProblem(Kind kind, String message, List<String> files) {
+
+    public enum Kind {
+        DIRECTORY_MISSING,
+        UNREADABLE_FILE,
+        UNRECOGNISED_FILE,
+        UNSUPPORTED_FILE,
+        MIXED_LAYOUTS,
+        DUPLICATE_VERSION,
+        UNPAIRED_ROLLBACK,
+        UNKNOWN_DIRECTIVE,
+        INVALID_DIRECTIVE
+    }
+
+    @Override
+    public String toString() {
+        return kind + ": " + message;
+    }
+}

@@ -1,0 +1,65 @@
+package io.flotilla.catalog;
+
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The directory layouts Flotilla reads as they are. Tried in declaration order, because some names fit
+ * several patterns ({@code 1_init.up.sql} is golang-migrate, not a Flotilla file described "init.up").
+ */
+public enum Layout {
+    /** Flyway: {@code V1__name.sql}, {@code V1_1__name.sql}, {@code V1.2__name.sql}; {@code U…} undoes. */
+    FLYWAY("Flyway (V1__name.sql / U1__name.sql)",
+            Pattern.compile("^([VU])(\\d+(?:[._]\\d+)*)__(.+)\\.sql$")),
+    /** golang-migrate: {@code 1_name.up.sql} / {@code 0001_name.down.sql}. */
+    GOLANG_MIGRATE("golang-migrate (N_name.up.sql / N_name.down.sql)",
+            Pattern.compile("^()(\\d+)_(.+)\\.(up|down)\\.sql$")),
+    /** Flotilla's own: {@code 001_name.sql} and {@code rollback_001_name.sql}. */
+    FLOTILLA("Flotilla (NNN_name.sql / rollback_NNN_name.sql)",
+            Pattern.compile("^(rollback_)?(\\d+)_(.+)\\.sql$")),
+    /** A version, a dot and a name: {@code 1.name.sql}, down as {@code 1.name.down.sql} or {@code rollback_1.name.sql}. */
+    DOTTED("dotted (N.name.sql / N.name.down.sql)",
+            Pattern.compile("^(rollback_)?(\\d+)\\.(.+?)(?:\\.(up|down))?\\.sql$"));
+
+    private final String label;
+    private final Pattern pattern;
+
+    Layout(String label, Pattern pattern) {
+        this.label = label;
+        this.pattern = pattern;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    /** A file name understood under some layout. */
+    public record FileName(Layout layout, Version version, String description, boolean down) {
+        /** Human name from the description: {@code create_users} → {@code create users}. */
+        public String name() {
+            return description.replace('_', ' ').trim();
+        }
+    }
+
+    /** Classifies one file name; empty when no layout reads it. */
+    public static Optional<FileName> classify(String fileName) {
+        for (Layout layout : values()) {
+            Matcher m = layout.pattern.matcher(fileName);
+            if (m.matches()) {
+                String prefix = m.group(1);
+                boolean down = switch (layout) {
+                    case FLYWAY -> prefix.equals("U");
+                    case GOLANG_MIGRATE -> m.group(4).equals("down");
+                    case FLOTILLA -> prefix != null;
+                    case DOTTED -> prefix != null || "down".equals(m.group(4));
+                };
+                if (layout == DOTTED && prefix != null && m.group(4) != null) {
+                    return Optional.empty(); // rollback_1.x.up.sql says two contradicting things
+                }
+                return Optional.of(new FileName(layout, Version.parse(m.group(2)), m.group(3), down));
+            }
+        }
+        return Optional.empty();
+    }
+}

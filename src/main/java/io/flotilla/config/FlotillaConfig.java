@@ -1,0 +1,48 @@
+package io.flotilla.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Typed configuration of Flotilla itself; defaults and the environment variables live in application.properties. */
+@ConfigMapping(prefix = "flotilla")
+public interface FlotillaConfig {
+
+    Catalog catalog();
+
+    Execution execution();
+
+    Pool pool();
+
+    interface Pool {
+        /** Longest wait to connect, or for a free pooled connection ({@code DB_POOL_CONNECTION_TIMEOUT}, ms). */
+        @WithDefault("30s")
+        Duration connectionTimeout();
+    }
+
+    interface Catalog {
+        /** Directory holding the migration files ({@code MIGRATIONS_DIR}). */
+        @WithDefault("./migrations")
+        Path dir();
+
+        /** Replace {@code ${name}} placeholders in the whole directory; a file can still opt out. */
+        @WithDefault("true")
+        boolean placeholders();
+    }
+
+    interface Execution {
+        /** How long an apply waits for another process holding the same schema's advisory lock. */
+        @WithDefault("60s")
+        Duration lockWait();
+
+        /** Log every step (version, schema, outcome, duration) at INFO ({@code LOG_MIGRATIONS}). */
+        @WithDefault("false")
+        boolean logMigrations();
+
+        /** Name recorded as {@code executed_by} in the ledger; defaults to the host name. */
+        Optional<String> instanceName();
+    }
+}

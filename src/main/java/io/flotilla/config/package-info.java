@@ -1,0 +1,2 @@
+/** Typed configuration and the zero-setup start-up (embedded PostgreSQL when no DB_HOST is configured). */
+package io.flotilla.config;

@@ -1,0 +1,54 @@
+package io.flotilla.error;
+
+/**
+ * Every failure Flotilla reports, grouped by concept. Each code knows its HTTP status so that one mapper
+ * ({@code io.flotilla.api.ProblemMapper}) turns any {@link FlotillaException} into {@code application/problem+json}.
+ */
+public enum ErrorCode {
+    // request
+    INVALID_REQUEST(400, "Invalid request"),
+    INVALID_SCHEMA_NAME(400, "Invalid schema name"),
+    INVALID_COMPANY_NAME(400, "Invalid company name"),
+    INVALID_STATUS(400, "Invalid status"),
+    INVALID_SETTINGS(400, "Invalid settings"),
+    INVALID_VERSION(400, "Invalid version"),
+
+    // tenant
+    COMPANY_NOT_FOUND(404, "Company not found"),
+    COMPANY_NAME_TAKEN(409, "Company name already used"),
+    SCHEMA_NAME_TAKEN(409, "Schema name already used"),
+    SCHEMA_EXISTS(409, "Schema already exists in the database"),
+    COMPANY_NOT_ACTIVE(409, "Company is not active"),
+    SCHEMA_MISSING(409, "Company schema does not exist"),
+
+    // catalog
+    MIGRATION_NOT_FOUND(404, "Migration not found"),
+    CATALOG_INVALID(500, "Migration catalog is invalid"),
+    UNRESOLVED_PLACEHOLDER(422, "Unresolved template placeholder"),
+
+    // execution
+    SCHEMA_BUSY(409, "Schema is being migrated by another process"),
+    DRIFT_DETECTED(409, "Applied migrations changed since they were applied"),
+    MIGRATION_FAILED(500, "Migration failed");
+
+    private final int status;
+    private final String title;
+
+    ErrorCode(int status, String title) {
+        this.status = status;
+        this.title = title;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    /** A stable, documented problem type, e.g. {@code urn:flotilla:problem:schema-busy}. */
+    public String type() {
+        return "urn:flotilla:problem:" + name().toLowerCase().replace('_', '-');
+    }
+}

@@ -1,0 +1,70 @@
+package io.flotilla.execution;
+
+import io.flotilla.catalog.Migration;
+import io.flotilla.catalog.MigrationCatalog;
+import io.flotilla.catalog.Version;
+import io.flotilla.ledger.LedgerEntry;
+import io.flotilla.ledger.StepStatus;
+import io.flotilla.ledger.VersionHistory;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One version's state for one company: the resolved migration joined with its ledger history.
+ *
+ * @param checksum        the catalog file's checksum now (null when {@link MigrationState#MISSING})
+ * @param appliedChecksum the checksum recorded when it was applied
+ * @param drifted         applied, but the file changed since
+ * @param lastError       error of the last attempt when it failed
+ */
+public record MigrationInfo(String version, String name, MigrationState state, String script, String checksum,
+                            String appliedChecksum, boolean drifted, OffsetDateTime appliedAt, Long durationMs,
+                            String lastError, String lastErrorSqlState, Long lastLedgerId) {
+
+    public static List<MigrationInfo> of(MigrationCatalog catalog, Map<Version, VersionHistory> history) {
+        List<MigrationInfo> infos = new ArrayList<>();
+        for (Migration m : catalog.migrations()) {
+            infos.add(of(m.version(), m, history.get(m.version())));
+        }
+        history.forEach((version, h) -> {
+            if (catalog.find(version).isEmpty() && h.applied()) {
+                infos.add(of(version, null, h));
+            }
+        });
+        infos.sort((a, b) -> Version.parse(a.version()).compareTo(Version.parse(b.version())));
+        return infos;
+    }
+
+    static MigrationInfo of(Version version, Migration migration, VersionHistory h) {
+        String name = migration != null ? migration.name() : h.settled().name();
+        String script = migration != null ? migration.up().file() : h.settled().script();
+        String checksum = migration != null ? migration.checksum() : null;
+        if (h == null) {
+            return new MigrationInfo(version.toString(), name, MigrationState.PENDING, script, checksum,
+                    null, false, null, null, null, null, null);
+        }
+        LedgerEntry latest = h.latest();
+        LedgerEntry applied = h.lastApplied().orElse(null);
+        MigrationState state;
+        if (migration == null) {
+            state = MigrationState.MISSING;
+        } else if (latest.status() == StepStatus.RUNNING) {
+            state = MigrationState.RUNNING;
+        } else if (latest.status() == StepStatus.FAILED) {
+            // A failed rollback leaves the version applied; only a failed apply makes it "failed".
+            state = h.applied() ? MigrationState.APPLIED : MigrationState.FAILED;
+        } else {
+            state = h.applied() ? MigrationState.APPLIED : MigrationState.PENDING;
+        }
+        boolean drifted = applied != null && checksum != null && !checksum.equals(applied.checksum());
+        LedgerEntry failed = latest.status() == StepStatus.FAILED ? latest : null;
+        return new MigrationInfo(version.toString(), name, state, script, checksum,
+                applied == null ? null : applied.checksum(), drifted,
+                applied == null ? null : applied.finishedAt(), applied == null ? null : applied.durationMs(),
+                failed == null ? null : failed.error(), failed == null ? null : failed.errorSqlState(),
+                latest.id());
+    }
+}

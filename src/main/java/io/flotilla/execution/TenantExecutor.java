@@ -1,0 +1,142 @@
+package io.flotilla.execution;
+
+import io.flotilla.catalog.SqlScript;
+import io.flotilla.error.ErrorCode;
+import io.flotilla.error.FlotillaException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one place that builds SQL against tenant schemas: it quotes identifiers, sets {@code search_path} and owns
+ * the per-schema advisory lock. Schema names arrive validated (see {@code TenantRules}) and are quoted anyway.
+ */
+@ApplicationScoped
+public class TenantExecutor {
+
+    /**
+     * First key of the two-int advisory lock ("FLOT"), so Flotilla's locks don't collide with an application's
+     * own; the second key is {@code hashtext(schema)}. Operators find holders with
+     * {@code SELECT * FROM pg_locks WHERE locktype = 'advisory' AND classid = 1179406164}.
+     */
+    public static final int LOCK_NAMESPACE = 0x464C4F54;
+
+    /** {@code "name"} with embedded quotes doubled, as PostgreSQL's quote_ident does. */
+    public static String quoteIdent(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    public Uni<Void> createSchema(SqlClient client, String schema) {
+        return client.query("CREATE SCHEMA " + quoteIdent(schema)).execute()
+                .onFailure(e -> e instanceof PgException pg && "42P06".equals(pg.getSqlState()))
+                .transform(e -> new FlotillaException(ErrorCode.SCHEMA_EXISTS, "Schema '" + schema
+                        + "' already exists in the database; onboard under another schemaName or drop it first",
+                        Map.of(), e))
+                .replaceWithVoid();
+    }
+
+    public Uni<Boolean> schemaExists(SqlClient client, String schema) {
+        return client.preparedQuery("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)")
+                .execute(Tuple.of(schema)).map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
+    /**
+     * Takes the schema's session-level advisory lock on this connection, waiting at most {@code wait}; the lock
+     * goes with the session, so a process that dies frees it. Fails with {@link ErrorCode#SCHEMA_BUSY}.
+     */
+    public Uni<Void> lock(SqlConnection conn, String schema, Duration wait) {
+        return conn.preparedQuery("SELECT set_config('lock_timeout', $1, false)")
+                .execute(Tuple.of(wait.toMillis() + "ms"))
+                .flatMap(ignored -> conn.preparedQuery("SELECT pg_advisory_lock($1, hashtext($2))")
+                        .execute(Tuple.of(LOCK_NAMESPACE, schema)))
+                .onFailure(e -> e instanceof PgException pg && "55P03".equals(pg.getSqlState()))
+                .transform(e -> new FlotillaException(ErrorCode.SCHEMA_BUSY, "Schema '" + schema
+                        + "' is locked by another migration; gave up after " + wait.toSeconds() + " s",
+                        Map.of("schemaName", schema), e))
+                .eventually(() -> conn.query("RESET lock_timeout").execute().onFailure().recoverWithNull())
+                .replaceWithVoid();
+    }
+
+    public Uni<Void> unlock(SqlConnection conn, String schema) {
+        return conn.preparedQuery("SELECT pg_advisory_unlock($1, hashtext($2))")
+                .execute(Tuple.of(LOCK_NAMESPACE, schema)).replaceWithVoid();
+    }
+
+    /** Runs a script inside the caller's open transaction, with the tenant schema first on the search path. */
+    public Uni<Void> runInTransaction(SqlConnection conn, String schema, String sql) {
+        return conn.query("SET LOCAL search_path TO " + quoteIdent(schema) + ", public").execute()
+                .flatMap(ignored -> conn.query(sql).execute())
+                .replaceWithVoid();
+    }
+
+    /**
+     * Runs a script that PostgreSQL refuses inside a transaction block: statement by statement, each committed
+     * on its own (one multi-statement string would be one implicit transaction). A {@code CREATE INDEX
+     * CONCURRENTLY} that failed before left an INVALID index behind; it is dropped first so the retry can build it.
+     * Failures carry the offset of the failing statement, so positions can point into the whole script.
+     */
+    public Uni<Void> runWithoutTransaction(SqlConnection conn, String schema, String sql) {
+        List<String> statements = SqlScript.split(sql);
+        List<String> indexes = new ArrayList<>();
+        statements.forEach(s -> indexes.addAll(SqlScript.concurrentIndexNames(s)));
+        Uni<Void> chain = conn.query("SET search_path TO " + quoteIdent(schema) + ", public").execute()
+                .replaceWithVoid();
+        if (!indexes.isEmpty()) {
+            chain = chain.flatMap(ignored -> dropInvalidIndexes(conn, schema, indexes));
+        }
+        int from = 0;
+        for (String statement : statements) {
+            int offset = Math.max(0, sql.indexOf(statement, from));
+            from = offset + statement.length();
+            chain = chain.flatMap(ignored -> conn.query(statement).execute()
+                    .onFailure(PgException.class).transform(e -> new StatementFailure((PgException) e, offset))
+                    .replaceWithVoid());
+        }
+        // The session goes back to the pool: leave its search_path as we found it.
+        return chain.eventually(() -> conn.query("RESET search_path").execute().onFailure().recoverWithNull());
+    }
+
+    private Uni<Void> dropInvalidIndexes(SqlConnection conn, String schema, List<String> names) {
+        return conn.preparedQuery("SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                        + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        + " WHERE n.nspname = $1 AND c.relname = ANY($2) AND NOT i.indisvalid")
+                .execute(Tuple.of(schema, names.toArray(String[]::new)))
+                .flatMap(rows -> {
+                    Uni<Void> drops = Uni.createFrom().voidItem();
+                    for (var row : rows) {
+                        String index = quoteIdent(schema) + "." + quoteIdent(row.getString(0));
+                        drops = drops.flatMap(ignored -> conn.query("DROP INDEX CONCURRENTLY IF EXISTS " + index)
+                                .execute().replaceWithVoid());
+                    }
+                    return drops;
+                });
+    }
+
+    /** A statement of a non-transactional script failed; {@code offset} is where it starts in the script. */
+    public static final class StatementFailure extends RuntimeException {
+        private final transient PgException error;
+        private final int offset;
+
+        StatementFailure(PgException error, int offset) {
+            super(error.getMessage(), error);
+            this.error = error;
+            this.offset = offset;
+        }
+
+        public PgException error() {
+            return error;
+        }
+
+        public int offset() {
+            return offset;
+        }
+    }
+}

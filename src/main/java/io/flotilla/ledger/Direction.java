@@ -1,0 +1,24 @@
+package io.flotilla.ledger;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import java.util.Locale;
+
+/** Up applies a migration, down runs its rollback script. */
+public enum Direction {
+    UP, DOWN;
+
+    @JsonValue
+    public String value() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Direction parse(String text) {
+        return Direction.valueOf(text.toUpperCase(Locale.ROOT));
+    }
+
+    /** The status a successful step of this direction ends in. */
+    public StepStatus success() {
+        return this == UP ? StepStatus.APPLIED : StepStatus.ROLLED_BACK;
+    }
+}

@@ -1,0 +1,11 @@
+package io.flotilla.ledger;
+
+import io.flotilla.catalog.Version;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/** Filters of {@code GET /api/v1/ledger}; null means "any". {@code before} is an id cursor (newest first). */
+public record LedgerFilter(UUID companyId, Version version, StepStatus status, OffsetDateTime since,
+                           Long before, int limit) {
+}

@@ -1,0 +1,24 @@
+package io.flotilla.tenant;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.flotilla.error.ErrorCode;
+import io.flotilla.error.FlotillaException;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/** The statuses {@code public.companies.status} allows; only {@link #ACTIVE} companies are migrated. */
+public enum CompanyStatus {
+    ACTIVE, INACTIVE, SUSPENDED;
+
+    @JsonValue
+    public String value() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static CompanyStatus parse(String text) {
+        return Arrays.stream(values()).filter(s -> s.value().equals(text)).findFirst()
+                .orElseThrow(() -> new FlotillaException(ErrorCode.INVALID_STATUS,
+                        "status must be one of active, inactive, suspended; got '" + text + "'"));
+    }
+}
