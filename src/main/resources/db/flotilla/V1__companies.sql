@@ -11,11 +11,20 @@ CREATE TABLE IF NOT EXISTS public.companies (
     deleted_at   timestamptz  NULL
 );
 
-ALTER TABLE public.companies ADD COLUMN IF NOT EXISTS created_at timestamptz NOT NULL DEFAULT now();
-ALTER TABLE public.companies ADD COLUMN IF NOT EXISTS updated_at timestamptz NOT NULL DEFAULT now();
-ALTER TABLE public.companies ADD COLUMN IF NOT EXISTS deleted_at timestamptz NULL;
--- Per-tenant template values for migrations, e.g. {"embedding_dimensions": 3072}.
-ALTER TABLE public.companies ADD COLUMN IF NOT EXISTS settings jsonb NOT NULL DEFAULT '{}'::jsonb;
+-- Columns an adopted table may lack; added without notices when missing.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = 'public' AND table_name = 'companies' AND column_name = 'deleted_at') THEN
+        ALTER TABLE public.companies ADD COLUMN deleted_at timestamptz NULL;
+    END IF;
+    -- Per-tenant template values for migrations, e.g. {"embedding_dimensions": 3072}.
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = 'public' AND table_name = 'companies' AND column_name = 'settings') THEN
+        ALTER TABLE public.companies ADD COLUMN settings jsonb NOT NULL DEFAULT '{}'::jsonb;
+    END IF;
+END
+$$;
 
 -- The fleet that rollouts touch: active and not deleted.
 CREATE INDEX IF NOT EXISTS companies_migratable_idx

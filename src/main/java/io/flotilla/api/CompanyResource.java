@@ -29,7 +29,6 @@ import java.util.Map;
 
 @Path("/api/v1/companies")
 @Produces(MediaType.APPLICATION_JSON)
-@Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Companies")
 public class CompanyResource {
 
@@ -40,6 +39,7 @@ public class CompanyResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Onboard a company: insert it, create its schema and apply every migration",
             description = "Synchronous: answers 201 once every migration is applied. If one fails, the company and"
                     + " its schema stay, the failure is in the ledger, and the answer is a 500 problem"
@@ -79,6 +79,7 @@ public class CompanyResource {
 
     @PATCH
     @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Change a company's status and/or settings (template values)")
     public Uni<Company> update(@PathParam("id") String id, CompanyPatch body) {
         if (body == null) {

@@ -1,6 +1,7 @@
 package io.flotilla.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
@@ -35,6 +36,12 @@ public class ProblemMapper {
             return flotilla(f, uri);
         }
         return unexpected(first, uri);
+    }
+
+    /** Quarkus maps this subtype itself; ours must be at least as specific to win. */
+    @ServerExceptionMapper
+    public Response mismatchedJson(MismatchedInputException e, UriInfo uri) {
+        return unreadableJson(e, uri);
     }
 
     @ServerExceptionMapper

@@ -51,18 +51,30 @@ public class TenantExecutor {
     /**
      * Takes the schema's session-level advisory lock on this connection, waiting at most {@code wait}; the lock
      * goes with the session, so a process that dies frees it. Fails with {@link ErrorCode#SCHEMA_BUSY}.
+     * <p>
+     * It polls {@code pg_try_advisory_lock} rather than blocking in {@code pg_advisory_lock}: a statement blocked
+     * there holds a snapshot, and the lock holder's {@code CREATE INDEX CONCURRENTLY} waits for every older
+     * snapshot to go away, which would deadlock the two.
      */
     public Uni<Void> lock(SqlConnection conn, String schema, Duration wait) {
-        return conn.preparedQuery("SELECT set_config('lock_timeout', $1, false)")
-                .execute(Tuple.of(wait.toMillis() + "ms"))
-                .flatMap(ignored -> conn.preparedQuery("SELECT pg_advisory_lock($1, hashtext($2))")
-                        .execute(Tuple.of(LOCK_NAMESPACE, schema)))
-                .onFailure(e -> e instanceof PgException pg && "55P03".equals(pg.getSqlState()))
-                .transform(e -> new FlotillaException(ErrorCode.SCHEMA_BUSY, "Schema '" + schema
-                        + "' is locked by another migration; gave up after " + wait.toSeconds() + " s",
-                        Map.of("schemaName", schema), e))
-                .eventually(() -> conn.query("RESET lock_timeout").execute().onFailure().recoverWithNull())
-                .replaceWithVoid();
+        return acquire(conn, schema, System.nanoTime() + wait.toNanos(), wait, 10);
+    }
+
+    private Uni<Void> acquire(SqlConnection conn, String schema, long deadline, Duration wait, long delayMillis) {
+        return conn.preparedQuery("SELECT pg_try_advisory_lock($1, hashtext($2))")
+                .execute(Tuple.of(LOCK_NAMESPACE, schema))
+                .flatMap(rows -> {
+                    if (rows.iterator().next().getBoolean(0)) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    if (System.nanoTime() >= deadline) {
+                        return Uni.createFrom().failure(new FlotillaException(ErrorCode.SCHEMA_BUSY, "Schema '"
+                                + schema + "' is locked by another migration; gave up after " + wait.toMillis() + " ms",
+                                Map.of("schemaName", schema)));
+                    }
+                    return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(delayMillis))
+                            .flatMap(ignored -> acquire(conn, schema, deadline, wait, Math.min(delayMillis * 2, 250)));
+                });
     }
 
     public Uni<Void> unlock(SqlConnection conn, String schema) {

@@ -1,0 +1,257 @@
+package io.flotilla.execution;
+
+import io.flotilla.catalog.MigrationCatalog;
+import io.flotilla.catalog.MigrationResolver;
+import io.flotilla.error.ErrorCode;
+import io.flotilla.error.FlotillaException;
+import io.flotilla.ledger.LedgerRepository;
+import io.flotilla.tenant.Company;
+import io.flotilla.tenant.CompanyService;
+import io.flotilla.testsupport.PostgresResource;
+import io.flotilla.testsupport.Sql;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The executor against a real PostgreSQL, with catalogs written for each case. */
+@QuarkusTest
+@WithTestResource(PostgresResource.class)
+class SchemaMigratorTest {
+
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Inject
+    SchemaMigrator migrator;
+    @Inject
+    CompanyService companies;
+    @Inject
+    LedgerRepository ledger;
+    @Inject
+    DataSource ds;
+
+    @TempDir
+    Path dir;
+
+    Company company(String schema) {
+        Company c = companies.onboard(new CompanyService.NewCompany("Co " + schema, schema, "inactive", Map.of()))
+                .await().atMost(WAIT).company();
+        return companies.update(c.id(), "active", null).await().atMost(WAIT);
+    }
+
+    MigrationCatalog catalog(Map<String, String> files) throws IOException {
+        Path d = Files.createTempDirectory(dir, "catalog");
+        for (var f : files.entrySet()) {
+            Files.writeString(d.resolve(f.getKey()), f.getValue());
+        }
+        return MigrationResolver.resolve(d, true).orThrow();
+    }
+
+    ApplyResult migrate(Company c, MigrationCatalog catalog) {
+        return migrator.migrate(c, catalog, false).await().atMost(WAIT);
+    }
+
+    List<String> ledgerStatuses(Company c) {
+        return Sql.column(ds, "SELECT version || ':' || status FROM public.migration_ledger WHERE company_id = ?::uuid ORDER BY id",
+                c.id().toString());
+    }
+
+    @Test
+    void failingMigrationIsRolledBackRecordedAndStopsTheRun() throws IOException {
+        Company c = company(Sql.unique("fail"));
+        MigrationCatalog broken = catalog(Map.of(
+                "001_a.sql", "CREATE TABLE a (id int);",
+                "002_b.sql", "CREATE TABLE b (id int);\nINSERT INTO no_such_table VALUES (1);",
+                "003_c.sql", "CREATE TABLE c (id int);"));
+
+        ApplyResult result = migrate(c, broken);
+
+        assertFalse(result.succeeded());
+        assertEquals(List.of("1"), result.applied());
+        assertEquals(List.of("2", "3"), result.pending());
+        assertEquals("2", result.failure().version());
+        assertEquals("42P01", result.failure().sqlState());
+        assertEquals(38, result.failure().position(), "1-based position of no_such_table in the script");
+        assertTrue(result.failure().error().contains("no_such_table"));
+        assertEquals(List.of("a"), Sql.tables(ds, c.schemaName()), "b rolled back, c never ran");
+        assertEquals(List.of("1:applied", "2:failed"), ledgerStatuses(c));
+        assertEquals(List.of("42P01|38"), Sql.column(ds, "SELECT error_sqlstate || '|' || error_position FROM public.migration_ledger"
+                + " WHERE company_id = ?::uuid AND status = 'failed' AND error LIKE '%no_such_table%'", c.id().toString()));
+
+        var states = MigrationInfo.of(broken, ledger.history(null, c.id()).await().atMost(WAIT));
+        assertEquals(List.of(MigrationState.APPLIED, MigrationState.FAILED, MigrationState.PENDING),
+                states.stream().map(MigrationInfo::state).toList());
+        assertNotNull(states.get(1).lastError());
+
+        // Fixed file: the next run picks up at version 2.
+        MigrationCatalog fixed = catalog(Map.of(
+                "001_a.sql", "CREATE TABLE a (id int);",
+                "002_b.sql", "CREATE TABLE b (id int);",
+                "003_c.sql", "CREATE TABLE c (id int);"));
+        ApplyResult retry = migrate(c, fixed);
+        assertTrue(retry.succeeded());
+        assertEquals(List.of("2", "3"), retry.applied());
+        assertEquals(List.of("a", "b", "c"), Sql.tables(ds, c.schemaName()));
+    }
+
+    @Test
+    void failedConcurrentIndexLeavesAnInvalidIndexThatTheRetryDropsAndRebuilds() throws IOException {
+        Company c = company(Sql.unique("cic"));
+        Map<String, String> files = Map.of(
+                "001_t.sql", "CREATE TABLE t (x int);\nINSERT INTO t VALUES (1), (1);",
+                "002_idx.sql", "-- flotilla:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_x_uniq ON t (x);");
+        MigrationCatalog catalog = catalog(files);
+
+        ApplyResult first = migrate(c, catalog);
+        assertEquals("2", first.failure().version());
+        assertEquals("23505", first.failure().sqlState());
+        String validity = "SELECT i.indisvalid::text FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid"
+                + " JOIN pg_namespace n ON n.oid = x.relnamespace WHERE n.nspname = ? AND x.relname = 't_x_uniq'";
+        assertEquals(List.of("false"), Sql.column(ds, validity, c.schemaName()), "PostgreSQL left an INVALID index");
+
+        Sql.execute(ds, "DELETE FROM " + c.schemaName() + ".t WHERE ctid = (SELECT max(ctid) FROM " + c.schemaName() + ".t)");
+        ApplyResult retry = migrate(c, catalog);
+        assertTrue(retry.succeeded(), () -> String.valueOf(retry.failure()));
+        // Without dropping it first, IF NOT EXISTS would have "succeeded" on top of the invalid index.
+        assertEquals(List.of("true"), Sql.column(ds, validity, c.schemaName()));
+        assertEquals(List.of("1:applied", "2:failed", "2:applied"), ledgerStatuses(c));
+    }
+
+    @Test
+    void unresolvedPlaceholderFailsBeforeAnySqlRuns() throws IOException {
+        Company c = company(Sql.unique("tpl"));
+        MigrationCatalog catalog = catalog(Map.of(
+                "001_ok.sql", "CREATE TABLE ok (id int);",
+                "002_tpl.sql", "CREATE TABLE v (x int DEFAULT ${missing_value});"));
+        FlotillaException e = assertThrows(FlotillaException.class, () -> migrate(c, catalog));
+        assertEquals(ErrorCode.UNRESOLVED_PLACEHOLDER, e.code());
+        assertTrue(e.getMessage().contains("${missing_value}"));
+        assertEquals(List.of(), Sql.tables(ds, c.schemaName()), "not even version 1 ran");
+        assertEquals(List.of(), ledgerStatuses(c));
+    }
+
+    @Test
+    void settingsAndSchemaPlaceholdersAreRendered() throws IOException {
+        Company c = company(Sql.unique("render"));
+        companies.update(c.id(), null, Map.of("dims", 768, "label", "gold")).await().atMost(WAIT);
+        Company updated = companies.get(c.id()).await().atMost(WAIT);
+        MigrationCatalog catalog = catalog(Map.of("001_r.sql",
+                "-- flotilla:default dims=1536\n-- flotilla:default tier=free\n"
+                        + "CREATE TABLE ${schema}.r (d int DEFAULT ${dims}, t text DEFAULT '${tier}', l text DEFAULT '${label}');"));
+        assertTrue(migrate(updated, catalog).succeeded());
+        assertEquals(List.of("768", "'free'::text", "'gold'::text"), Sql.column(ds, "SELECT column_default FROM information_schema.columns"
+                + " WHERE table_schema = ? AND table_name = 'r' ORDER BY ordinal_position", c.schemaName()));
+    }
+
+    @Test
+    void concurrentAppliesOnOneSchemaApplyEachVersionOnce() throws IOException {
+        Company c = company(Sql.unique("race"));
+        MigrationCatalog catalog = catalog(Map.of(
+                "001_slow.sql", "SELECT pg_sleep(0.5);\nCREATE TABLE slow (id int);",
+                "002_next.sql", "CREATE TABLE next (id int);",
+                "003_idx.sql", "CREATE INDEX CONCURRENTLY next_id ON next (id);"));
+        List<ApplyResult> results = Uni.join().all(
+                        migrator.migrate(c, catalog, false), migrator.migrate(c, catalog, false),
+                        migrator.migrate(c, catalog, false))
+                .andFailFast().await().atMost(WAIT);
+        assertTrue(results.stream().allMatch(ApplyResult::succeeded));
+        assertEquals(3, results.stream().mapToInt(r -> r.applied().size()).sum(), "each version applied by exactly one run");
+        assertEquals(List.of("1:applied", "2:applied", "3:applied"), ledgerStatuses(c));
+    }
+
+    @Test
+    void aHeldSchemaLockMakesTheApplyGiveUpWithSchemaBusy() throws Exception {
+        Company c = company(Sql.unique("busy"));
+        MigrationCatalog catalog = catalog(Map.of("001_a.sql", "CREATE TABLE a (id int);"));
+        try (Connection holder = ds.getConnection(); Statement st = holder.createStatement()) {
+            st.execute("SELECT pg_advisory_lock(" + TenantExecutor.LOCK_NAMESPACE + ", hashtext('" + c.schemaName() + "'))");
+            FlotillaException e = assertThrows(FlotillaException.class, () -> migrate(c, catalog));
+            assertEquals(ErrorCode.SCHEMA_BUSY, e.code());
+            st.execute("SELECT pg_advisory_unlock_all()");
+        }
+        assertEquals(List.of(), ledgerStatuses(c));
+        assertTrue(migrate(c, catalog).succeeded(), "the lock is free again");
+    }
+
+    @Test
+    void aRunningRowLeftByADeadProcessIsClosedAndTheVersionReapplied() throws IOException {
+        Company c = company(Sql.unique("dead"));
+        MigrationCatalog catalog = catalog(Map.of("001_a.sql", "CREATE TABLE a (id int);"));
+        Sql.execute(ds, "INSERT INTO public.migration_ledger (run_id, company_id, schema_name, version, version_key, name, script,"
+                + " direction, status, checksum, transactional, executed_by) VALUES (gen_random_uuid(), ?::uuid, ?, '1', '{1}', 'a',"
+                + " '001_a.sql', 'up', 'running', ?, true, 'dead-host')", c.id().toString(), c.schemaName(),
+                catalog.migrations().get(0).checksum());
+        assertEquals(MigrationState.RUNNING, MigrationInfo.of(catalog, ledger.history(null, c.id()).await().atMost(WAIT)).get(0).state());
+
+        ApplyResult result = migrate(c, catalog);
+        assertEquals(List.of("1"), result.applied());
+        assertEquals(List.of("1:failed", "1:applied"), ledgerStatuses(c));
+        assertEquals(1, Sql.count(ds, "SELECT count(*) FROM public.migration_ledger WHERE company_id = ?::uuid"
+                + " AND executed_by = 'dead-host' AND error LIKE 'interrupted%'", c.id().toString()));
+    }
+
+    @Test
+    void driftIsRefusedUnlessAllowedAndShownInTheState() throws IOException {
+        Company c = company(Sql.unique("drift"));
+        assertTrue(migrate(c, catalog(Map.of("001_a.sql", "CREATE TABLE a (id int);"))).succeeded());
+        MigrationCatalog changed = catalog(Map.of("001_a.sql", "CREATE TABLE a (id bigint);", "002_b.sql", "CREATE TABLE b (id int);"));
+
+        FlotillaException e = assertThrows(FlotillaException.class, () -> migrate(c, changed));
+        assertEquals(ErrorCode.DRIFT_DETECTED, e.code());
+        assertEquals(List.of("a"), Sql.tables(ds, c.schemaName()));
+        var info = MigrationInfo.of(changed, ledger.history(null, c.id()).await().atMost(WAIT));
+        assertTrue(info.get(0).drifted());
+        assertFalse(info.get(1).drifted());
+
+        ApplyResult allowed = migrator.migrate(c, changed, true).await().atMost(WAIT);
+        assertEquals(List.of("2"), allowed.applied());
+    }
+
+    @Test
+    void versionsGoneFromTheCatalogShowAsMissing() throws IOException {
+        Company c = company(Sql.unique("gone"));
+        assertTrue(migrate(c, catalog(Map.of("001_a.sql", "CREATE TABLE a (id int);", "002_b.sql", "CREATE TABLE b (id int);"))).succeeded());
+        var info = MigrationInfo.of(catalog(Map.of("001_a.sql", "CREATE TABLE a (id int);")),
+                ledger.history(null, c.id()).await().atMost(WAIT));
+        assertEquals(List.of(MigrationState.APPLIED, MigrationState.MISSING), info.stream().map(MigrationInfo::state).toList());
+    }
+
+    @Test
+    void aMissingSchemaIsRefusedAndNothingLandsInPublic() throws IOException {
+        Company c = company(Sql.unique("vanished"));
+        Sql.execute(ds, "DROP SCHEMA " + c.schemaName());
+        String table = Sql.unique("should_not_exist");
+        FlotillaException e = assertThrows(FlotillaException.class,
+                () -> migrate(c, catalog(Map.of("001_a.sql", "CREATE TABLE " + table + " (id int);"))));
+        assertEquals(ErrorCode.SCHEMA_MISSING, e.code());
+        assertEquals(0, Sql.count(ds, "SELECT count(*) FROM pg_tables WHERE tablename = ?", table));
+    }
+
+    @Test
+    void pooledSessionsComeBackClean() throws IOException {
+        Company c = company(Sql.unique("clean"));
+        assertTrue(migrate(c, catalog(Map.of("001_idx.sql",
+                "CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY t_id ON t (id);"))).succeeded());
+        // No advisory lock of ours survives the run on any pooled session.
+        assertEquals(0, Sql.count(ds, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = ?",
+                (long) TenantExecutor.LOCK_NAMESPACE));
+    }
+}
