@@ -35,14 +35,14 @@ public enum Layout {
     }
 
     /** A file name understood under some layout. */
-    public record FileName(Layout layout, Version version, String description, boolean down) {
+    public record FileName(String file, Layout layout, Version version, String description, boolean down) {
         /** Human name from the description: {@code create_users} → {@code create users}. */
         public String name() {
             return description.replace('_', ' ').trim();
         }
     }
 
-    /** Classifies one file name; empty when no layout reads it. */
+    /** Classifies one file name; empty when no layout reads it (or its version is absurdly long). */
     public static Optional<FileName> classify(String fileName) {
         for (Layout layout : values()) {
             Matcher m = layout.pattern.matcher(fileName);
@@ -57,7 +57,10 @@ public enum Layout {
                 if (layout == DOTTED && prefix != null && m.group(4) != null) {
                     return Optional.empty(); // rollback_1.x.up.sql says two contradicting things
                 }
-                return Optional.of(new FileName(layout, Version.parse(m.group(2)), m.group(3), down));
+                if (m.group(2).length() > Version.MAX_LENGTH) {
+                    return Optional.empty();
+                }
+                return Optional.of(new FileName(fileName, layout, Version.parse(m.group(2)), m.group(3), down));
             }
         }
         return Optional.empty();

@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -47,7 +48,9 @@ public final class MigrationResolver {
         }
     }
 
-    private static final Pattern DIRECTIVE = Pattern.compile("^--\\s*flotilla:([a-z-]+)\\s*(.*?)\\s*$");
+    /** Lenient about spacing and case, so that a near-miss is read (or reported), never silently skipped. */
+    private static final Pattern DIRECTIVE = Pattern.compile("^--\\s*flotilla\\s*:\\s*([A-Za-z-]*)\\s*(.*?)\\s*$",
+            Pattern.CASE_INSENSITIVE);
     private static final Pattern DEFAULT_VALUE = Pattern.compile("^([A-Za-z_][A-Za-z0-9_.-]*)\\s*=\\s*(\\S.*)$");
     private static final Pattern EXTENSION = Pattern.compile("^[A-Za-z_][A-Za-z0-9_-]*$");
 
@@ -77,7 +80,6 @@ public final class MigrationResolver {
         Map<Layout, List<String>> byLayout = new LinkedHashMap<>();
         TreeMap<Version, List<FileName>> ups = new TreeMap<>();
         TreeMap<Version, List<FileName>> downs = new TreeMap<>();
-        Map<FileName, String> fileOf = new LinkedHashMap<>();
         for (Path path : files) {
             String fileName = path.getFileName().toString();
             if (fileName.startsWith("R__")) {
@@ -96,7 +98,6 @@ public final class MigrationResolver {
             FileName name = classified.get();
             byLayout.computeIfAbsent(name.layout(), l -> new ArrayList<>()).add(fileName);
             (name.down() ? downs : ups).computeIfAbsent(name.version(), v -> new ArrayList<>()).add(name);
-            fileOf.put(name, fileName);
         }
         if (byLayout.size() > 1) {
             problems.add(new CatalogProblem(Kind.MIXED_LAYOUTS, "one directory must use one layout, found "
@@ -105,25 +106,28 @@ public final class MigrationResolver {
                     .collect(Collectors.joining(" and ")),
                     byLayout.values().stream().flatMap(List::stream).toList()));
         }
-        duplicates(ups, fileOf, "migrations", problems);
-        duplicates(downs, fileOf, "rollback files", problems);
+        duplicates(ups, "migrations", problems);
+        duplicates(downs, "rollback files", problems);
         downs.forEach((version, names) -> {
             if (!ups.containsKey(version)) {
-                List<String> unpaired = names.stream().map(fileOf::get).toList();
+                List<String> unpaired = names.stream().map(FileName::file).toList();
                 problems.add(new CatalogProblem(Kind.UNPAIRED_ROLLBACK, String.join(", ", unpaired)
                         + " undoes version " + version + ", which has no migration file", unpaired));
             }
         });
 
+        // Every file is read, even one already in trouble, so that all its problems show at once.
+        Map<String, MigrationScript> scripts = new LinkedHashMap<>();
+        Stream.concat(ups.values().stream(), downs.values().stream()).flatMap(List::stream)
+                .forEach(name -> scripts.put(name.file(), read(directory.resolve(name.file()), placeholders, problems)));
         List<Migration> migrations = new ArrayList<>();
         for (var entry : ups.entrySet()) {
             FileName up = entry.getValue().get(0);
-            MigrationScript upScript = read(directory.resolve(fileOf.get(up)), placeholders, problems);
             List<FileName> downNames = downs.get(entry.getKey());
-            MigrationScript downScript = downNames == null ? null
-                    : read(directory.resolve(fileOf.get(downNames.get(0))), placeholders, problems);
+            MigrationScript upScript = scripts.get(up.file());
             if (upScript != null) {
-                migrations.add(new Migration(entry.getKey(), up.name(), upScript, downScript));
+                migrations.add(new Migration(entry.getKey(), up.name(), upScript,
+                        downNames == null ? null : scripts.get(downNames.get(0).file())));
             }
         }
         if (!problems.isEmpty()) {
@@ -133,11 +137,10 @@ public final class MigrationResolver {
         return new Resolution(directory, Optional.of(new MigrationCatalog(directory, layout, migrations)), problems);
     }
 
-    private static void duplicates(Map<Version, List<FileName>> byVersion, Map<FileName, String> fileOf,
-                                   String what, List<CatalogProblem> problems) {
+    private static void duplicates(Map<Version, List<FileName>> byVersion, String what, List<CatalogProblem> problems) {
         byVersion.forEach((version, names) -> {
             if (names.size() > 1) {
-                List<String> clash = names.stream().map(fileOf::get).toList();
+                List<String> clash = names.stream().map(FileName::file).toList();
                 problems.add(new CatalogProblem(Kind.DUPLICATE_VERSION, "version " + version + " is claimed by "
                         + what + " " + String.join(" and ", clash), clash));
             }
@@ -186,7 +189,7 @@ public final class MigrationResolver {
                 continue;
             }
             String argument = m.group(2);
-            switch (m.group(1)) {
+            switch (m.group(1).toLowerCase(Locale.ROOT)) {
                 case "no-transaction" -> noTransaction = true;
                 case "requires-extension" -> {
                     for (String ext : argument.split("[,\\s]+")) {

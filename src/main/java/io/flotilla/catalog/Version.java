@@ -16,6 +16,9 @@ import java.util.stream.Collectors;
  */
 public record Version(List<BigInteger> parts) implements Comparable<Version> {
 
+    /** Longest version text accepted: more is a typo or an attack, not a version. */
+    public static final int MAX_LENGTH = 60;
+
     private static final Pattern TEXT = Pattern.compile("\\d+([._]\\d+)*");
 
     public Version {
@@ -28,7 +31,7 @@ public record Version(List<BigInteger> parts) implements Comparable<Version> {
 
     /** Parses {@code 7}, {@code 007}, {@code 1.2}, {@code 1_10}; anything else is an {@link ErrorCode#INVALID_VERSION}. */
     public static Version parse(String text) {
-        if (text == null || !TEXT.matcher(text).matches() || text.length() > 60) {
+        if (text == null || !TEXT.matcher(text).matches() || text.length() > MAX_LENGTH) {
             throw new FlotillaException(ErrorCode.INVALID_VERSION,
                     "'" + text + "' is not a version: use digits separated by '.' or '_', e.g. 7, 007, 1.2");
         }

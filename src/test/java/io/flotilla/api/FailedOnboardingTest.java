@@ -1,0 +1,61 @@
+package io.flotilla.api;
+
+import io.flotilla.testsupport.FailingCatalogProfile;
+import io.flotilla.testsupport.PostgresResource;
+import io.flotilla.testsupport.Sql;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+@QuarkusTest
+@TestProfile(FailingCatalogProfile.class)
+@WithTestResource(PostgresResource.class)
+class FailedOnboardingTest {
+
+    @Inject
+    DataSource ds;
+
+    @Test
+    void aFailingMigrationIsAProblemNamingTheVersionAndTheCompanyStays() {
+        String schema = Sql.unique("broken");
+        String id = given().contentType(ContentType.JSON).body(Map.of("companyName", "Broken " + schema, "schemaName", schema))
+                .when().post("/api/v1/companies")
+                .then().statusCode(500).contentType("application/problem+json")
+                .body("type", equalTo("urn:flotilla:problem:migration-failed"))
+                .body("version", equalTo("2"))
+                .body("script", equalTo("002_broken.sql"))
+                .body("sqlState", equalTo("22012"))
+                .body("detail", containsString("division by zero"))
+                .body("appliedVersions", equalTo(List.of("1")))
+                .body("pendingVersions", equalTo(List.of("2", "3")))
+                .body("ledgerId", notNullValue())
+                .extract().path("companyId");
+
+        assertEquals(List.of("ok"), Sql.tables(ds, schema), "002 rolled back, 003 never ran");
+        given().when().get("/api/v1/companies/{id}/migrations", id).then().statusCode(200)
+                .body("state", equalTo(List.of("applied", "failed", "pending")))
+                .body("[1].lastErrorSqlState", equalTo("22012"));
+        given().queryParam("companyId", id).queryParam("status", "failed").when().get("/api/v1/ledger").then()
+                .statusCode(200).body("items[0].version", equalTo("2")).body("items[0].errorSqlState", equalTo("22012"))
+                .body("items[0].errorPosition", nullValue()); // a run-time error has no position
+
+        // Retrying fails the same way and records a second attempt; nothing else moves.
+        given().when().post("/api/v1/companies/{id}/migrate", id).then().statusCode(500).body("version", equalTo("2"));
+        assertEquals(2, Sql.count(ds, "SELECT count(*) FROM public.migration_ledger WHERE company_id = ?::uuid AND status = 'failed'", id));
+        assertEquals(1, Sql.count(ds, "SELECT count(*) FROM public.migration_ledger WHERE company_id = ?::uuid AND status = 'applied'", id));
+    }
+}

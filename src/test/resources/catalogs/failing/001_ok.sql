@@ -1,0 +1,2 @@
+-- Applies.
+CREATE TABLE ok (id int);

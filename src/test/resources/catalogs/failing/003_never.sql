@@ -1,0 +1,2 @@
+-- Never reached.
+CREATE TABLE never (id int);
