@@ -25,6 +25,8 @@ public enum ErrorCode {
     MIGRATION_NOT_FOUND(404, "Migration not found"),
     CATALOG_INVALID(500, "Migration catalog is invalid"),
     UNRESOLVED_PLACEHOLDER(422, "Unresolved template placeholder"),
+    ROLLBACK_MISSING(422, "Rollback not possible"),
+    EXTENSION_MISSING(422, "Required extension not available"),
 
     // execution
     SCHEMA_BUSY(409, "Schema is being migrated by another process"),

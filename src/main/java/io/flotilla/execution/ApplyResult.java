@@ -1,16 +1,19 @@
 package io.flotilla.execution;
 
+import io.flotilla.ledger.Direction;
+
 import java.util.List;
 import java.util.UUID;
 
 /**
  * What one apply run did to one schema.
  *
- * @param applied versions applied by this run, in order
- * @param pending versions still not applied after it (those after a failure, or none)
+ * @param applied versions this run applied (up) or rolled back (down), in order
+ * @param pending versions it still had to take when it stopped (after a failure), or none
  * @param failure the step that failed, which stopped the run; null when all went through
  */
-public record ApplyResult(UUID runId, UUID companyId, String schemaName, List<String> applied, List<String> pending,
+public record ApplyResult(UUID runId, UUID companyId, String schemaName, Direction direction, List<String> applied,
+                          List<String> pending,
                           StepFailure failure) {
 
     public boolean succeeded() {

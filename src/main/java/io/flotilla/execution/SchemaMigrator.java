@@ -13,7 +13,7 @@ import io.flotilla.ledger.LedgerRepository.StepError;
 import io.flotilla.ledger.LedgerRepository.StepStart;
 import io.flotilla.ledger.VersionHistory;
 import io.flotilla.tenant.Company;
-import io.flotilla.tenant.TenantRules;
+import io.flotilla.ledger.StepStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -24,13 +24,12 @@ import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.net.InetAddress;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * Brings one tenant schema up to the catalog: takes the schema's advisory lock on one pooled connection, reads
@@ -57,37 +56,47 @@ public class SchemaMigrator {
         this.executedBy = config.execution().instanceName().orElseGet(SchemaMigrator::hostName);
     }
 
-    /** A pending migration with its script rendered for this company. */
+    /** A step to take: a migration, the script for the direction, rendered for this company. */
     record PlannedStep(Migration migration, MigrationScript script, String sql) {
     }
 
+    /** Up to the catalog's latest, with a fresh run id. */
     public Uni<ApplyResult> migrate(Company company, MigrationCatalog catalog, boolean allowDrift) {
+        return migrate(company, catalog, Target.latest(), allowDrift, UUID.randomUUID());
+    }
+
+    public Uni<ApplyResult> migrate(Company company, MigrationCatalog catalog, Target target, boolean allowDrift,
+                                    UUID runId) {
         if (!company.migratable()) {
             return Uni.createFrom().failure(new FlotillaException(ErrorCode.COMPANY_NOT_ACTIVE, "Company '"
                     + company.companyName() + "' is " + (company.deletedAt() != null ? "deleted" : company.status().value())
                     + "; only active companies are migrated", Map.of("companyId", company.id())));
         }
         String schema = company.schemaName();
-        UUID runId = UUID.randomUUID();
         return pool.withConnection(conn -> executor.lock(conn, schema, config.execution().lockWait())
                 .flatMap(locked -> ledger.closeInterrupted(conn, company.id())
                         .flatMap(closed -> ledger.history(conn, company.id()))
-                        .flatMap(history -> executor.schemaExists(conn, schema)
-                                .flatMap(exists -> {
-                                    if (!exists) {
-                                        throw new FlotillaException(ErrorCode.SCHEMA_MISSING, "Schema '" + schema
-                                                + "' of company '" + company.companyName() + "' does not exist",
-                                                Map.of("companyId", company.id(), "schemaName", schema));
-                                    }
-                                    List<PlannedStep> plan = plan(company, catalog, history, allowDrift);
-                                    return runFrom(conn, company, runId, plan, 0, new ArrayList<>());
-                                }))
+                        .flatMap(history -> executor.schemaExists(conn, schema).flatMap(exists -> {
+                            if (!exists) {
+                                throw new FlotillaException(ErrorCode.SCHEMA_MISSING, "Schema '" + schema
+                                        + "' of company '" + company.companyName() + "' does not exist",
+                                        Map.of("companyId", company.id(), "schemaName", schema));
+                            }
+                            List<Migration> steps = steps(company, catalog, history, target, allowDrift);
+                            List<MigrationScript> scripts = steps.stream().map(m -> script(m, target)).toList();
+                            return executor.lookupTemplateValues(conn, schema, TemplateValues.toLookUp(company, scripts))
+                                    .map(looked -> render(company, steps, target, looked));
+                        }))
+                        .flatMap(plan -> runFrom(conn, company, runId, target.direction(), plan, 0, new ArrayList<>()))
                         .eventually(() -> executor.unlock(conn, schema).onFailure().recoverWithNull())));
     }
 
-    /** Pending versions in order, rendered; refuses drifted schemas and unresolved placeholders up front. */
-    List<PlannedStep> plan(Company company, MigrationCatalog catalog, Map<Version, VersionHistory> history,
-                           boolean allowDrift) {
+    /**
+     * The versions a run must take, in order: pending ones up to the target (up), or applied ones above it from
+     * the top (down). Refuses drifted schemas and rollbacks without a file before anything runs.
+     */
+    static List<Migration> steps(Company company, MigrationCatalog catalog, Map<Version, VersionHistory> history,
+                                 Target target, boolean allowDrift) {
         List<String> drifted = catalog.migrations().stream()
                 .filter(m -> history.containsKey(m.version()) && history.get(m.version()).applied()
                         && !history.get(m.version()).settled().checksum().equals(m.checksum()))
@@ -97,78 +106,98 @@ public class SchemaMigrator {
                     + "' has versions " + String.join(", ", drifted) + " applied from files that have changed since;"
                     + " restore the files or pass allowDrift=true", Map.of("versions", drifted));
         }
+        if (target.direction() == Direction.UP) {
+            return catalog.migrations().stream().filter(m -> target.covers(m.version()))
+                    .filter(m -> !history.containsKey(m.version()) || !history.get(m.version()).applied())
+                    .toList();
+        }
+        List<String> unknown = history.values().stream().filter(VersionHistory::applied)
+                .filter(h -> target.covers(h.version()) && catalog.find(h.version()).isEmpty())
+                .map(h -> h.version().toString()).toList();
+        List<Migration> down = new ArrayList<>(catalog.migrations().stream().filter(m -> target.covers(m.version()))
+                .filter(m -> history.containsKey(m.version()) && history.get(m.version()).applied()).toList());
+        List<String> noRollback = down.stream().filter(m -> m.rollback().isEmpty()).map(m -> m.version().toString()).toList();
+        if (!unknown.isEmpty() || !noRollback.isEmpty()) {
+            throw new FlotillaException(ErrorCode.ROLLBACK_MISSING, "Cannot roll schema '" + company.schemaName()
+                    + "' back to " + target.version() + ": "
+                    + (noRollback.isEmpty() ? "" : "versions " + String.join(", ", noRollback) + " have no rollback file")
+                    + (unknown.isEmpty() ? "" : (noRollback.isEmpty() ? "" : "; ") + "versions " + String.join(", ", unknown)
+                    + " are applied but no longer in the catalog"), Map.of("versions", noRollback, "missing", unknown));
+        }
+        java.util.Collections.reverse(down);
+        return down;
+    }
+
+    static MigrationScript script(Migration m, Target target) {
+        return target.direction() == Direction.UP ? m.up() : m.rollback().orElseThrow();
+    }
+
+    /** Renders every step before the first runs, so an unresolved placeholder fails with nothing done. */
+    static List<PlannedStep> render(Company company, List<Migration> steps, Target target, Map<String, String> looked) {
         List<PlannedStep> plan = new ArrayList<>();
-        for (Migration m : catalog.migrations()) {
-            VersionHistory h = history.get(m.version());
-            if (h == null || !h.applied()) {
-                plan.add(new PlannedStep(m, m.up(), render(company, m.up())));
-            }
+        for (Migration m : steps) {
+            MigrationScript script = script(m, target);
+            plan.add(new PlannedStep(m, script,
+                    TemplateValues.render(company, script, TemplateValues.resolve(company, script, looked))));
         }
         return plan;
     }
 
-    /** Template values: the company's settings, else the file's declared defaults; {@code ${schema}} quoted. */
-    static String render(Company company, MigrationScript script) {
-        Map<String, String> values = new TreeMap<>(script.defaults());
-        company.settings().forEach((k, v) -> values.put(k, TenantRules.settingText(v)));
-        List<String> missing = script.placeholderNames().stream().filter(n -> !values.containsKey(n)).toList();
-        if (!missing.isEmpty()) {
-            throw new FlotillaException(ErrorCode.UNRESOLVED_PLACEHOLDER, script.file() + " uses "
-                    + missing.stream().map(n -> "${" + n + "}").collect(Collectors.joining(", "))
-                    + ", which neither company '" + company.companyName() + "' settings nor the file's"
-                    + " '-- flotilla:default' lines define; nothing was run",
-                    Map.of("placeholders", missing, "script", script.file()));
-        }
-        values.put(MigrationScript.SCHEMA, TenantExecutor.quoteIdent(company.schemaName()));
-        return script.render(values::get);
-    }
-
-    private Uni<ApplyResult> runFrom(SqlConnection conn, Company company, UUID runId, List<PlannedStep> plan,
-                                     int index, List<String> applied) {
+    private Uni<ApplyResult> runFrom(SqlConnection conn, Company company, UUID runId, Direction direction,
+                                     List<PlannedStep> plan, int index, List<String> done) {
         if (index == plan.size()) {
-            return Uni.createFrom().item(new ApplyResult(runId, company.id(), company.schemaName(),
-                    List.copyOf(applied), List.of(), null));
+            return Uni.createFrom().item(new ApplyResult(runId, company.id(), company.schemaName(), direction,
+                    List.copyOf(done), List.of(), null));
         }
         PlannedStep step = plan.get(index);
-        return apply(conn, company, runId, step).flatMap(failure -> {
+        return apply(conn, company, runId, direction, step).flatMap(failure -> {
             if (failure != null) {
-                List<String> pending = plan.subList(index, plan.size()).stream()
+                List<String> left = plan.subList(index, plan.size()).stream()
                         .map(s -> s.migration().version().toString()).toList();
-                return Uni.createFrom().item(new ApplyResult(runId, company.id(), company.schemaName(),
-                        List.copyOf(applied), pending, failure));
+                return Uni.createFrom().item(new ApplyResult(runId, company.id(), company.schemaName(), direction,
+                        List.copyOf(done), left, failure));
             }
-            applied.add(step.migration().version().toString());
-            return runFrom(conn, company, runId, plan, index + 1, applied);
+            done.add(step.migration().version().toString());
+            return runFrom(conn, company, runId, direction, plan, index + 1, done);
         });
     }
 
-    /** One step: ledger row, SQL, outcome. Null item on success, the failure otherwise. */
-    private Uni<ApplyResult.StepFailure> apply(SqlConnection conn, Company company, UUID runId, PlannedStep step) {
+    /** One step, recorded in the ledger. Null item on success, the failure otherwise. */
+    private Uni<ApplyResult.StepFailure> apply(SqlConnection conn, Company company, UUID runId, Direction direction,
+                                               PlannedStep step) {
         Migration m = step.migration();
         MigrationScript script = step.script();
         StepStart start = new StepStart(runId, company.id(), company.schemaName(), m.version(), m.name(), script,
-                Direction.UP, executedBy);
-        return ledger.start(conn, start).flatMap(id -> {
-            long began = System.nanoTime();
-            Uni<Void> work = script.transactional()
-                    ? conn.begin().flatMap(tx -> executor.runInTransaction(conn, company.schemaName(), step.sql())
-                            .flatMap(ok -> ledger.succeed(conn, id, Direction.UP.success(), millisSince(began)))
-                            .call(tx::commit)
-                            .onFailure().call(() -> tx.rollback().onFailure().recoverWithNull()))
-                    : executor.runWithoutTransaction(conn, company.schemaName(), step.sql())
-                            .flatMap(ok -> ledger.succeed(conn, id, Direction.UP.success(), millisSince(began)));
-            return work.map(ok -> {
-                record(Direction.UP, "applied", began);
-                logStep(company, script, "applied", began, null);
-                return (ApplyResult.StepFailure) null;
-            }).onFailure(SchemaMigrator::isStepError).recoverWithUni(e -> {
-                StepError error = stepError(e);
-                record(Direction.UP, "failed", began);
-                logStep(company, script, "failed", began, error);
-                return ledger.fail(conn, id, millisSince(began), error).map(ok -> new ApplyResult.StepFailure(
-                        m.version().toString(), script.file(), id, error.message(), error.sqlState(),
-                        error.position()));
-            });
+                direction, executedBy);
+        OffsetDateTime startedAt = OffsetDateTime.now();
+        long began = System.nanoTime();
+        Uni<Long> work;
+        if (script.transactional()) {
+            // Migration and ledger row in one transaction: applied exactly when recorded.
+            work = conn.begin().flatMap(tx -> executor.runInTransaction(conn, company.schemaName(), step.sql())
+                    .flatMap(ok -> ledger.record(conn, start, direction.success(), startedAt, millisSince(began), null))
+                    .call(tx::commit)
+                    .onFailure().call(() -> tx.rollback().onFailure().recoverWithNull()));
+        } else {
+            work = ledger.start(conn, start).flatMap(id -> executor.runWithoutTransaction(conn, company.schemaName(), step.sql())
+                    .flatMap(ok -> ledger.finish(conn, id, direction.success(), millisSince(began), null))
+                    .replaceWith(id)
+                    .onFailure(SchemaMigrator::isStepError).call(e -> ledger.finish(conn, id, StepStatus.FAILED,
+                            millisSince(began), stepError(e)).onFailure().recoverWithNull()));
+        }
+        return work.map(id -> {
+            record(direction, "succeeded", began);
+            logStep(direction, company, script, direction.success().value(), began, null);
+            return (ApplyResult.StepFailure) null;
+        }).onFailure(SchemaMigrator::isStepError).recoverWithUni(e -> {
+            StepError error = stepError(e);
+            record(direction, "failed", began);
+            logStep(direction, company, script, "failed", began, error);
+            Uni<Long> recorded = script.transactional()
+                    ? ledger.record(conn, start, StepStatus.FAILED, startedAt, millisSince(began), error)
+                    : ledger.lastId(conn, company.id(), m.version());
+            return recorded.map(id -> new ApplyResult.StepFailure(m.version().toString(), script.file(), id,
+                    error.message(), error.sqlState(), error.position()));
         });
     }
 
@@ -200,9 +229,10 @@ public class SchemaMigrator {
                 .register(metrics).record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
     }
 
-    private void logStep(Company company, MigrationScript script, String outcome, long began, StepError error) {
+    private void logStep(Direction direction, Company company, MigrationScript script, String outcome, long began,
+                         StepError error) {
         String message = "%s %s on %s: %s in %d ms%s";
-        Object[] args = {Direction.UP.value(), script.file(), company.schemaName(), outcome, millisSince(began),
+        Object[] args = {direction.value(), script.file(), company.schemaName(), outcome, millisSince(began),
                 error == null ? "" : " [" + error.sqlState() + "] " + error.message()};
         if (error != null) {
             Log.warnf(message, args);

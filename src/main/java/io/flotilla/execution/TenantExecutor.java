@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The one place that builds SQL against tenant schemas: it quotes identifiers, sets {@code search_path} and owns
@@ -129,6 +130,35 @@ public class TenantExecutor {
                                 .execute().replaceWithVoid());
                     }
                     return drops;
+                });
+    }
+
+    /**
+     * What a tenant schema says about template values settings don't give: {@code embedding_dimensions} is the
+     * {@code vector_number} of the schema's {@code ai_config.embedding_model} in {@code public.models_details},
+     * when both tables exist. One round trip to find the tables, one to read the value.
+     */
+    public Uni<Map<String, String>> lookupTemplateValues(SqlClient client, String schema, Set<String> names) {
+        if (!names.contains("embedding_dimensions")) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return client.preparedQuery("SELECT to_regclass($1) IS NOT NULL AND to_regclass('public.models_details') IS NOT NULL,"
+                        + " (SELECT column_name FROM information_schema.columns WHERE table_schema = 'public'"
+                        + " AND table_name = 'models_details' AND column_name IN ('model_name', 'embedding_model', 'model', 'name')"
+                        + " ORDER BY array_position(ARRAY['model_name', 'embedding_model', 'model', 'name']::text[], column_name::text) LIMIT 1)")
+                .execute(Tuple.of(quoteIdent(schema) + ".ai_config"))
+                .flatMap(rows -> {
+                    var row = rows.iterator().next();
+                    String modelColumn = row.getString(1);
+                    if (!row.getBoolean(0) || modelColumn == null) {
+                        return Uni.createFrom().item(Map.<String, String>of());
+                    }
+                    return client.query("SELECT md.vector_number FROM " + quoteIdent(schema) + ".ai_config ac"
+                                    + " JOIN public.models_details md ON md." + quoteIdent(modelColumn) + " = ac.embedding_model"
+                                    + " WHERE md.vector_number IS NOT NULL LIMIT 1").execute()
+                            .map(found -> found.iterator().hasNext()
+                                    ? Map.of("embedding_dimensions", String.valueOf(found.iterator().next().getValue(0)))
+                                    : Map.<String, String>of());
                 });
     }
 

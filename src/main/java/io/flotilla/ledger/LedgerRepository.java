@@ -9,6 +9,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,41 +35,77 @@ public class LedgerRepository {
         this.pool = pool;
     }
 
+    private static final String INSERT_COLUMNS = "run_id, company_id, schema_name, version, version_key, name, script,"
+            + " direction, status, checksum, transactional, executed_by";
+    private static final String INSERT_VALUES = "$1, $2, $3, $4::text, string_to_array($4::text, '.')::numeric[], $5, $6,"
+            + " $7, $8, $9, $10, $11";
+
     /**
-     * Records a step as running and returns its id. A transactional step's row is committed without waiting for
-     * the disk ({@code synchronous_commit off}): the step's own commit flushes it, and if the server dies first
-     * the step did not happen either. A non-transactional step's row must be durable before its SQL runs.
+     * Keeps {@code migration_state} in step with the ledger rows of CTE {@code l}, in the same statement: a success
+     * sets whether the version is applied, a failure only flags the last attempt (a failed rollback leaves the
+     * version applied).
+     */
+    private static final String STATE_UPSERT = " INSERT INTO public.migration_state AS s (company_id, version_key,"
+            + " version, applied, checksum, applied_at, failed, error, ledger_id, updated_at)"
+            + " SELECT DISTINCT ON (company_id, version_key) company_id, version_key, version, status = 'applied',"
+            + " CASE WHEN status = 'applied' THEN checksum END, CASE WHEN status = 'applied' THEN finished_at END,"
+            + " status = 'failed', error, id, now() FROM l ORDER BY company_id, version_key, id DESC"
+            + " ON CONFLICT (company_id, version_key) DO UPDATE SET"
+            + " applied = CASE WHEN EXCLUDED.failed THEN s.applied ELSE EXCLUDED.applied END,"
+            + " checksum = CASE WHEN EXCLUDED.failed THEN s.checksum ELSE EXCLUDED.checksum END,"
+            + " applied_at = CASE WHEN EXCLUDED.failed THEN s.applied_at ELSE EXCLUDED.applied_at END,"
+            + " failed = EXCLUDED.failed, error = EXCLUDED.error, ledger_id = EXCLUDED.ledger_id, updated_at = now()";
+    private static final String RETURNED = " RETURNING id, company_id, version_key, version, status, checksum, finished_at, error";
+
+    private static Tuple stepParams(StepStart step, StepStatus status) {
+        return Tuple.tuple(new ArrayList<>(List.of(step.runId(), step.companyId(), step.schemaName(),
+                step.version().toString(), step.name(), step.script().file(), step.direction().value(), status.value(),
+                step.script().checksum(), step.script().transactional(), step.executedBy())));
+    }
+
+    /**
+     * Records a finished step in one statement (ledger row and state). For a transactional step this runs inside
+     * the step's own transaction, so the migration and its record commit together or not at all: no separate
+     * "running" row, and no extra commit to wait for.
+     */
+    public Uni<Long> record(SqlConnection conn, StepStart step, StepStatus status, OffsetDateTime startedAt,
+                            long durationMs, StepError error) {
+        Tuple params = stepParams(step, status).addOffsetDateTime(startedAt).addLong(durationMs)
+                .addString(error == null ? null : error.message()).addString(error == null ? null : error.sqlState())
+                .addInteger(error == null ? null : error.position());
+        return conn.preparedQuery("WITH l AS (INSERT INTO public.migration_ledger (" + INSERT_COLUMNS
+                        + ", started_at, finished_at, duration_ms, error, error_sqlstate, error_position) VALUES ("
+                        + INSERT_VALUES + ", $12, clock_timestamp(), $13, $14, $15, $16)" + RETURNED + ")"
+                        + STATE_UPSERT + " RETURNING (SELECT id FROM l)")
+                .execute(params).map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /**
+     * Records a non-transactional step as running before its SQL starts, durably: its statements commit one by
+     * one, so if the process dies half-way the ledger must already say the step began.
      */
     public Uni<Long> start(SqlConnection conn, StepStart step) {
-        Tuple params = Tuple.tuple(List.of(step.runId(), step.companyId(), step.schemaName(),
-                step.version().toString(), step.name(), step.script().file(), step.direction().value(),
-                step.script().checksum(), step.script().transactional(), step.executedBy()));
-        String insert = "INSERT INTO public.migration_ledger (run_id, company_id, schema_name, version, version_key,"
-                + " name, script, direction, status, checksum, transactional, executed_by)"
-                + " VALUES ($1, $2, $3, $4::text, string_to_array($4::text, '.')::numeric[], $5, $6, $7, 'running', $8, $9, $10)"
-                + " RETURNING id";
-        if (!step.script().transactional()) {
-            return conn.preparedQuery(insert).execute(params).map(rows -> rows.iterator().next().getLong(0));
-        }
-        return conn.begin().flatMap(tx -> conn.query("SET LOCAL synchronous_commit TO OFF").execute()
-                .flatMap(ignored -> conn.preparedQuery(insert).execute(params))
-                .map(rows -> rows.iterator().next().getLong(0))
-                .call(tx::commit)
-                .onFailure().call(() -> tx.rollback().onFailure().recoverWithNull()));
+        return conn.preparedQuery("INSERT INTO public.migration_ledger (" + INSERT_COLUMNS + ") VALUES ("
+                        + INSERT_VALUES + ") RETURNING id")
+                .execute(stepParams(step, StepStatus.RUNNING)).map(rows -> rows.iterator().next().getLong(0));
     }
 
-    /** Marks a step done; for a transactional step this runs inside the step's transaction. */
-    public Uni<Void> succeed(SqlConnection conn, long id, StepStatus status, long durationMs) {
-        return conn.preparedQuery("UPDATE public.migration_ledger SET status = $2, finished_at = clock_timestamp(),"
-                        + " duration_ms = $3 WHERE id = $1")
-                .execute(Tuple.of(id, status.value(), durationMs)).replaceWithVoid();
-    }
-
-    public Uni<Void> fail(SqlConnection conn, long id, long durationMs, StepError error) {
-        return conn.preparedQuery("UPDATE public.migration_ledger SET status = 'failed', finished_at = clock_timestamp(),"
-                        + " duration_ms = $2, error = $3, error_sqlstate = $4, error_position = $5 WHERE id = $1")
-                .execute(Tuple.of(id, durationMs, error.message(), error.sqlState(), error.position()))
+    /** Closes a running row with its outcome, and the state with it. */
+    public Uni<Void> finish(SqlConnection conn, long id, StepStatus status, long durationMs, StepError error) {
+        return conn.preparedQuery("WITH l AS (UPDATE public.migration_ledger SET status = $2,"
+                        + " finished_at = clock_timestamp(), duration_ms = $3, error = $4, error_sqlstate = $5,"
+                        + " error_position = $6 WHERE id = $1" + RETURNED + ")" + STATE_UPSERT)
+                .execute(Tuple.tuple(new ArrayList<>(java.util.Arrays.asList(id, status.value(), durationMs,
+                        error == null ? null : error.message(), error == null ? null : error.sqlState(),
+                        error == null ? null : error.position()))))
                 .replaceWithVoid();
+    }
+
+    /** The newest ledger row of one company's version: what a failure just recorded. */
+    public Uni<Long> lastId(SqlConnection conn, UUID companyId, Version version) {
+        return conn.preparedQuery("SELECT max(id) FROM public.migration_ledger WHERE company_id = $1"
+                        + " AND version_key = string_to_array($2, '.')::numeric[]")
+                .execute(Tuple.of(companyId, version.toString())).map(rows -> rows.iterator().next().getLong(0));
     }
 
     /**
@@ -77,9 +114,10 @@ public class LedgerRepository {
      * transactions never committed (or, non-transactional, may have half-run), so the versions are pending again.
      */
     public Uni<Integer> closeInterrupted(SqlConnection conn, UUID companyId) {
-        return conn.preparedQuery("UPDATE public.migration_ledger SET status = 'failed', finished_at = clock_timestamp(),"
+        return conn.preparedQuery("WITH l AS (UPDATE public.migration_ledger SET status = 'failed',"
+                        + " finished_at = clock_timestamp(),"
                         + " error = 'interrupted: the process running this step stopped before it finished'"
-                        + " WHERE company_id = $1 AND status = 'running'")
+                        + " WHERE company_id = $1 AND status = 'running'" + RETURNED + ")" + STATE_UPSERT)
                 .execute(Tuple.of(companyId)).map(rows -> rows.rowCount());
     }
 

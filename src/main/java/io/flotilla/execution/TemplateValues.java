@@ -1,0 +1,63 @@
+package io.flotilla.execution;
+
+import io.flotilla.catalog.MigrationScript;
+import io.flotilla.error.ErrorCode;
+import io.flotilla.error.FlotillaException;
+import io.flotilla.tenant.Company;
+import io.flotilla.tenant.TenantRules;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Values for {@code ${name}} placeholders, in order: the company's {@code settings}; what the tenant's own data
+ * says (see {@link TenantExecutor#lookupTemplateValues}); the file's {@code -- flotilla:default}.
+ * {@code ${schema}} is always the quoted schema name.
+ */
+public final class TemplateValues {
+
+    /** Names a tenant schema can answer for itself, looked up only when settings lack them. */
+    public static final Set<String> LOOKED_UP = Set.of("embedding_dimensions");
+
+    private TemplateValues() {
+    }
+
+    /** The values one script gets, without {@code ${schema}}; fails naming every name nothing defines. */
+    public static Map<String, String> resolve(Company company, MigrationScript script, Map<String, String> lookedUp) {
+        Map<String, String> values = new TreeMap<>();
+        for (String name : script.placeholderNames()) {
+            Object setting = company.settings().get(name);
+            String value = setting != null ? TenantRules.settingText(setting)
+                    : lookedUp.containsKey(name) ? lookedUp.get(name) : script.defaults().get(name);
+            if (value != null) {
+                values.put(name, value);
+            }
+        }
+        List<String> missing = script.placeholderNames().stream().filter(n -> !values.containsKey(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new FlotillaException(ErrorCode.UNRESOLVED_PLACEHOLDER, script.file() + " uses "
+                    + missing.stream().map(n -> "${" + n + "}").collect(Collectors.joining(", "))
+                    + ", which neither company '" + company.companyName() + "' settings nor the file's"
+                    + " '-- flotilla:default' lines define; nothing was run",
+                    Map.of("placeholders", missing, "script", script.file(), "companyId", company.id()));
+        }
+        return values;
+    }
+
+    /** The script's SQL for this company. */
+    public static String render(Company company, MigrationScript script, Map<String, String> values) {
+        Map<String, String> all = new TreeMap<>(values);
+        all.put(MigrationScript.SCHEMA, TenantExecutor.quoteIdent(company.schemaName()));
+        return script.render(all::get);
+    }
+
+    /** Names the scripts need that settings don't give and the schema might: worth one look-up query. */
+    public static Set<String> toLookUp(Company company, List<MigrationScript> scripts) {
+        return scripts.stream().flatMap(s -> s.placeholderNames().stream())
+                .filter(LOOKED_UP::contains).filter(n -> !company.settings().containsKey(n))
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
+    }
+}
