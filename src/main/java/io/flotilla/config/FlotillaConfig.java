@@ -17,6 +17,22 @@ public interface FlotillaConfig {
 
     Pool pool();
 
+    Rollout rollout();
+
+    interface Rollout {
+        /** How often each replica looks for rollouts to run or resume. */
+        @WithDefault("2s")
+        Duration pollInterval();
+
+        /** How often the owner of a rollout heartbeats and reads back pause or cancel requests. */
+        @WithDefault("1s")
+        Duration heartbeatInterval();
+
+        /** Schemas in flight at once when a request does not say. */
+        @WithDefault("4")
+        int defaultMaxParallel();
+    }
+
     interface Pool {
         /** Longest wait to connect, or for a free pooled connection ({@code DB_POOL_CONNECTION_TIMEOUT}, ms). */
         @WithDefault("30s")

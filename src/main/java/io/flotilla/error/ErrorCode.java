@@ -28,6 +28,11 @@ public enum ErrorCode {
     ROLLBACK_MISSING(422, "Rollback not possible"),
     EXTENSION_MISSING(422, "Required extension not available"),
 
+    // rollout
+    ROLLOUT_NOT_FOUND(404, "Rollout not found"),
+    ROLLOUT_CONFLICT(409, "Companies already in another rollout"),
+    ROLLOUT_STATE(409, "Rollout is not in a state that allows this"),
+
     // execution
     SCHEMA_BUSY(409, "Schema is being migrated by another process"),
     DRIFT_DETECTED(409, "Applied migrations changed since they were applied"),

@@ -56,6 +56,11 @@ public class SchemaMigrator {
         this.executedBy = config.execution().instanceName().orElseGet(SchemaMigrator::hostName);
     }
 
+    /** Who runs steps here, as recorded in the ledger's {@code executed_by}. */
+    public String executedBy() {
+        return executedBy;
+    }
+
     /** A step to take: a migration, the script for the direction, rendered for this company. */
     record PlannedStep(Migration migration, MigrationScript script, String sql) {
     }
@@ -82,7 +87,7 @@ public class SchemaMigrator {
                                         + "' of company '" + company.companyName() + "' does not exist",
                                         Map.of("companyId", company.id(), "schemaName", schema));
                             }
-                            List<Migration> steps = steps(company, catalog, history, target, allowDrift);
+                            List<Migration> steps = steps(company, catalog, appliedChecksums(history), target, allowDrift);
                             List<MigrationScript> scripts = steps.stream().map(m -> script(m, target)).toList();
                             return executor.lookupTemplateValues(conn, schema, TemplateValues.toLookUp(company, scripts))
                                     .map(looked -> render(company, steps, target, looked));
@@ -95,12 +100,9 @@ public class SchemaMigrator {
      * The versions a run must take, in order: pending ones up to the target (up), or applied ones above it from
      * the top (down). Refuses drifted schemas and rollbacks without a file before anything runs.
      */
-    static List<Migration> steps(Company company, MigrationCatalog catalog, Map<Version, VersionHistory> history,
-                                 Target target, boolean allowDrift) {
-        List<String> drifted = catalog.migrations().stream()
-                .filter(m -> history.containsKey(m.version()) && history.get(m.version()).applied()
-                        && !history.get(m.version()).settled().checksum().equals(m.checksum()))
-                .map(m -> m.version().toString()).toList();
+    public static List<Migration> steps(Company company, MigrationCatalog catalog, Map<Version, String> applied,
+                                        Target target, boolean allowDrift) {
+        List<String> drifted = driftedVersions(catalog, applied);
         if (!drifted.isEmpty() && !allowDrift) {
             throw new FlotillaException(ErrorCode.DRIFT_DETECTED, "Schema '" + company.schemaName()
                     + "' has versions " + String.join(", ", drifted) + " applied from files that have changed since;"
@@ -108,14 +110,12 @@ public class SchemaMigrator {
         }
         if (target.direction() == Direction.UP) {
             return catalog.migrations().stream().filter(m -> target.covers(m.version()))
-                    .filter(m -> !history.containsKey(m.version()) || !history.get(m.version()).applied())
-                    .toList();
+                    .filter(m -> !applied.containsKey(m.version())).toList();
         }
-        List<String> unknown = history.values().stream().filter(VersionHistory::applied)
-                .filter(h -> target.covers(h.version()) && catalog.find(h.version()).isEmpty())
-                .map(h -> h.version().toString()).toList();
-        List<Migration> down = new ArrayList<>(catalog.migrations().stream().filter(m -> target.covers(m.version()))
-                .filter(m -> history.containsKey(m.version()) && history.get(m.version()).applied()).toList());
+        List<String> unknown = applied.keySet().stream()
+                .filter(v -> target.covers(v) && catalog.find(v).isEmpty()).map(Version::toString).toList();
+        List<Migration> down = new ArrayList<>(catalog.migrations().stream()
+                .filter(m -> target.covers(m.version()) && applied.containsKey(m.version())).toList());
         List<String> noRollback = down.stream().filter(m -> m.rollback().isEmpty()).map(m -> m.version().toString()).toList();
         if (!unknown.isEmpty() || !noRollback.isEmpty()) {
             throw new FlotillaException(ErrorCode.ROLLBACK_MISSING, "Cannot roll schema '" + company.schemaName()
@@ -128,7 +128,25 @@ public class SchemaMigrator {
         return down;
     }
 
-    static MigrationScript script(Migration m, Target target) {
+    /** Applied versions whose file changed since: the checksum recorded differs from the catalog's. */
+    public static List<String> driftedVersions(MigrationCatalog catalog, Map<Version, String> applied) {
+        return catalog.migrations().stream()
+                .filter(m -> applied.containsKey(m.version()) && !m.checksum().equals(applied.get(m.version())))
+                .map(m -> m.version().toString()).toList();
+    }
+
+    /** Applied versions and the checksum each was applied with. */
+    static Map<Version, String> appliedChecksums(Map<Version, VersionHistory> history) {
+        Map<Version, String> applied = new java.util.TreeMap<>();
+        history.forEach((v, h) -> {
+            if (h.applied()) {
+                applied.put(v, h.settled().checksum().trim());
+            }
+        });
+        return applied;
+    }
+
+    public static MigrationScript script(Migration m, Target target) {
         return target.direction() == Direction.UP ? m.up() : m.rollback().orElseThrow();
     }
 

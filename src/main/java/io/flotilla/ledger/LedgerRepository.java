@@ -146,6 +146,21 @@ public class LedgerRepository {
             + LedgerEntry.COLUMNS + " FROM public.migration_ledger WHERE company_id = $1"
             + " ORDER BY version_key, status IN ('applied', 'rolled_back'), id DESC";
 
+    /** Applied versions and their checksums per company, from migration_state: one query for a whole fleet. */
+    public Uni<Map<UUID, Map<Version, String>>> applied(List<UUID> companyIds) {
+        return pool.preparedQuery("SELECT company_id, version, checksum FROM public.migration_state"
+                        + " WHERE company_id = ANY($1) AND applied")
+                .execute(Tuple.of(companyIds.toArray(UUID[]::new)))
+                .map(rows -> {
+                    Map<UUID, Map<Version, String>> byCompany = new java.util.HashMap<>();
+                    for (Row row : rows) {
+                        byCompany.computeIfAbsent(row.getUUID(0), id -> new java.util.TreeMap<>())
+                                .put(Version.parse(row.getString(1)), row.getString(2).trim());
+                    }
+                    return byCompany;
+                });
+    }
+
     /** Newest first; filters only add fixed predicates, values always travel as parameters. */
     public Uni<List<LedgerEntry>> find(LedgerFilter filter) {
         List<String> where = new ArrayList<>();

@@ -16,6 +16,11 @@ public record Company(UUID id, String companyName, String schemaName, CompanySta
         return status == CompanyStatus.ACTIVE && deletedAt == null;
     }
 
+    /** Maps a row holding the companies columns (also when joined to other tables). */
+    public static Company fromRow(Row row) {
+        return from(row);
+    }
+
     static Company from(Row row) {
         var settings = row.getJsonObject("settings");
         return new Company(row.getUUID("id"), row.getString("company_name"), row.getString("schema_name"),

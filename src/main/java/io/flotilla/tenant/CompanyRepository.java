@@ -47,6 +47,18 @@ public class CompanyRepository {
                 .map(CompanyRepository::firstOrNull);
     }
 
+    /** Companies by id (any status: the caller decides), or, with null ids, every active one; oldest first. */
+    public Uni<List<Company>> findAll(List<UUID> ids) {
+        String sql = "SELECT " + COLUMNS + " FROM public.companies WHERE "
+                + (ids == null ? "status = 'active' AND deleted_at IS NULL" : "id = ANY($1)") + " ORDER BY created_at, id";
+        return (ids == null ? pool.query(sql).execute() : pool.preparedQuery(sql).execute(Tuple.of(ids.toArray(UUID[]::new))))
+                .map(rows -> {
+                    List<Company> companies = new ArrayList<>();
+                    rows.forEach(row -> companies.add(Company.from(row)));
+                    return companies;
+                });
+    }
+
     public Uni<CompanyPage> list(CompanyStatus status, boolean includeDeleted, int page, int size) {
         // One round trip: the window count rides along with the page.
         return pool.preparedQuery("SELECT " + COLUMNS + ", count(*) OVER () AS total FROM public.companies"

@@ -1,0 +1,24 @@
+package io.flotilla.api;
+
+import io.flotilla.rollout.RolloutPlan;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** What a dry run answers: the plan, companies × versions, with the template values each company gets. */
+public record RolloutPlanView(boolean dryRun, String direction, String targetVersion, int companies, int steps,
+                              int waves, int upToDate, List<Item> plan) {
+
+    public record Item(UUID companyId, String companyName, String schemaName, int wave, List<String> versions,
+                       Map<String, String> templateValues) {
+    }
+
+    static RolloutPlanView of(RolloutPlan plan) {
+        return new RolloutPlanView(true, plan.target().direction().value(),
+                plan.target().version() == null ? null : plan.target().version().toString(),
+                plan.entries().size(), plan.steps(), plan.waves(), plan.upToDate().size(),
+                plan.entries().stream().map(e -> new Item(e.company().id(), e.company().companyName(),
+                        e.company().schemaName(), e.wave(), e.versions(), e.templateValues())).toList());
+    }
+}

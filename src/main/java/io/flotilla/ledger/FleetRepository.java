@@ -1,0 +1,83 @@
+package io.flotilla.ledger;
+
+import io.flotilla.catalog.Migration;
+import io.flotilla.catalog.MigrationCatalog;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Fleet-wide views from {@code migration_state} (company × version, kept with every step) joined with the
+ * catalog passed in as two arrays: one query each, however many companies.
+ */
+@ApplicationScoped
+public class FleetRepository {
+
+    private static final String CATALOG = "cat AS (SELECT string_to_array(v, '.')::numeric[] AS version_key, c AS checksum"
+            + " FROM unnest($1::text[], $2::text[]) AS t(v, c))";
+
+    private final Pool pool;
+
+    public FleetRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<FleetView> fleet(MigrationCatalog catalog) {
+        Tuple params = catalogParams(catalog).addInteger(catalog.migrations().size());
+        return pool.preparedQuery("WITH " + CATALOG + ","
+                        + " per AS (SELECT c.id, max(s.version_key) FILTER (WHERE s.applied) AS current_key,"
+                        + "   count(cat.version_key) FILTER (WHERE s.applied) AS applied_known,"
+                        + "   coalesce(bool_or(s.failed), false) AS failed,"
+                        + "   coalesce(bool_or(s.applied AND cat.checksum <> s.checksum), false) AS drifted"
+                        + "   FROM public.companies c LEFT JOIN public.migration_state s ON s.company_id = c.id"
+                        + "   LEFT JOIN cat ON cat.version_key = s.version_key"
+                        + "   WHERE c.status = 'active' AND c.deleted_at IS NULL GROUP BY c.id)"
+                        + " SELECT array_to_string(current_key, '.') AS version, count(*) AS companies,"
+                        + " count(*) FILTER (WHERE applied_known >= $3) AS up_to_date,"
+                        + " count(*) FILTER (WHERE applied_known < $3) AS pending,"
+                        + " count(*) FILTER (WHERE failed) AS failed, count(*) FILTER (WHERE drifted) AS drifted"
+                        + " FROM per GROUP BY current_key ORDER BY current_key NULLS FIRST")
+                .execute(params)
+                .map(rows -> {
+                    List<FleetView.VersionCount> versions = new ArrayList<>();
+                    long total = 0, upToDate = 0, pending = 0, failed = 0, drifted = 0;
+                    for (Row row : rows) {
+                        versions.add(new FleetView.VersionCount(row.getString("version"), row.getLong("companies")));
+                        total += row.getLong("companies");
+                        upToDate += row.getLong("up_to_date");
+                        pending += row.getLong("pending");
+                        failed += row.getLong("failed");
+                        drifted += row.getLong("drifted");
+                    }
+                    String latest = catalog.latest().map(Object::toString).orElse(null);
+                    return new FleetView(total, latest, versions, upToDate, pending, failed, drifted);
+                });
+    }
+
+    public Uni<List<FleetView.Drifted>> drifted(MigrationCatalog catalog, int limit) {
+        return pool.preparedQuery("WITH " + CATALOG
+                        + " SELECT c.id, c.company_name, c.schema_name, array_agg(s.version ORDER BY s.version_key) AS versions"
+                        + " FROM public.migration_state s JOIN cat ON cat.version_key = s.version_key AND cat.checksum <> s.checksum"
+                        + " JOIN public.companies c ON c.id = s.company_id"
+                        + " WHERE s.applied AND c.deleted_at IS NULL"
+                        + " GROUP BY c.id, c.company_name, c.schema_name, c.created_at ORDER BY c.created_at, c.id LIMIT $3")
+                .execute(catalogParams(catalog).addInteger(limit))
+                .map(rows -> {
+                    List<FleetView.Drifted> list = new ArrayList<>();
+                    rows.forEach(r -> list.add(new FleetView.Drifted(r.getUUID(0), r.getString(1), r.getString(2),
+                            Arrays.asList(r.getArrayOfStrings(3)))));
+                    return list;
+                });
+    }
+
+    private static Tuple catalogParams(MigrationCatalog catalog) {
+        return Tuple.of(catalog.migrations().stream().map(m -> m.version().toString()).toArray(String[]::new),
+                catalog.migrations().stream().map(Migration::checksum).toArray(String[]::new));
+    }
+}

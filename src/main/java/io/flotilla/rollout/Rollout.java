@@ -1,0 +1,49 @@
+package io.flotilla.rollout;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.vertx.mutiny.sqlclient.Row;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A rollout as the API shows it: its settings, where it is, and counts of companies (and, in the detail view,
+ * of ledger steps) per status.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Rollout(UUID id, String direction, String targetVersion, RolloutState state, Strategy strategy,
+                      boolean allowDrift, int totalTargets, int waves, int currentWave, String owner,
+                      OffsetDateTime heartbeatAt, String error, OffsetDateTime createdAt, OffsetDateTime startedAt,
+                      OffsetDateTime finishedAt, Map<String, Long> targets, Map<String, Long> steps,
+                      List<Failure> failures) {
+
+    public record Strategy(int canary, Integer batchSize, int maxParallel, int maxFailures) {
+    }
+
+    /** A company that failed, with the step and the PostgreSQL error. */
+    public record Failure(UUID companyId, String schemaName, String version, String error, String sqlState,
+                          OffsetDateTime finishedAt) {
+    }
+
+    static final String COLUMNS = "r.id, r.direction, r.target_version, r.state, r.canary_count, r.batch_size,"
+            + " r.max_parallel, r.max_failures, r.allow_drift, r.total_targets, r.waves, r.current_wave, r.owner,"
+            + " r.heartbeat_at, r.error, r.created_at, r.started_at, r.finished_at";
+
+    static Rollout from(Row row, Map<String, Long> targets, Map<String, Long> steps, List<Failure> failures) {
+        return new Rollout(row.getUUID("id"), row.getString("direction"), row.getString("target_version"),
+                RolloutState.parse(row.getString("state")),
+                new Strategy(row.getInteger("canary_count"), row.getInteger("batch_size"),
+                        row.getInteger("max_parallel"), row.getInteger("max_failures")),
+                row.getBoolean("allow_drift"), row.getInteger("total_targets"), row.getInteger("waves"),
+                row.getInteger("current_wave"), row.getString("owner"), row.getOffsetDateTime("heartbeat_at"),
+                row.getString("error"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("started_at"),
+                row.getOffsetDateTime("finished_at"), targets, steps, failures);
+    }
+
+    public Rollout withState(RolloutState newState) {
+        return new Rollout(id, direction, targetVersion, newState, strategy, allowDrift, totalTargets, waves,
+                currentWave, owner, heartbeatAt, error, createdAt, startedAt, finishedAt, targets, steps, failures);
+    }
+}

@@ -1,0 +1,264 @@
+package io.flotilla.rollout;
+
+import io.flotilla.error.ErrorCode;
+import io.flotilla.error.FlotillaException;
+import io.flotilla.ledger.Direction;
+import io.flotilla.tenant.Company;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Queries on {@code rollouts} and {@code rollout_targets}. */
+@ApplicationScoped
+public class RolloutRepository {
+
+    private final Pool pool;
+
+    public RolloutRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Stores a rollout and all its targets in one transaction. Targets with work are "active": the partial unique
+     * index lets a company be active in one rollout only, so two overlapping rollouts can't both be created, even
+     * from two replicas at the same instant.
+     */
+    public Uni<UUID> insert(RolloutSpec spec, RolloutPlan plan, JsonObject request) {
+        int n = plan.entries().size() + plan.upToDate().size();
+        UUID[] companyIds = new UUID[n];
+        String[] schemas = new String[n];
+        Integer[] waves = new Integer[n];
+        Integer[] positions = new Integer[n];
+        String[] statuses = new String[n];
+        String[] versions = new String[n];
+        int i = 0;
+        for (RolloutPlan.Entry e : plan.entries()) {
+            companyIds[i] = e.company().id();
+            schemas[i] = e.company().schemaName();
+            waves[i] = e.wave();
+            positions[i] = e.position();
+            statuses[i] = TargetStatus.PENDING.value();
+            versions[i++] = String.join(",", e.versions());
+        }
+        for (Company c : plan.upToDate()) {
+            companyIds[i] = c.id();
+            schemas[i] = c.schemaName();
+            waves[i] = 0;
+            positions[i] = i;
+            statuses[i] = TargetStatus.SKIPPED.value();
+            versions[i++] = "";
+        }
+        boolean nothingToDo = plan.entries().isEmpty();
+        return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO public.rollouts (direction, target_version,"
+                                + " state, canary_count, batch_size, max_parallel, max_failures, allow_drift, total_targets,"
+                                + " waves, request, finished_at) VALUES ($1, $2, $3::text, $4, $5, $6, $7, $8, $9, $10, $11,"
+                                + " CASE WHEN $3::text = 'succeeded' THEN now() END) RETURNING id")
+                        .execute(Tuple.tuple(Arrays.asList(spec.target().direction().value(),
+                                spec.target().version() == null ? null : spec.target().version().toString(),
+                                nothingToDo ? RolloutState.SUCCEEDED.value() : RolloutState.PENDING.value(),
+                                spec.canaryCount() > 0 || !spec.canaryIds().isEmpty()
+                                        ? (int) plan.entries().stream().filter(e -> e.wave() == 0).count() : 0,
+                                spec.batchSize(), spec.maxParallel(), spec.maxFailures(), spec.allowDrift(), n,
+                                plan.waves(), request)))
+                        .map(rows -> rows.iterator().next().getUUID(0))
+                        .call(id -> conn.preparedQuery("INSERT INTO public.rollout_targets (rollout_id, company_id,"
+                                        + " schema_name, wave, position, status, active, versions)"
+                                        + " SELECT $1, t.company_id, t.schema_name, t.wave, t.position, t.status,"
+                                        + " t.status = 'pending', string_to_array(t.versions, ',')"
+                                        + " FROM unnest($2::uuid[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[])"
+                                        + " AS t(company_id, schema_name, wave, position, status, versions)")
+                                .execute(Tuple.of(id, companyIds, schemas, waves, positions, statuses).addArrayOfString(versions))))
+                .onFailure(e -> e instanceof PgException pg && "23505".equals(pg.getSqlState()))
+                .recoverWithUni(e -> conflict(companyIds));
+    }
+
+    /** Names the companies another unfinished rollout holds, and that rollout. */
+    private Uni<UUID> conflict(UUID[] companyIds) {
+        return pool.preparedQuery("SELECT t.rollout_id, t.schema_name FROM public.rollout_targets t"
+                        + " WHERE t.active AND t.company_id = ANY($1) ORDER BY t.schema_name LIMIT 20")
+                .execute(Tuple.of(companyIds))
+                .map(rows -> {
+                    List<String> schemas = new ArrayList<>();
+                    UUID other = null;
+                    for (Row row : rows) {
+                        other = row.getUUID(0);
+                        schemas.add(row.getString(1));
+                    }
+                    throw new FlotillaException(ErrorCode.ROLLOUT_CONFLICT, "Companies " + String.join(", ", schemas)
+                            + " are in unfinished rollout " + other + "; wait for it, or cancel it, then start again",
+                            Map.of("rolloutId", String.valueOf(other), "schemas", schemas));
+                });
+    }
+
+    public Uni<Rollout> find(UUID id) {
+        return pool.preparedQuery("SELECT " + Rollout.COLUMNS + ","
+                        + " (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) n FROM public.rollout_targets"
+                        + "   WHERE rollout_id = r.id GROUP BY status) x) AS targets,"
+                        + " (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) n FROM public.migration_ledger"
+                        + "   WHERE run_id = r.id GROUP BY status) y) AS steps"
+                        + " FROM public.rollouts r WHERE r.id = $1")
+                .execute(Tuple.of(id))
+                .flatMap(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    Row row = rows.iterator().next();
+                    return failures(id).map(failures -> Rollout.from(row, counts(row, "targets"), counts(row, "steps"), failures));
+                });
+    }
+
+    private Uni<List<Rollout.Failure>> failures(UUID id) {
+        return pool.preparedQuery("SELECT company_id, schema_name, failed_version, error, error_sqlstate, finished_at"
+                        + " FROM public.rollout_targets WHERE rollout_id = $1 AND status = 'failed'"
+                        + " ORDER BY finished_at LIMIT 100")
+                .execute(Tuple.of(id))
+                .map(rows -> {
+                    List<Rollout.Failure> list = new ArrayList<>();
+                    rows.forEach(r -> list.add(new Rollout.Failure(r.getUUID(0), r.getString(1), r.getString(2),
+                            r.getString(3), r.getString(4), r.getOffsetDateTime(5))));
+                    return list;
+                });
+    }
+
+    /** Newest first, each with its counts of companies per status: one query. */
+    public Uni<List<Rollout>> list(int limit) {
+        return pool.preparedQuery("SELECT " + Rollout.COLUMNS + ","
+                        + " (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) n FROM public.rollout_targets"
+                        + "   WHERE rollout_id = r.id GROUP BY status) x) AS targets"
+                        + " FROM public.rollouts r ORDER BY r.created_at DESC LIMIT $1")
+                .execute(Tuple.of(limit))
+                .map(rows -> {
+                    List<Rollout> list = new ArrayList<>();
+                    rows.forEach(row -> list.add(Rollout.from(row, counts(row, "targets"), null, null)));
+                    return list;
+                });
+    }
+
+    private static Map<String, Long> counts(Row row, String column) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        Object value = row.getValue(column);
+        if (value instanceof io.vertx.core.json.JsonObject json) {
+            json.forEach(e -> counts.put(e.getKey(), ((Number) e.getValue()).longValue()));
+        }
+        return counts;
+    }
+
+    /** Moves the state from one of {@code from} to {@code to}; false when it was in none of them. */
+    public Uni<Boolean> transition(UUID id, List<RolloutState> from, RolloutState to) {
+        return pool.preparedQuery("UPDATE public.rollouts SET state = $2::text, updated_at = now(),"
+                        + " finished_at = CASE WHEN $2::text IN ('succeeded', 'failed', 'cancelled') THEN now() ELSE finished_at END"
+                        + " WHERE id = $1 AND state = ANY($3)")
+                .execute(Tuple.of(id, to.value(), from.stream().map(RolloutState::value).toArray(String[]::new)))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
+    /** Rollouts some replica should be running, or whose companies still need releasing; oldest first. */
+    public Uni<List<UUID>> claimable() {
+        return pool.query("SELECT r.id FROM public.rollouts r WHERE r.state IN ('pending', 'running')"
+                        + " OR (r.state IN ('succeeded', 'failed', 'cancelled')"
+                        + "     AND EXISTS (SELECT 1 FROM public.rollout_targets t WHERE t.rollout_id = r.id AND t.active))"
+                        + " ORDER BY r.created_at LIMIT 20")
+                .execute()
+                .map(rows -> {
+                    List<UUID> ids = new ArrayList<>();
+                    rows.forEach(row -> ids.add(row.getUUID(0)));
+                    return ids;
+                });
+    }
+
+    /** What the owner needs to run: state, settings, and the companies still to do, in wave order. */
+    public record Work(UUID id, RolloutState state, Direction direction, String targetVersion, int canaryCount,
+                       int maxParallel, int maxFailures, boolean allowDrift, int currentWave, long failedSoFar,
+                       List<TargetWork> targets) {
+    }
+
+    public record TargetWork(Company company, int wave, int plannedSteps) {
+    }
+
+    public Uni<Work> work(SqlConnection conn, UUID id) {
+        return conn.preparedQuery("SELECT state, direction, target_version, canary_count, max_parallel, max_failures,"
+                        + " allow_drift, current_wave,"
+                        + " (SELECT count(*) FROM public.rollout_targets WHERE rollout_id = r.id AND status = 'failed')"
+                        + " FROM public.rollouts r WHERE id = $1")
+                .execute(Tuple.of(id))
+                .flatMap(rows -> {
+                    Row r = rows.iterator().next();
+                    return conn.preparedQuery("SELECT t.wave, coalesce(array_length(t.versions, 1), 0) AS planned,"
+                                    + " c.id, c.company_name, c.schema_name, c.status, c.settings, c.created_at, c.updated_at,"
+                                    + " c.deleted_at FROM public.rollout_targets t JOIN public.companies c ON c.id = t.company_id"
+                                    + " WHERE t.rollout_id = $1 AND t.status IN ('pending', 'running') ORDER BY t.wave, t.position")
+                            .execute(Tuple.of(id))
+                            .map(targets -> {
+                                List<TargetWork> list = new ArrayList<>();
+                                targets.forEach(t -> list.add(new TargetWork(Company.fromRow(t), t.getInteger("wave"),
+                                        t.getInteger("planned"))));
+                                return new Work(id, RolloutState.parse(r.getString(0)), Direction.parse(r.getString(1)),
+                                        r.getString(2), r.getInteger(3), r.getInteger(4), r.getInteger(5), r.getBoolean(6),
+                                        r.getInteger(7), r.getLong(8), list);
+                            });
+                });
+    }
+
+    /** Marks the rollout as owned and running; reads back the state an operator may have changed. */
+    public Uni<RolloutState> heartbeat(SqlConnection conn, UUID id, String owner, int currentWave) {
+        return conn.preparedQuery("UPDATE public.rollouts SET owner = $2, heartbeat_at = now(), current_wave = $3,"
+                        + " state = CASE WHEN state = 'pending' THEN 'running' ELSE state END,"
+                        + " started_at = coalesce(started_at, now()) WHERE id = $1 RETURNING state")
+                .execute(Tuple.of(id, owner, currentWave))
+                .map(rows -> RolloutState.parse(rows.iterator().next().getString(0)));
+    }
+
+    /**
+     * Bookkeeping of one company's progress. Committed without waiting for the disk: if it is lost in a crash, the
+     * resumed rollout runs the company again and the ledger, which is durable, says there is nothing left to do.
+     */
+    public Uni<Void> target(UUID id, UUID companyId, TargetStatus status, int steps, List<String> versions,
+                            String failedVersion, String error, String sqlState) {
+        return pool.withTransaction(conn -> conn.query("SET LOCAL synchronous_commit TO OFF").execute()
+                .flatMap(x -> conn.preparedQuery("UPDATE public.rollout_targets SET status = $3::text,"
+                                + " steps = steps + $4, versions = coalesce($5, versions), failed_version = $6,"
+                                + " error = $7, error_sqlstate = $8,"
+                                + " started_at = CASE WHEN $3::text = 'running' THEN now() ELSE started_at END,"
+                                + " finished_at = CASE WHEN $3::text NOT IN ('running', 'pending') THEN now() END"
+                                + " WHERE rollout_id = $1 AND company_id = $2")
+                        .execute(Tuple.tuple(Arrays.asList(id, companyId, status.value(), steps,
+                                versions == null ? null : versions.toArray(String[]::new), failedVersion, error, sqlState))))
+                .replaceWithVoid());
+    }
+
+    /** Ends a rollout: final state (unless an operator already cancelled it), and its companies released. */
+    public Uni<Void> close(SqlClient client, UUID id, RolloutState state, String error) {
+        return client.preparedQuery("WITH r AS (UPDATE public.rollouts SET state = CASE WHEN state = 'cancelled'"
+                        + " THEN state ELSE $2::text END, error = coalesce($3, error), finished_at = coalesce(finished_at, now()),"
+                        + " updated_at = now(), owner = NULL WHERE id = $1 RETURNING id)"
+                        + " UPDATE public.rollout_targets SET active = false,"
+                        + " status = CASE WHEN status IN ('pending', 'running') THEN 'cancelled' ELSE status END,"
+                        + " finished_at = coalesce(finished_at, now())"
+                        + " WHERE rollout_id = (SELECT id FROM r) AND (active OR status IN ('pending', 'running'))")
+                .execute(Tuple.of(id, state.value(), error)).replaceWithVoid();
+    }
+
+    /** Steps its owner paused on: nobody owns it now; companies stay reserved for the resume. */
+    public Uni<Void> release(SqlClient client, UUID id) {
+        return client.preparedQuery("UPDATE public.rollouts SET owner = NULL, updated_at = now() WHERE id = $1")
+                .execute(Tuple.of(id)).replaceWithVoid();
+    }
+
+    public Uni<RolloutState> state(UUID id) {
+        return pool.preparedQuery("SELECT state FROM public.rollouts WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> rows.iterator().hasNext() ? RolloutState.parse(rows.iterator().next().getString(0)) : null);
+    }
+}

@@ -1,0 +1,137 @@
+package io.flotilla.rollout;
+
+import io.flotilla.catalog.Version;
+import io.flotilla.config.FlotillaConfig;
+import io.flotilla.error.ErrorCode;
+import io.flotilla.error.FlotillaException;
+import io.flotilla.execution.Target;
+import io.flotilla.ledger.Direction;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Starting, observing and steering rollouts; the {@link RolloutWorker} does the running. */
+@ApplicationScoped
+public class RolloutService {
+
+    /** A rollout request as it arrives, unchecked. */
+    public record Request(String direction, String targetVersion, List<UUID> companyIds, String status,
+                          Integer canary, List<UUID> canaryIds, Integer batchSize, Integer maxParallel,
+                          Integer maxFailures, boolean allowDrift) {
+    }
+
+    /** Connections kept free of rollout work: the API, the poller and each rollout's lock need some. */
+    private static final int POOL_HEADROOM = 2;
+
+    private final RolloutPlanner planner;
+    private final RolloutRepository rollouts;
+    private final RolloutWorker worker;
+    private final FlotillaConfig config;
+    private final int poolSize;
+
+    public RolloutService(RolloutPlanner planner, RolloutRepository rollouts, RolloutWorker worker, FlotillaConfig config,
+                          @ConfigProperty(name = "quarkus.datasource.reactive.max-size") int poolSize) {
+        this.planner = planner;
+        this.rollouts = rollouts;
+        this.worker = worker;
+        this.config = config;
+        this.poolSize = poolSize;
+    }
+
+    public RolloutSpec validate(Request r) {
+        Direction direction;
+        try {
+            direction = r.direction() == null ? Direction.UP : Direction.parse(r.direction());
+        } catch (IllegalArgumentException e) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "direction must be 'up' or 'down'; got '" + r.direction() + "'");
+        }
+        Version version = r.targetVersion() == null || r.targetVersion().isBlank() ? null : Version.parse(r.targetVersion());
+        if (direction == Direction.DOWN && version == null) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "a down rollout needs targetVersion: the version to"
+                    + " roll back to (0 undoes everything)");
+        }
+        if (r.status() != null && !r.status().equals("active")) {
+            throw new FlotillaException(ErrorCode.INVALID_STATUS, "only active companies are migrated; status may only be 'active'");
+        }
+        int maxParallelLimit = Math.max(1, poolSize - POOL_HEADROOM);
+        int maxParallel = r.maxParallel() == null ? Math.min(config.rollout().defaultMaxParallel(), maxParallelLimit) : r.maxParallel();
+        if (maxParallel < 1 || maxParallel > maxParallelLimit) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.maxParallel must be between 1 and "
+                    + maxParallelLimit + " (DB_POOL_MAX " + poolSize + " less " + POOL_HEADROOM + " kept for the service)");
+        }
+        if (r.batchSize() != null && r.batchSize() < 1) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.batchSize must be at least 1");
+        }
+        if ((r.canary() != null && r.canary() < 0) || (r.maxFailures() != null && r.maxFailures() < 0)) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.canary and strategy.maxFailures cannot be negative");
+        }
+        List<UUID> ids = r.companyIds() == null ? List.of() : List.copyOf(r.companyIds());
+        List<UUID> canaryIds = r.canaryIds() == null ? List.of() : List.copyOf(r.canaryIds());
+        if (!ids.isEmpty() && !canaryIds.isEmpty() && !ids.containsAll(canaryIds)) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.canaryIds must be among companyIds");
+        }
+        return new RolloutSpec(new Target(direction, version), ids, r.canary() == null ? 0 : r.canary(), canaryIds,
+                r.batchSize(), maxParallel, r.maxFailures() == null ? 0 : r.maxFailures(), r.allowDrift());
+    }
+
+    /** The plan, with the template values each company would get; nothing is stored or run. */
+    public Uni<RolloutPlan> dryRun(Request request) {
+        return planner.plan(validate(request), true);
+    }
+
+    /** Plans, stores and hands the rollout to the workers. */
+    public Uni<Rollout> start(Request request, JsonObject raw) {
+        RolloutSpec spec = validate(request);
+        return planner.plan(spec, false)
+                .flatMap(plan -> rollouts.insert(spec, plan, raw))
+                .invoke(id -> worker.kick())
+                .flatMap(this::get);
+    }
+
+    public Uni<Rollout> get(UUID id) {
+        return rollouts.find(id).onItem().ifNull().failWith(() -> notFound(id));
+    }
+
+    public Uni<List<Rollout>> list(int limit) {
+        return rollouts.list(limit);
+    }
+
+    /** In-flight schemas finish; no new ones start until resumed. */
+    public Uni<Rollout> pause(UUID id) {
+        return move(id, List.of(RolloutState.PENDING, RolloutState.RUNNING), RolloutState.PAUSED, "pause");
+    }
+
+    public Uni<Rollout> resume(UUID id) {
+        return move(id, List.of(RolloutState.PAUSED), RolloutState.RUNNING, "resume").invoke(r -> worker.kick());
+    }
+
+    /** In-flight schemas finish; the rest are not started and their companies are released. */
+    public Uni<Rollout> cancel(UUID id) {
+        return move(id, List.of(RolloutState.PENDING, RolloutState.RUNNING, RolloutState.PAUSED),
+                RolloutState.CANCELLED, "cancel").invoke(r -> worker.kick());
+    }
+
+    private Uni<Rollout> move(UUID id, List<RolloutState> from, RolloutState to, String verb) {
+        return rollouts.transition(id, from, to).flatMap(moved -> {
+            if (moved) {
+                return get(id);
+            }
+            return rollouts.state(id).map(state -> {
+                if (state == null) {
+                    throw notFound(id);
+                }
+                throw new FlotillaException(ErrorCode.ROLLOUT_STATE, "Cannot " + verb + " rollout " + id + ": it is "
+                        + state.value(), Map.of("state", state.value()));
+            });
+        });
+    }
+
+    private static FlotillaException notFound(UUID id) {
+        return new FlotillaException(ErrorCode.ROLLOUT_NOT_FOUND, "No rollout with id " + id);
+    }
+}

@@ -1,0 +1,295 @@
+package io.flotilla.rollout;
+
+import io.flotilla.catalog.CatalogService;
+import io.flotilla.catalog.Version;
+import io.flotilla.config.FlotillaConfig;
+import io.flotilla.error.ErrorCode;
+import io.flotilla.error.FlotillaException;
+import io.flotilla.execution.ApplyResult;
+import io.flotilla.execution.SchemaMigrator;
+import io.flotilla.execution.Target;
+import io.flotilla.rollout.RolloutRepository.TargetWork;
+import io.flotilla.rollout.RolloutRepository.Work;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs rollouts. Every replica polls for rollouts that should be running; one takes a rollout by winning its
+ * session-level advisory lock on a connection it keeps for the whole run. If that process dies, PostgreSQL
+ * drops the session and the lock with it, and the next poll of any replica (or of the restarted process) takes
+ * the rollout over: companies whose steps committed are done, the rest run again (the ledger and the per-schema
+ * lock make that exactly-once). The owner heartbeats on the same connection and reads back pause and cancel.
+ */
+@ApplicationScoped
+public class RolloutWorker {
+
+    /** First key of the rollout advisory locks ("FLTR"); the second is {@code hashtext(rollout id)}. */
+    public static final int LOCK_NAMESPACE = 0x464C5452;
+
+    private final Pool pool;
+    private final Vertx vertx;
+    private final RolloutRepository rollouts;
+    private final SchemaMigrator migrator;
+    private final CatalogService catalog;
+    private final FlotillaConfig config;
+    private final MeterRegistry metrics;
+    private final String owner;
+
+    private final Set<UUID> running = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean ticking = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong pendingSteps = new AtomicLong();
+    private volatile boolean stopping;
+    private ScheduledExecutorService ticker;
+
+    public RolloutWorker(Pool pool, Vertx vertx, RolloutRepository rollouts, SchemaMigrator migrator,
+                         CatalogService catalog, FlotillaConfig config, MeterRegistry metrics) {
+        this.pool = pool;
+        this.vertx = vertx;
+        this.rollouts = rollouts;
+        this.migrator = migrator;
+        this.catalog = catalog;
+        this.config = config;
+        this.metrics = metrics;
+        this.owner = migrator.executedBy() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        metrics.gauge("flotilla.schemas.in.flight", inFlight);
+        metrics.gauge("flotilla.steps.pending", pendingSteps);
+    }
+
+    void start(@Observes StartupEvent event) {
+        ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "flotilla-rollout-poll"));
+        long every = config.rollout().pollInterval().toMillis();
+        ticker.scheduleWithFixedDelay(this::tick, 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+    }
+
+    /** Looks for work now rather than at the next poll (after a create or a resume). */
+    public void kick() {
+        if (ticker != null && !ticker.isShutdown()) {
+            ticker.execute(this::tick);
+        }
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    private void tick() {
+        if (stopping || !ticking.compareAndSet(false, true)) {
+            return;
+        }
+        rollouts.claimable().subscribe().with(ids -> {
+            ids.stream().filter(running::add).forEach(this::tryRun);
+            ticking.set(false);
+        }, failure -> {
+            Log.debugf("Rollout poll failed: %s", failure.getMessage());
+            ticking.set(false);
+        });
+    }
+
+    private void tryRun(UUID id) {
+        pool.getConnection().flatMap(conn -> conn.preparedQuery("SELECT pg_try_advisory_lock($1, hashtext($2))")
+                        .execute(Tuple.of(LOCK_NAMESPACE, id.toString()))
+                        .flatMap(rows -> rows.iterator().next().getBoolean(0)
+                                ? run(conn, id).eventually(() -> conn.preparedQuery("SELECT pg_advisory_unlock($1, hashtext($2))")
+                                .execute(Tuple.of(LOCK_NAMESPACE, id.toString())).onFailure().recoverWithNull())
+                                : Uni.createFrom().voidItem())
+                        .eventually(conn::close))
+                .subscribe().with(ok -> running.remove(id), failure -> {
+                    Log.warnf("Rollout %s stopped on this replica: %s", id, failure.getMessage());
+                    running.remove(id);
+                });
+    }
+
+    private Uni<Void> run(SqlConnection lock, UUID id) {
+        return rollouts.work(lock, id).flatMap(work -> {
+            if (work.state().terminal()) {
+                return rollouts.close(lock, id, work.state(), null); // a dead owner's companies, released
+            }
+            if (work.state() == RolloutState.PAUSED) {
+                return rollouts.release(lock, id);
+            }
+            return new Execution(lock, work).run();
+        });
+    }
+
+    /** One rollout run by this replica, from wherever it stands. */
+    private final class Execution {
+        private final SqlConnection lock;
+        private final Work work;
+        private final Target target;
+        private final AtomicLong failed;
+        private final AtomicInteger canaryFailures = new AtomicInteger();
+        private final AtomicLong localPending = new AtomicLong();
+        private volatile RolloutState observed;
+        private volatile boolean connectionLost;
+        private volatile int wave;
+        private long heartbeatTimer = -1;
+
+        Execution(SqlConnection lock, Work work) {
+            this.lock = lock;
+            this.work = work;
+            this.target = new Target(work.direction(),
+                    work.targetVersion() == null ? null : Version.parse(work.targetVersion()));
+            this.failed = new AtomicLong(work.failedSoFar());
+            this.observed = work.state();
+            this.wave = work.currentWave();
+        }
+
+        boolean stopStarting() {
+            return stopping || connectionLost || observed == RolloutState.PAUSED || observed == RolloutState.CANCELLED
+                    || failed.get() > work.maxFailures() || canaryFailures.get() > 0;
+        }
+
+        Uni<Void> run() {
+            Map<Integer, List<TargetWork>> waves = new TreeMap<>();
+            work.targets().forEach(t -> waves.computeIfAbsent(t.wave(), w -> new java.util.ArrayList<>()).add(t));
+            localPending.set(work.targets().stream().mapToLong(TargetWork::plannedSteps).sum());
+            pendingSteps.addAndGet(localPending.get());
+            if (work.state() == RolloutState.PENDING) {
+                Counter.builder("flotilla.rollouts.started").tag("direction", work.direction().value())
+                        .register(metrics).increment();
+            }
+            Log.infof("Rollout %s: running %d companies in %d waves on %s", work.id(), work.targets().size(),
+                    waves.size(), owner);
+            Uni<Void> chain = heartbeat().invoke(this::startHeartbeat).replaceWithVoid();
+            for (var entry : waves.entrySet()) {
+                int number = entry.getKey();
+                List<TargetWork> targets = entry.getValue();
+                chain = chain.flatMap(x -> {
+                    if (stopStarting()) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    wave = number;
+                    return Multi.createFrom().iterable(targets)
+                            .onItem().transformToUni(this::runTarget).merge(work.maxParallel())
+                            .collect().last().replaceWithVoid();
+                });
+            }
+            return chain.eventually(() -> {
+                        if (heartbeatTimer >= 0) {
+                            vertx.cancelTimer(heartbeatTimer);
+                        }
+                        pendingSteps.addAndGet(-localPending.getAndSet(0)); // targets never started
+                    })
+                    .flatMap(x -> heartbeat().onFailure().recoverWithItem(observed))
+                    .flatMap(x -> finish());
+        }
+
+        private Uni<RolloutState> heartbeat() {
+            return rollouts.heartbeat(lock, work.id(), owner, wave).invoke(state -> observed = state);
+        }
+
+        private void startHeartbeat() {
+            heartbeatTimer = vertx.setPeriodic(config.rollout().heartbeatInterval().toMillis(), t ->
+                    heartbeat().subscribe().with(s -> { }, e -> {
+                        // The lock lives on this session; without it another replica may take over: stop starting.
+                        Log.warnf("Rollout %s lost its heartbeat connection: %s", work.id(), e.getMessage());
+                        connectionLost = true;
+                    }));
+        }
+
+        private Uni<Void> runTarget(TargetWork t) {
+            if (stopStarting()) {
+                return Uni.createFrom().voidItem();
+            }
+            UUID companyId = t.company().id();
+            inFlight.incrementAndGet();
+            return rollouts.target(work.id(), companyId, TargetStatus.RUNNING, 0, null, null, null, null)
+                    .flatMap(x -> migrator.migrate(t.company(), catalog.catalog(), target, work.allowDrift(), work.id()))
+                    .flatMap(result -> result.succeeded()
+                            ? rollouts.target(work.id(), companyId, TargetStatus.SUCCEEDED, result.applied().size(),
+                            null, null, null, null)
+                            : failedTarget(t, result.applied().size(), result.failure().version(),
+                            "[" + result.failure().sqlState() + "] " + result.failure().error(), result.failure().sqlState()))
+                    .onFailure(FlotillaException.class).recoverWithUni(e -> {
+                        FlotillaException f = (FlotillaException) e;
+                        if (f.code() == ErrorCode.COMPANY_NOT_ACTIVE) {
+                            return rollouts.target(work.id(), companyId, TargetStatus.SKIPPED, 0, null, null, f.getMessage(), null);
+                        }
+                        return failedTarget(t, 0, null, f.code() + ": " + f.getMessage(), null);
+                    })
+                    .onFailure().recoverWithUni(e -> {
+                        // Not the migration's fault (connection lost, server restarting): run it again later.
+                        Log.warnf("Rollout %s: %s left pending: %s", work.id(), t.company().schemaName(), e.getMessage());
+                        connectionLost = true;
+                        return rollouts.target(work.id(), companyId, TargetStatus.PENDING, 0, null, null, null, null)
+                                .onFailure().recoverWithNull();
+                    })
+                    .eventually(() -> {
+                        inFlight.decrementAndGet();
+                        pendingSteps.addAndGet(-t.plannedSteps());
+                        localPending.addAndGet(-t.plannedSteps());
+                    });
+        }
+
+        private Uni<Void> failedTarget(TargetWork t, int steps, String version, String error, String sqlState) {
+            failed.incrementAndGet();
+            if (work.canaryCount() > 0 && t.wave() == 0) {
+                canaryFailures.incrementAndGet();
+            }
+            return rollouts.target(work.id(), t.company().id(), TargetStatus.FAILED, steps, null, version, error, sqlState);
+        }
+
+        private Uni<Void> finish() {
+            if (stopping || connectionLost) {
+                // Leave it running: this or another replica resumes it at its next poll.
+                return rollouts.release(lock, work.id()).onFailure().recoverWithNull();
+            }
+            if (observed == RolloutState.PAUSED) {
+                Log.infof("Rollout %s paused", work.id());
+                return rollouts.release(lock, work.id());
+            }
+            RolloutState outcome;
+            String error = null;
+            if (observed == RolloutState.CANCELLED) {
+                outcome = RolloutState.CANCELLED;
+            } else if (canaryFailures.get() > 0) {
+                outcome = RolloutState.FAILED;
+                error = "canary failed: " + canaryFailures.get() + " of the first wave's companies failed; the rest were not started";
+            } else if (failed.get() > work.maxFailures()) {
+                outcome = RolloutState.FAILED;
+                error = "stopped after " + failed.get() + " failed companies (maxFailures " + work.maxFailures() + ")";
+            } else if (failed.get() > 0) {
+                outcome = RolloutState.FAILED;
+                error = failed.get() + " companies failed (within maxFailures " + work.maxFailures() + ")";
+            } else {
+                outcome = RolloutState.SUCCEEDED;
+            }
+            Counter.builder("flotilla.rollouts.finished").tag("outcome", outcome.value())
+                    .register(metrics).increment();
+            Log.infof("Rollout %s %s%s", work.id(), outcome.value(), error == null ? "" : ": " + error);
+            return rollouts.close(lock, work.id(), outcome, error);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.flotilla.rollout;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import java.util.Locale;
+
+/** A company within a rollout. Skipped: nothing to do, or no longer active. Cancelled: never started. */
+public enum TargetStatus {
+    PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED, CANCELLED;
+
+    @JsonValue
+    public String value() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
