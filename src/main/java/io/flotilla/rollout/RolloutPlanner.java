@@ -57,7 +57,11 @@ public class RolloutPlanner {
     }
 
     public Uni<RolloutPlan> plan(RolloutSpec spec, boolean withTemplateValues) {
-        MigrationCatalog catalog = catalogService.catalog();
+        return plan(spec, catalogService.catalog(), withTemplateValues);
+    }
+
+    /** Plans against a given catalog (the service's, or one under test). */
+    public Uni<RolloutPlan> plan(RolloutSpec spec, MigrationCatalog catalog, boolean withTemplateValues) {
         return companies.findAll(spec.companyIds().isEmpty() ? null : spec.companyIds())
                 .map(found -> checkSelection(spec, found))
                 .flatMap(targets -> ledger.applied(targets.stream().map(Company::id).toList())

@@ -103,7 +103,8 @@ public class RolloutService {
 
     /** In-flight schemas finish; no new ones start until resumed. */
     public Uni<Rollout> pause(UUID id) {
-        return move(id, List.of(RolloutState.PENDING, RolloutState.RUNNING), RolloutState.PAUSED, "pause");
+        return move(id, List.of(RolloutState.PENDING, RolloutState.RUNNING), RolloutState.PAUSED, "pause")
+                .invoke(r -> worker.signal(id, RolloutState.PAUSED));
     }
 
     public Uni<Rollout> resume(UUID id) {
@@ -113,7 +114,10 @@ public class RolloutService {
     /** In-flight schemas finish; the rest are not started and their companies are released. */
     public Uni<Rollout> cancel(UUID id) {
         return move(id, List.of(RolloutState.PENDING, RolloutState.RUNNING, RolloutState.PAUSED),
-                RolloutState.CANCELLED, "cancel").invoke(r -> worker.kick());
+                RolloutState.CANCELLED, "cancel").invoke(r -> {
+                    worker.signal(id, RolloutState.CANCELLED);
+                    worker.kick();
+                });
     }
 
     private Uni<Rollout> move(UUID id, List<RolloutState> from, RolloutState to, String verb) {

@@ -60,6 +60,7 @@ public class RolloutWorker {
     private final String owner;
 
     private final Set<UUID> running = ConcurrentHashMap.newKeySet();
+    private final Map<UUID, Execution> executions = new ConcurrentHashMap<>();
     private final AtomicBoolean ticking = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong pendingSteps = new AtomicLong();
@@ -102,6 +103,17 @@ public class RolloutWorker {
 
     public String owner() {
         return owner;
+    }
+
+    /**
+     * An operator paused or cancelled a rollout through this replica: if it runs here, stop starting schemas now
+     * rather than at the next heartbeat (other replicas' owners learn it from their heartbeat).
+     */
+    public void signal(UUID id, RolloutState state) {
+        Execution execution = executions.get(id);
+        if (execution != null) {
+            execution.observed = state;
+        }
     }
 
     private void tick() {
@@ -182,6 +194,7 @@ public class RolloutWorker {
             }
             Log.infof("Rollout %s: running %d companies in %d waves on %s", work.id(), work.targets().size(),
                     waves.size(), owner);
+            executions.put(work.id(), this);
             Uni<Void> chain = heartbeat().invoke(this::startHeartbeat).replaceWithVoid();
             for (var entry : waves.entrySet()) {
                 int number = entry.getKey();
@@ -197,6 +210,7 @@ public class RolloutWorker {
                 });
             }
             return chain.eventually(() -> {
+                        executions.remove(work.id());
                         if (heartbeatTimer >= 0) {
                             vertx.cancelTimer(heartbeatTimer);
                         }

@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""Timing helpers for bench/run.sh (standard library only).
+
+  rollout   POST /api/v1/rollouts, poll GET every 50 ms until a terminal state, sample the service's RSS
+  floor-gen write one psql script per parallel batch that applies the catalog to f_1..f_N
+  floor-run run those scripts as parallel psql sessions and time them
+  http-time time GET calls: warm-up, then median / p95
+  catalog   the catalog (versions, checksums) as GET /api/v1/migrations reports it, for the fleet seed
+
+Every command prints one JSON object on stdout; run.sh reads it with python3 -c.
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+
+def http(method, url, body=None, timeout=30):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as e:  # 4xx/5xx still carry a useful body
+        return e.code, e.read()
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class RssSampler(threading.Thread):
+    """Keeps the max VmRSS of a process, sampled every 100 ms."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid, self.max_kb, self.stop = pid, rss_kb(pid), threading.Event()
+
+    def run(self):
+        while not self.stop.wait(0.1):
+            self.max_kb = max(self.max_kb, rss_kb(self.pid))
+
+
+def cmd_rollout(a):
+    base = a.url.rstrip("/")
+    idle_kb = rss_kb(a.pid)
+    sampler = RssSampler(a.pid)
+    sampler.start()
+    t0 = time.monotonic()
+    status, body = http("POST", f"{base}/api/v1/rollouts", {"strategy": {"maxParallel": a.parallel}}, timeout=600)
+    post_s = time.monotonic() - t0
+    if status != 202:
+        sampler.stop.set()
+        sys.exit(f"POST /api/v1/rollouts answered {status}: {body[:2000].decode(errors='replace')}")
+    rid = json.loads(body)["id"]
+    polls, state, last = 0, None, {}
+    while True:
+        status, body = http("GET", f"{base}/api/v1/rollouts/{rid}")
+        polls += 1
+        if status == 200:
+            last = json.loads(body)
+            state = last.get("state")
+            if state in ("succeeded", "failed", "cancelled"):
+                break
+        if time.monotonic() - t0 > a.timeout:
+            state = f"timeout (last state {state})"
+            break
+        time.sleep(0.05)
+    elapsed = time.monotonic() - t0
+    sampler.stop.set()
+    sampler.join()
+    print(json.dumps({"id": rid, "state": state, "seconds": elapsed, "post_seconds": post_s, "polls": polls,
+                      "max_rss_kb": sampler.max_kb, "idle_rss_kb": idle_kb, "rollout": last}))
+
+
+# --- the psql floor -------------------------------------------------------------------------------------------
+DEFAULT = re.compile(r"^--\s*flotilla:default\s+(\w+)\s*=\s*(\S+)\s*$")
+PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+def header(text):
+    """The leading comment block, where Flotilla reads its directives."""
+    lines = []
+    for line in text.splitlines():
+        if line.strip() == "" or line.lstrip().startswith("--"):
+            lines.append(line.strip())
+        else:
+            break
+    return lines
+
+
+def load_catalog(directory):
+    """Up migrations in version order: (file, text, transactional, placeholders on, defaults)."""
+    files = [p for p in Path(directory).glob("*.sql") if re.match(r"^\d+_.*\.sql$", p.name)]
+    files.sort(key=lambda p: int(p.name.split("_", 1)[0]))
+    catalog = []
+    for p in files:
+        text = p.read_text()
+        head = header(text)
+        defaults = dict(m.groups() for m in map(DEFAULT.match, head) if m)
+        catalog.append((p.name, text, "-- flotilla:no-transaction" not in head,
+                        "-- flotilla:placeholders off" not in head, defaults))
+    return catalog
+
+
+def render(text, schema_quoted, values):
+    def sub(m):
+        if m.group(1) == "schema":
+            return schema_quoted
+        if m.group(1) not in values:
+            sys.exit(f"floor: no value for ${{{m.group(1)}}}")
+        return values[m.group(1)]
+    return PLACEHOLDER.sub(sub, text)
+
+
+def cmd_floor_gen(a):
+    catalog = load_catalog(a.migrations)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("batch_*.sql"):
+        old.unlink()
+    # Contiguous slices of f_1..f_N, one per psql session, sizes differing by at most one.
+    n, p = a.n, a.parallel
+    bounds = [(i * n // p + 1, (i + 1) * n // p) for i in range(p)]
+    paths = []
+    for i, (lo, hi) in enumerate(bounds):
+        if lo > hi:
+            continue
+        path = out / f"batch_{i + 1}.sql"
+        with path.open("w") as f:
+            for g in range(lo, hi + 1):
+                schema = f'"{a.prefix}{g}"'
+                f.write(f"SET search_path TO {schema}, public;\n")
+                for name, text, transactional, placeholders, defaults in catalog:
+                    sql = render(text, schema, defaults) if placeholders else text
+                    f.write(f"-- {name}\n")
+                    # A no-transaction file goes as its own statements: CREATE INDEX CONCURRENTLY refuses a block.
+                    f.write(f"BEGIN;\n{sql.rstrip()}\nCOMMIT;\n" if transactional else f"{sql.rstrip()}\n")
+        paths.append(str(path))
+    print(json.dumps({"files": paths, "migrations": len(catalog),
+                      "non_transactional": [c[0] for c in catalog if not c[2]]}))
+
+
+def cmd_floor_run(a):
+    logs = [open(f + ".log", "w") for f in a.files]
+    t0 = time.monotonic()
+    procs = [subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", a.db, "-f", f],
+                              stdout=subprocess.DEVNULL, stderr=log) for f, log in zip(a.files, logs)]
+    codes = [p.wait() for p in procs]
+    elapsed = time.monotonic() - t0
+    for log in logs:
+        log.close()
+    print(json.dumps({"seconds": elapsed, "exit_codes": codes}))
+    if any(codes):
+        sys.exit(f"floor: psql failed, see {a.files[0]}.log and siblings")
+
+
+# --- HTTP latency ---------------------------------------------------------------------------------------------
+def cmd_http_time(a):
+    def once():
+        t = time.monotonic()
+        status, body = http("GET", a.url)
+        return time.monotonic() - t, status, body
+    for _ in range(a.warmup):
+        once()
+    times, status, body = [], None, b""
+    for _ in range(a.n):
+        t, status, body = once()
+        if status != 200:
+            sys.exit(f"GET {a.url} answered {status}: {body[:500]!r}")
+        times.append(t * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
+    parsed = json.loads(body)
+    print(json.dumps({"median_ms": statistics.median(times), "p95_ms": p95, "min_ms": times[0],
+                      "max_ms": times[-1], "n": len(times),
+                      "body": parsed if isinstance(parsed, dict) else {"items": len(parsed)}}))
+
+
+def cmd_catalog(a):
+    status, body = http("GET", a.url.rstrip("/") + "/api/v1/migrations")
+    if status != 200:
+        sys.exit(f"GET /api/v1/migrations answered {status}")
+    ms = json.loads(body)
+    # PostgreSQL array literals for psql -v
+    print(json.dumps({"versions": "{" + ",".join(m["version"] for m in ms) + "}",
+                      "checksums": "{" + ",".join(m["checksum"] for m in ms) + "}",
+                      "names": "{" + ",".join('"' + m["name"].replace('"', '') + '"' for m in ms) + "}",
+                      "scripts": "{" + ",".join(m["script"] for m in ms) + "}",
+                      "transactional": "{" + ",".join(str(m["transactional"]).lower() for m in ms) + "}",
+                      "count": len(ms)}))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("rollout")
+    r.add_argument("--url", required=True)
+    r.add_argument("--pid", type=int, required=True)
+    r.add_argument("--parallel", type=int, required=True)
+    r.add_argument("--timeout", type=float, default=3600)
+    g = sub.add_parser("floor-gen")
+    g.add_argument("--migrations", required=True)
+    g.add_argument("--n", type=int, required=True)
+    g.add_argument("--parallel", type=int, required=True)
+    g.add_argument("--prefix", default="f_")
+    g.add_argument("--out", required=True)
+    f = sub.add_parser("floor-run")
+    f.add_argument("--db", required=True)
+    f.add_argument("files", nargs="+")
+    h = sub.add_parser("http-time")
+    h.add_argument("--url", required=True)
+    h.add_argument("--warmup", type=int, default=5)
+    h.add_argument("--n", type=int, default=50)
+    c = sub.add_parser("catalog")
+    c.add_argument("--url", required=True)
+    a = ap.parse_args()
+    {"rollout": cmd_rollout, "floor-gen": cmd_floor_gen, "floor-run": cmd_floor_run,
+     "http-time": cmd_http_time, "catalog": cmd_catalog}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    main()
