@@ -58,6 +58,10 @@ public interface FlotillaConfig {
         @WithDefault("false")
         boolean logMigrations();
 
+        /** How often ledger rows left "running" by dead processes are looked for and closed. */
+        @WithDefault("30s")
+        Duration staleStepSweep();
+
         /** Name recorded as {@code executed_by} in the ledger; defaults to the host name. */
         Optional<String> instanceName();
     }

@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# Flotilla benchmark: a fleet rollout of the sample catalog to N empty tenant schemas, against the floor of the
+# same SQL applied by plain parallel psql sessions; then the fleet and drift views over a synthetic fleet.
+#
+#   bench/run.sh [N ...]          default: 100 1000 (10000 only when asked)
+#
+# Env knobs: BENCH_PARALLEL (4: Flotilla's maxParallel and the floor's psql sessions), DB_HOST/DB_PORT/DB_USER/
+# DB_PASSWORD (127.0.0.1/5432/postgres/empty), BENCH_FLEET (10000 companies; 0 skips the fleet view part),
+# BENCH_LEDGER_ROWS (500000), BENCH_KEEP=1 (keep the database), BENCH_LOG_LEVEL (WARN; INFO to see slow steps).
+# Scratch files (service logs, psql batches, JSON results) go to bench/.work/; results are appended to
+# bench/results.md.
+set -euo pipefail
+
+bench_dir="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$bench_dir/.." && pwd)"
+cd "$repo"
+
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(100 1000)
+PARALLEL="${BENCH_PARALLEL:-4}"
+FLEET="${BENCH_FLEET:-10000}"
+LEDGER_ROWS="${BENCH_LEDGER_ROWS:-500000}"
+LOG="${BENCH_LOG_LEVEL:-WARN}"
+export DB_HOST="${DB_HOST:-127.0.0.1}" DB_PORT="${DB_PORT:-5432}" DB_USER="${DB_USER:-postgres}" DB_PASSWORD="${DB_PASSWORD:-}"
+# psql reads the same server from libpq's variables.
+export PGHOST="$DB_HOST" PGPORT="$DB_PORT" PGUSER="$DB_USER" PGPASSWORD="$DB_PASSWORD" PGCONNECT_TIMEOUT=5
+DB=flotilla_bench
+JAR=target/quarkus-app/quarkus-run.jar
+WORK="$bench_dir/.work"
+PY="python3 $bench_dir/bench.py"
+
+rm -rf "$WORK" && mkdir -p "$WORK"
+log() { printf '\n== %s\n' "$*" >&2; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }   # one value per line, no decoration
+j() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }  # j FILE 'd["x"]'
+
+# The catalog size comes from the files, so a new migration doesn't need a script change.
+migrations=(migrations/[0-9]*_*.sql)
+M=${#migrations[@]}
+[ -e "${migrations[0]}" ] || die "no migrations/[0-9]*_*.sql"
+
+# --- service lifecycle -----------------------------------------------------------------------------------------
+SVC_PID=""
+stop_service() {
+  [ -n "$SVC_PID" ] || return 0
+  kill "$SVC_PID" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$SVC_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$SVC_PID" 2>/dev/null || true
+  wait "$SVC_PID" 2>/dev/null || true
+  SVC_PID=""
+}
+cleanup() {
+  stop_service
+  if [ "${BENCH_KEEP:-0}" != 1 ]; then
+    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# 18080 unless something already listens there; then any free port.
+PORT=18080
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+fi
+URL="http://127.0.0.1:$PORT"
+
+fresh_db() {
+  psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
+}
+
+start_service() {  # $1: a tag for the log file
+  local logf="$WORK/service-$1.log"
+  DB_NAME=$DB PORT=$PORT MIGRATIONS_DIR="$repo/migrations" DB_POOL_MAX=$((PARALLEL + 4)) \
+    FLOTILLA_ROLLOUT_POLL_INTERVAL=200ms LOG_LEVEL="$LOG" \
+    java -jar "$JAR" >"$logf" 2>&1 &
+  SVC_PID=$!
+  for _ in $(seq 600); do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/q/health/ready")" = 200 ]; then return 0; fi
+    kill -0 "$SVC_PID" 2>/dev/null || { tail -40 "$logf" >&2; die "service exited during start-up ($logf)"; }
+    sleep 0.1
+  done
+  tail -40 "$logf" >&2
+  die "service not ready after 60 s ($logf)"
+}
+
+# --- build -------------------------------------------------------------------------------------------------------
+if [ ! -f "$JAR" ]; then
+  log "building ($JAR missing)"
+  mvn -q -B -DskipTests package
+fi
+
+pg_version=$(psql -X -At -d postgres -c 'SHOW server_version')
+log "PostgreSQL $pg_version on $DB_HOST:$DB_PORT, $(nproc) cores, BENCH_PARALLEL=$PARALLEL, $M migrations, port $PORT"
+
+# --- rollout vs psql floor, per N -----------------------------------------------------------------------------
+rows=()   # summary lines: N flotilla_s floor_s ratio per_schema_ms rss_mb
+for N in "${sizes[@]}"; do
+  log "N=$N: fresh database, service, $N empty tenant schemas"
+  fresh_db
+  start_service "n$N"
+  # Companies and schemas straight in SQL: the bench measures the rollout, not onboarding.
+  q <<SQL
+INSERT INTO public.companies (company_name, schema_name) SELECT 'Bench ' || g, 'b_' || g FROM generate_series(1, $N) g;
+DO \$\$ BEGIN FOR g IN 1..$N LOOP EXECUTE format('CREATE SCHEMA %I', 'b_' || g); END LOOP; END \$\$;
+SQL
+  q -c "VACUUM ANALYZE public.companies"
+
+  log "N=$N: Flotilla rollout, maxParallel=$PARALLEL"
+  out="$WORK/rollout-$N.json"
+  $PY rollout --url "$URL" --pid "$SVC_PID" --parallel "$PARALLEL" >"$out"
+  state=$(j "$out" 'd["state"]')
+  [ "$state" = succeeded ] || { cat "$out" >&2; tail -40 "$WORK/service-n$N.log" >&2; die "rollout ended $state"; }
+  applied=$(q -c "SELECT count(*) FROM public.migration_ledger WHERE status = 'applied'")
+  [ "$applied" -eq $((N * M)) ] || die "ledger has $applied applied steps, expected $((N * M))"
+  # Where the time went, from the service's own records: POST latency, wait before a worker took it, run time;
+  # per schema: the rollout_targets wall time against the sum of the ledger's step durations.
+  breakdown=$(q -F ' ' <<SQL
+SELECT round(extract(epoch FROM r.started_at - r.created_at) * 1000),
+       round(extract(epoch FROM r.finished_at - r.started_at) * 1000),
+       (SELECT round(avg(extract(epoch FROM finished_at - started_at)) * 1000, 1) FROM public.rollout_targets
+         WHERE rollout_id = r.id),
+       (SELECT round(avg(d), 1) FROM (SELECT sum(duration_ms) d FROM public.migration_ledger GROUP BY company_id) x)
+FROM public.rollouts r WHERE r.id = '$(j "$out" 'd["id"]')'
+SQL
+)
+  read -r queue_ms run_ms target_ms steps_ms <<<"$breakdown"
+  per_version=$(q -F '=' -c "SELECT version, round(avg(duration_ms), 1) FROM public.migration_ledger GROUP BY version_key, version ORDER BY version_key" | paste -sd ' ')
+  stop_service   # the floor runs without the JVM on the machine
+
+  log "N=$N: psql floor, $PARALLEL sessions"
+  q <<SQL
+DO \$\$ BEGIN FOR g IN 1..$N LOOP EXECUTE format('CREATE SCHEMA %I', 'f_' || g); END LOOP; END \$\$;
+SQL
+  $PY floor-gen --migrations "$repo/migrations" --n "$N" --parallel "$PARALLEL" --prefix f_ --out "$WORK/floor-$N" >"$WORK/floor-gen-$N.json"
+  mapfile -t files < <(j "$WORK/floor-gen-$N.json" '"\n".join(d["files"])')
+  $PY floor-run --db "$DB" "${files[@]}" >"$WORK/floor-$N.json"
+  # The floor must have built what Flotilla built: same relations (tables, views, indexes) in f_1 as in b_1,
+  # the same count over all schemas, and no invalid index left by CREATE INDEX CONCURRENTLY.
+  rels() { q -c "SELECT string_agg(relname || ':' || relkind, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = '$1'::regnamespace"; }
+  [ "$(rels b_1)" = "$(rels f_1)" ] || die "f_1 differs from b_1: $(rels f_1) vs $(rels b_1)"
+  counts=$(q -F ' ' -c "SELECT count(*) FILTER (WHERE n.nspname LIKE 'b\_%'), count(*) FILTER (WHERE n.nspname LIKE 'f\_%'),
+                               count(*) FILTER (WHERE i.indisvalid = false)
+                        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid")
+  read -r b_rels f_rels invalid <<<"$counts"
+  [ "$b_rels" = "$f_rels" ] && [ "$invalid" = 0 ] || die "relations b_*=$b_rels f_*=$f_rels, invalid indexes=$invalid"
+
+  fl=$(j "$out" 'd["seconds"]'); fs=$(j "$WORK/floor-$N.json" 'd["seconds"]')
+  line=$(python3 - "$N" "$fl" "$fs" "$(j "$out" 'd["max_rss_kb"]')" "$PARALLEL" <<'PY'
+import sys
+n, fl, fs, rss, p = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+print(f"{n} {fl:.2f} {fs:.2f} {fl / fs:.2f} {fl * 1000 / n:.1f} {rss / 1024:.0f} {fs * 1000 / n:.1f} {fs * 1000 * p / n:.1f}")
+PY
+)
+  read -r _ fl2 fs2 ratio per_ms rss_mb floor_per_ms floor_session_ms <<<"$line"
+  rows+=("$N $fl2 $fs2 $ratio $per_ms $rss_mb")
+  printf '\nN=%s  Flotilla %s s  psql floor %s s  ratio %s  Flotilla per schema %s ms  max RSS %s MB\n' \
+    "$N" "$fl2" "$fs2" "$ratio" "$per_ms" "$rss_mb"
+  printf '  floor per schema %s ms (%s ms per schema inside one psql session)\n' "$floor_per_ms" "$floor_session_ms"
+  printf '  Flotilla: POST %.0f ms, created->started %s ms, started->finished %s ms, %s GET polls, idle RSS %s MB\n' \
+    "$(j "$out" 'd["post_seconds"] * 1000')" "$queue_ms" "$run_ms" "$(j "$out" 'd["polls"]')" "$(j "$out" 'd["idle_rss_kb"] // 1024')"
+  printf '  Flotilla per schema: %s ms wall in its worker (rollout_targets), %s ms inside the steps (ledger duration_ms)\n' \
+    "$target_ms" "$steps_ms"
+  printf '  mean step ms by version: %s\n' "$per_version"
+done
+
+# --- fleet view ----------------------------------------------------------------------------------------------------
+fleet_line=""
+if [ "$FLEET" -gt 0 ]; then
+  log "fleet view: $FLEET companies, ~$LEDGER_ROWS ledger rows"
+  fresh_db
+  start_service fleet
+  $PY catalog --url "$URL" >"$WORK/catalog.json"
+  expected=$(q -v fleet="$FLEET" -v ledger_rows="$LEDGER_ROWS" \
+      -v versions="$(j "$WORK/catalog.json" 'd["versions"]')" -v checksums="$(j "$WORK/catalog.json" 'd["checksums"]')" \
+      -v names="$(j "$WORK/catalog.json" 'd["names"]')" -v scripts="$(j "$WORK/catalog.json" 'd["scripts"]')" \
+      -v transactional="$(j "$WORK/catalog.json" 'd["transactional"]')" -f "$bench_dir/fleet_seed.sql" | grep '^{')
+  echo "$expected" >"$WORK/fleet-expected.json"
+  $PY http-time --url "$URL/api/v1/fleet" >"$WORK/fleet.json"
+  $PY http-time --url "$URL/api/v1/drift?limit=100" >"$WORK/drift.json"
+  # A fast wrong answer is no result: the counts must match the seed's rules.
+  check=$(python3 - "$WORK/fleet-expected.json" "$WORK/fleet.json" "$WORK/drift.json" <<'PY'
+import json, sys
+exp, got, drift = (json.load(open(p)) for p in sys.argv[1:])
+body = got["body"]
+bad = [f"{k}: got {body.get(k)}, expected {exp[k]}" for k in ("companies", "upToDate", "pending", "failed", "drifted")
+       if body.get(k) != exp[k]]
+want = min(100, exp["drifted"])
+if drift["body"]["items"] != want:
+    bad.append(f"drift items: got {drift['body']['items']}, expected {want}")
+print("; ".join(bad) if bad else "ok")
+PY
+)
+  stop_service
+  fm=$(j "$WORK/fleet.json" '"%.1f" % d["median_ms"]'); fp=$(j "$WORK/fleet.json" '"%.1f" % d["p95_ms"]')
+  dm=$(j "$WORK/drift.json" '"%.1f" % d["median_ms"]'); dp=$(j "$WORK/drift.json" '"%.1f" % d["p95_ms"]')
+  verdict=$(python3 -c "import sys; print('meets' if float(sys.argv[1]) < 50 else 'MISSES')" "$fp")
+  printf '\nfleet view (%s companies, %s ledger rows, %s state rows)\n' "$(j "$WORK/fleet-expected.json" 'd["companies"]')" \
+    "$(j "$WORK/fleet-expected.json" 'd["ledgerRows"]')" "$(j "$WORK/fleet-expected.json" 'd["stateRows"]')"
+  printf '  GET /api/v1/fleet           median %s ms  p95 %s ms  (target < 50 ms: %s)\n' "$fm" "$fp" "$verdict"
+  printf '  GET /api/v1/drift?limit=100 median %s ms  p95 %s ms\n' "$dm" "$dp"
+  printf '  answer: %s\n  check against the seed: %s\n' "$(j "$WORK/fleet.json" 'json.dumps(d["body"])')" "$check"
+  fleet_line="| fleet view | $FLEET companies, $(j "$WORK/fleet-expected.json" 'd["ledgerRows"]') ledger rows | GET /api/v1/fleet median $fm ms, p95 $fp ms; GET /api/v1/drift?limit=100 median $dm ms, p95 $dp ms; counts $check |"
+  [ "$check" = ok ] || die "fleet view answered wrong counts: $check"
+fi
+
+# --- summary -----------------------------------------------------------------------------------------------------
+printf '\nSummary (BENCH_PARALLEL=%s, %s cores, PostgreSQL %s)\n' "$PARALLEL" "$(nproc)" "$pg_version"
+printf '%8s %12s %12s %8s %16s %12s\n' N flotilla_s floor_s ratio ms_per_schema max_rss_mb
+for r in "${rows[@]}"; do printf '%8s %12s %12s %8s %16s %12s\n' $r; done
+
+{
+  printf '\n## %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+  printf 'Machine: %s cores (%s), PostgreSQL %s, BENCH_PARALLEL=%s, commit %s%s, jar built %s.\n\n' "$(nproc)" \
+    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" "$pg_version" "$PARALLEL" \
+    "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" "$(git diff --quiet 2>/dev/null || echo ' (dirty tree)')" \
+    "$(date -u -r "$JAR" '+%Y-%m-%d %H:%M UTC')"
+  if [ ${#rows[@]} -gt 0 ]; then
+    echo '| N | Flotilla s | psql floor s | ratio | Flotilla ms/schema | max RSS MB |'
+    echo '|---:|---:|---:|---:|---:|---:|'
+    for r in "${rows[@]}"; do set -- $r; echo "| $1 | $2 | $3 | $4 | $5 | $6 |"; done
+  fi
+  if [ -n "$fleet_line" ]; then
+    printf '\n| view | data | timing |\n|---|---|---|\n%s\n' "$fleet_line"
+  fi
+} >>"$bench_dir/results.md"
+log "results appended to bench/results.md; scratch in bench/.work/"

@@ -1,0 +1,76 @@
+package io.flotilla.execution;
+
+import io.flotilla.config.FlotillaConfig;
+import io.flotilla.ledger.LedgerRepository;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Makes sure no ledger row stays "running" forever. A step's process holds its schema's advisory lock for as long
+ * as it runs, so a running row whose schema lock anyone can take belongs to a process that died: this closes it
+ * as failed (interrupted), on whichever replica gets there first. Companies migrated again get the same treatment
+ * when their run takes the lock; this catches the ones nobody touches.
+ */
+@ApplicationScoped
+public class StaleStepJanitor {
+
+    private final Pool pool;
+    private final TenantExecutor executor;
+    private final LedgerRepository ledger;
+    private final FlotillaConfig config;
+    private ScheduledExecutorService timer;
+
+    public StaleStepJanitor(Pool pool, TenantExecutor executor, LedgerRepository ledger, FlotillaConfig config) {
+        this.pool = pool;
+        this.executor = executor;
+        this.ledger = ledger;
+        this.config = config;
+    }
+
+    void start(@Observes StartupEvent event) {
+        long every = config.execution().staleStepSweep().toMillis();
+        timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "flotilla-stale-steps"));
+        timer.scheduleWithFixedDelay(() -> sweep().subscribe().with(n -> { },
+                e -> Log.debugf("Stale step sweep failed: %s", e.getMessage())), every, every, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    /** Closes every running row whose schema no live process holds; emits how many rows it closed. */
+    public Uni<Integer> sweep() {
+        return pool.query("SELECT DISTINCT company_id, schema_name FROM public.migration_ledger WHERE status = 'running'")
+                .execute()
+                .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
+                .onItem().transformToUniAndConcatenate(row -> closeIfAbandoned(row.getUUID(0), row.getString(1)))
+                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue));
+    }
+
+    private Uni<Integer> closeIfAbandoned(UUID companyId, String schema) {
+        return pool.withConnection(conn -> conn.preparedQuery("SELECT pg_try_advisory_lock($1, hashtext($2))")
+                .execute(Tuple.of(TenantExecutor.LOCK_NAMESPACE, schema))
+                .flatMap(rows -> {
+                    if (!rows.iterator().next().getBoolean(0)) {
+                        return Uni.createFrom().item(0); // a live process is on it
+                    }
+                    return ledger.closeInterrupted(conn, companyId)
+                            .invoke(n -> Log.infof("Closed %d step(s) of %s left running by a stopped process", n, schema))
+                            .eventually(() -> executor.unlock(conn, schema).onFailure().recoverWithNull());
+                }));
+    }
+}
