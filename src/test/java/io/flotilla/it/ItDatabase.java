@@ -227,6 +227,29 @@ public final class ItDatabase implements AutoCloseable {
     }
 
     /**
+     * Best effort, to make a crash land mid-step: waits (checking every few ms, as the moment is short) until the
+     * ledger shows a step 'running' — only non-transactional steps (version 7, CREATE INDEX CONCURRENTLY) write
+     * such a row before their SQL — and says whether it saw one before {@code timeout}.
+     */
+    public boolean awaitStepRunning(Duration timeout) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Connection c = connect();
+             PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM public.migration_ledger"
+                     + " WHERE status = 'running')")) {
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        return true;
+                    }
+                }
+                Thread.sleep(2);
+            }
+        }
+        return false;
+    }
+
+    /**
      * Stops the embedded server (fast shutdown: every client is disconnected), waits {@code pause}, and starts it
      * again on the same port and data directory.
      */

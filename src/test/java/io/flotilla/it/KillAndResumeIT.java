@@ -69,6 +69,8 @@ class KillAndResumeIT {
                 r -> RolloutJson.summary(r) + logs().get());
         assertFalse(RolloutJson.terminal(before), "the rollout finished before A could be killed: "
                 + RolloutJson.summary(before));
+        // Aim the kill at a moment when a non-transactional step (CREATE INDEX CONCURRENTLY) is in flight.
+        boolean midStep = db.awaitStepRunning(Duration.ofSeconds(3));
         long msToKill = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt);
 
         a.kill();
@@ -82,9 +84,10 @@ class KillAndResumeIT {
         long stepsByA = db.queryLong("SELECT count(*) FROM public.migration_ledger WHERE status = 'applied'"
                 + " AND executed_by = 'it-a'");
         long runningRowsAtKill = db.queryLong("SELECT count(*) FROM public.migration_ledger WHERE status = 'running'");
-        System.out.printf("[it] KillAndResumeIT: A killed %d ms after the rollout was created; at the kill: rollout %s"
+        System.out.printf("[it] KillAndResumeIT: A killed %d ms after the rollout was created (%s); at the kill: rollout %s"
                         + " (owner %s), %d targets succeeded, %d companies fully migrated by A, %d steps applied by A,"
-                        + " %d ledger rows left 'running'%n", msToKill, afterKill.get("state"), afterKill.get("owner"),
+                        + " %d ledger rows left 'running'%n", msToKill,
+                midStep ? "a version-7 step was running" : "no non-transactional step seen running", afterKill.get("state"), afterKill.get("owner"),
                 targetsDoneByA, companiesDoneByA, stepsByA, runningRowsAtKill);
         assertTrue(List.of("pending", "running").contains(String.valueOf(afterKill.get("state"))),
                 "the rollout should be unfinished when A dies: " + afterKill + logs().get());

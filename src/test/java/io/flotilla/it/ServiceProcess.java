@@ -2,6 +2,7 @@ package io.flotilla.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.opentest4j.AssertionFailedError;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -102,9 +103,7 @@ public final class ServiceProcess implements AutoCloseable {
     /** Polls /q/health/ready until 200; fails with the log's tail if the process exits or the time runs out. */
     public ServiceProcess awaitReady(Duration timeout) throws InterruptedException {
         Poll.until(name + " to be ready", timeout, () -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue());
-            }
+            assertAlive();
             return get("/q/health/ready").statusCode();
         }, status -> status == 200, x -> logTail(60));
         System.out.printf("[it] %s ready after %d ms%n", name, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
@@ -130,12 +129,25 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** GET /api/v1/rollouts/{id}, parsed; fails on anything but 200. */
     public JsonNode rollout(String id) throws IOException, InterruptedException {
+        assertAlive();
         HttpResponse<String> response = get("/api/v1/rollouts/" + id);
         if (response.statusCode() != 200) {
             throw new IllegalStateException("GET rollout " + id + " on " + name + ": " + response.statusCode() + " "
                     + response.body());
         }
         return JSON.readTree(response.body());
+    }
+
+    /**
+     * Fails at once (not a retryable exception: {@link Poll} lets errors through) when the process has exited
+     * without the test stopping it, e.g. 143 = SIGTERM from outside.
+     */
+    public void assertAlive() {
+        if (!process.isAlive()) {
+            throw new AssertionFailedError(name + " (pid " + process.pid() + ") exited unexpectedly with code "
+                    + process.exitValue() + (process.exitValue() == 143 ? " (SIGTERM: stopped from outside the test?)" : "")
+                    + "\n" + logTail(60));
+        }
     }
 
     public static JsonNode json(HttpResponse<String> response) {
