@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Typed configuration of Flotilla itself; defaults and the environment variables live in application.properties. */
@@ -18,6 +19,21 @@ public interface FlotillaConfig {
     Pool pool();
 
     Rollout rollout();
+
+    /**
+     * Per maintenance job, by name ({@code refresh-materialized-views}, {@code vacuum-analyze}, or a custom job's
+     * file name): {@code flotilla.maintenance."<job>".cron} and {@code .enabled}.
+     */
+    Map<String, MaintenanceJob> maintenance();
+
+    interface MaintenanceJob {
+        /** Quartz cron expression (seconds first), replacing the job's default. */
+        Optional<String> cron();
+
+        /** A disabled job is not scheduled (and is unscheduled if it was). */
+        @WithDefault("true")
+        boolean enabled();
+    }
 
     interface Rollout {
         /** How often each replica looks for rollouts to run or resume. */
@@ -57,6 +73,10 @@ public interface FlotillaConfig {
         /** Log every step (version, schema, outcome, duration) at INFO ({@code LOG_MIGRATIONS}). */
         @WithDefault("false")
         boolean logMigrations();
+
+        /** Company schemas a maintenance run works on at once. */
+        @WithDefault("4")
+        int maintenanceParallelism();
 
         /** How often ledger rows left "running" by dead processes are looked for and closed. */
         @WithDefault("30s")

@@ -33,6 +33,10 @@ public enum ErrorCode {
     ROLLOUT_CONFLICT(409, "Companies already in another rollout"),
     ROLLOUT_STATE(409, "Rollout is not in a state that allows this"),
 
+    // maintenance
+    JOB_NOT_FOUND(404, "Maintenance job not found"),
+    RUN_NOT_FOUND(404, "Maintenance run not found"),
+
     // execution
     SCHEMA_BUSY(409, "Schema is being migrated by another process"),
     DRIFT_DETECTED(409, "Applied migrations changed since they were applied"),

@@ -1,0 +1,19 @@
+package io.flotilla.maintenance;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+
+/** One run of a maintenance job; {@code steps} only in the single-run view. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record MaintenanceRun(UUID id, String job, String trigger, String state, int companies, int succeeded,
+                             int failed, String executedBy, String error, OffsetDateTime createdAt,
+                             OffsetDateTime startedAt, OffsetDateTime finishedAt, List<Step> steps) {
+
+    /** What the job did in one company schema. */
+    public record Step(UUID companyId, String schemaName, String status, String detail, String error,
+                       String errorSqlState, OffsetDateTime startedAt, long durationMs) {
+    }
+}

@@ -1,0 +1,148 @@
+package io.flotilla.maintenance;
+
+import io.flotilla.config.FlotillaConfig;
+import io.flotilla.error.ErrorCode;
+import io.flotilla.error.FlotillaException;
+import io.flotilla.execution.SchemaMigrator;
+import io.flotilla.execution.TenantExecutor;
+import io.flotilla.tenant.Company;
+import io.flotilla.tenant.CompanyRepository;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.pgclient.PgException;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs maintenance jobs over company schemas with bounded parallelism, under each schema's advisory lock (so a
+ * vacuum never interleaves with a migration of the same schema), recording one step per company. One schema
+ * failing never stops the others.
+ */
+@ApplicationScoped
+public class MaintenanceService {
+
+    private final MaintenanceCatalog catalog;
+    private final MaintenanceRepository runs;
+    private final MaintenanceScheduler scheduler;
+    private final CompanyRepository companies;
+    private final TenantExecutor executor;
+    private final Pool pool;
+    private final FlotillaConfig config;
+    private final String executedBy;
+
+    public MaintenanceService(MaintenanceCatalog catalog, MaintenanceRepository runs, MaintenanceScheduler scheduler,
+                              CompanyRepository companies, TenantExecutor executor, Pool pool, FlotillaConfig config,
+                              SchemaMigrator migrator) {
+        this.catalog = catalog;
+        this.runs = runs;
+        this.scheduler = scheduler;
+        this.companies = companies;
+        this.executor = executor;
+        this.pool = pool;
+        this.config = config;
+        this.executedBy = migrator.executedBy();
+    }
+
+    /** Records a manual run and hands it to Quartz, which runs it once on some replica of the cluster. */
+    public Uni<MaintenanceRun> request(String job, List<UUID> companyIds) {
+        catalog.get(job);
+        Uni<Void> check = companyIds == null || companyIds.isEmpty() ? Uni.createFrom().voidItem()
+                : companies.findAll(companyIds).map(found -> {
+                    Set<UUID> known = new HashSet<>(found.stream().map(Company::id).toList());
+                    List<String> unknown = companyIds.stream().filter(id -> !known.contains(id)).map(UUID::toString).toList();
+                    if (!unknown.isEmpty()) {
+                        throw new FlotillaException(ErrorCode.COMPANY_NOT_FOUND, "No companies with ids " + String.join(", ", unknown));
+                    }
+                    return null;
+                });
+        return check.flatMap(x -> runs.create(job, "manual", companyIds == null || companyIds.isEmpty() ? null : companyIds))
+                .invoke(runId -> scheduler.runNow(job, runId))
+                .flatMap(this::get);
+    }
+
+    /** Every job with its next fire time and last run: one query for the runs. */
+    public Uni<List<MaintenanceJobView>> jobs() {
+        return runs.lastRuns().map(last -> catalog.jobs().stream().map(j -> new MaintenanceJobView(j.name(),
+                j.kind().name().toLowerCase().replace('_', '-'), j.description(), j.cron(), j.enabled(),
+                scheduler.nextFireTime(j.name()), last.get(j.name()))).toList());
+    }
+
+    public Uni<List<MaintenanceRun>> runs(String job, int limit) {
+        if (job != null) {
+            catalog.get(job);
+        }
+        return runs.list(job, limit);
+    }
+
+    public Uni<MaintenanceRun> get(UUID runId) {
+        return runs.find(runId).onItem().ifNull().failWith(() -> new FlotillaException(ErrorCode.RUN_NOT_FOUND,
+                "No maintenance run with id " + runId));
+    }
+
+    /**
+     * One firing: a scheduled one creates its run (or, recovering a dead node's firing, carries its run on); a
+     * manual one runs the row {@link #request} made. Companies already done in this run are not done again.
+     */
+    public Uni<UUID> execute(String job, UUID requested, boolean recovering) {
+        MaintenanceJobDefinition definition = catalog.get(job);
+        Uni<UUID> runId = requested != null ? Uni.createFrom().item(requested)
+                : (recovering ? runs.unfinishedScheduled(job) : Uni.createFrom().<UUID>nullItem())
+                .flatMap(found -> found != null ? Uni.createFrom().item(found) : runs.create(job, "scheduled", null));
+        return runId.flatMap(id -> runs.companiesOf(id)
+                .flatMap(selection -> companies.findAll(selection == null ? null : selection.companyIds()))
+                .flatMap(found -> runs.done(id).map(done -> found.stream()
+                        .filter(Company::migratable).filter(c -> !done.contains(c.id())).toList()))
+                .call(todo -> runs.start(id, todo.size(), executedBy))
+                .flatMap(todo -> Multi.createFrom().iterable(todo)
+                        .onItem().transformToUni(c -> runOne(definition, id, c))
+                        .merge(config.execution().maintenanceParallelism())
+                        .collect().last())
+                .flatMap(x -> runs.finish(id, null))
+                .onFailure().call(e -> runs.finish(id, e.getMessage()).onFailure().recoverWithNull())
+                .invoke(() -> Log.infof("Maintenance %s run %s finished", job, id))
+                .replaceWith(id));
+    }
+
+    private Uni<Void> runOne(MaintenanceJobDefinition job, UUID runId, Company company) {
+        String schema = company.schemaName();
+        OffsetDateTime startedAt = OffsetDateTime.now();
+        long began = System.nanoTime();
+        return pool.withConnection(conn -> executor.lock(conn, schema, config.execution().lockWait())
+                        .flatMap(locked -> work(job, conn, schema)
+                                .eventually(() -> executor.unlock(conn, schema).onFailure().recoverWithNull())))
+                .flatMap(detail -> runs.step(runId, company.id(), schema, true, detail, null, null, startedAt, millisSince(began)))
+                .onFailure().recoverWithUni(e -> {
+                    Log.warnf("Maintenance %s failed on %s: %s", job.name(), schema, e.getMessage());
+                    String sqlState = e instanceof PgException pg ? pg.getSqlState() : null;
+                    String message = e instanceof PgException pg ? pg.getErrorMessage() : e.getMessage();
+                    return runs.step(runId, company.id(), schema, false, null, message, sqlState, startedAt, millisSince(began))
+                            .onFailure().recoverWithNull();
+                });
+    }
+
+    private Uni<String> work(MaintenanceJobDefinition job, SqlConnection conn, String schema) {
+        return switch (job.kind()) {
+            case REFRESH_MATERIALIZED_VIEWS -> executor.refreshMaterializedViews(conn, schema);
+            case VACUUM_ANALYZE -> executor.vacuumAnalyze(conn, schema);
+            case CUSTOM_SQL -> conn.begin().flatMap(tx -> executor.runInTransaction(conn, schema,
+                            job.sql().replace("${schema}", TenantExecutor.quoteIdent(schema)))
+                    .call(tx::commit)
+                    .onFailure().call(() -> tx.rollback().onFailure().recoverWithNull())
+                    .replaceWith("ran " + job.file()));
+        };
+    }
+
+    private static long millisSince(long began) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+    }
+}
