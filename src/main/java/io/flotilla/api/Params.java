@@ -31,6 +31,17 @@ final class Params {
                 name + " must be an integer between " + min + " and " + max + "; got '" + value + "'");
     }
 
+    /** {@code true} or {@code false} (any case); anything else is a 400 rather than a silent false. */
+    static boolean bool(String name, String value, boolean defaultValue) {
+        if (value == null || value.isEmpty()) {
+            return defaultValue;
+        }
+        if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new FlotillaException(ErrorCode.INVALID_REQUEST, name + " must be true or false; got '" + value + "'");
+    }
+
     static Long optionalLong(String name, String value) {
         if (value == null || value.isEmpty()) {
             return null;

@@ -35,6 +35,14 @@ public interface FlotillaConfig {
         boolean enabled();
     }
 
+    Monitoring monitoring();
+
+    interface Monitoring {
+        /** How often the monitoring gauges are read from the database (one query each time, never per scrape). */
+        @WithDefault("60s")
+        Duration refreshInterval();
+    }
+
     interface Rollout {
         /** How often each replica looks for rollouts to run or resume. */
         @WithDefault("2s")
