@@ -25,37 +25,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * it, and every company × version is applied exactly once.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
-class KillAndResumeIT {
+class KillAndResumeIT extends ProcessTestSupport {
 
     private static final int COMPANIES = 300;
     private static final int KILL_AFTER = 40;
 
-    private ItDatabase db;
-    private final List<ServiceProcess> processes = new ArrayList<>();
-
-    @BeforeEach
-    void database() {
-        db = ItDatabase.create();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        try {
-            processes.forEach(ServiceProcess::close);
-        } finally {
-            db.close();
-        }
-    }
-
-    private Supplier<String> logs() {
-        return () -> ServiceProcess.logs(processes, 80);
-    }
-
     @Test
     void anotherProcessTakesOverAKilledProcessesRollout() throws Exception {
-        ServiceProcess a = ServiceProcess.start("it-a", "KillAndResumeIT-a", db, Map.of());
-        processes.add(a);
-        a.awaitReady(Duration.ofSeconds(60));
+        ServiceProcess a = started("it-a", Map.of());
         List<UUID> fleet = db.createFleet("it_x_", 1, COMPANIES);
 
         HttpResponse<String> created = a.post("/api/v1/rollouts",
@@ -93,9 +70,7 @@ class KillAndResumeIT {
                 "the rollout should be unfinished when A dies: " + afterKill + logs().get());
         assertTrue(targetsDoneByA < COMPANIES, "A finished everything before it died" + logs().get());
 
-        ServiceProcess b = ServiceProcess.start("it-b", "KillAndResumeIT-b", db, Map.of());
-        processes.add(b);
-        b.awaitReady(Duration.ofSeconds(60));
+        ServiceProcess b = started("it-b", Map.of());
         long readyAt = System.nanoTime();
 
         long[] takenOverAt = {0};

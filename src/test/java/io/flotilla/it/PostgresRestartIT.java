@@ -25,38 +25,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * version applied exactly once and no ledger row left 'running'.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
-class PostgresRestartIT {
+class PostgresRestartIT extends ProcessTestSupport {
 
     private static final int COMPANIES = 200;
     private static final int RESTART_AFTER = 20;
 
-    private ItDatabase db;
-    private final List<ServiceProcess> processes = new ArrayList<>();
-
-    @BeforeEach
-    void database() {
-        db = ItDatabase.restartable();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        try {
-            processes.forEach(ServiceProcess::close);
-        } finally {
-            db.close();
-        }
-    }
-
-    private Supplier<String> logs() {
-        return () -> ServiceProcess.logs(processes, 100);
+    @Override
+    protected ItDatabase database() {
+        return ItDatabase.restartable();
     }
 
     @Test
     void aRolloutSurvivesAPostgresRestart() throws Exception {
-        ServiceProcess a = ServiceProcess.start("it-a", "PostgresRestartIT-a", db,
-                Map.of("FLOTILLA_ROLLOUT_POLL_INTERVAL", "300ms"));
-        processes.add(a);
-        a.awaitReady(Duration.ofSeconds(60));
+        ServiceProcess a = started("it-a", Map.of("FLOTILLA_ROLLOUT_POLL_INTERVAL", "300ms"));
         List<UUID> fleet = db.createFleet("it_x_", 1, COMPANIES);
 
         HttpResponse<String> created = a.post("/api/v1/rollouts",

@@ -30,42 +30,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * runs once), and for the same companies' migrations (the per-schema advisory lock makes every step run once).
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
-class TwoProcessesRaceIT {
+class TwoProcessesRaceIT extends ProcessTestSupport {
 
     private static final int FLEET = 150;
     private static final int LATE_COMPANIES = 40;
     private static final int THREADS_PER_PROCESS = 8;
 
-    private ItDatabase db;
-    private final List<ServiceProcess> processes = new ArrayList<>();
-
-    @BeforeEach
-    void database() {
-        db = ItDatabase.create();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        try {
-            processes.forEach(ServiceProcess::close);
-        } finally {
-            db.close();
-        }
-    }
-
-    private Supplier<String> logs() {
-        return () -> ServiceProcess.logs(processes, 60);
-    }
-
     @Test
     void twoProcessesRaceForRolloutsAndForCompanies() throws Exception {
-        ServiceProcess a = ServiceProcess.start("it-a", "TwoProcessesRaceIT-a", db, Map.of());
-        processes.add(a);
-        a.awaitReady(Duration.ofSeconds(60));
+        ServiceProcess a = started("it-a", Map.of());
         // B after A is ready: two processes running Flyway on an empty database at once is not what is tested here.
-        ServiceProcess b = ServiceProcess.start("it-b", "TwoProcessesRaceIT-b", db, Map.of());
-        processes.add(b);
-        b.awaitReady(Duration.ofSeconds(60));
+        ServiceProcess b = started("it-b", Map.of());
 
         // (a) the same rollout requested from both processes at the same instant
         List<UUID> fleet = db.createFleet("it_x_", 1, FLEET);

@@ -1,5 +1,6 @@
 package io.flotilla.maintenance;
 
+import io.flotilla.testsupport.Await;
 import io.flotilla.testsupport.PostgresResource;
 import io.flotilla.testsupport.Sql;
 import io.quarkus.test.common.WithTestResource;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -25,7 +25,6 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** Maintenance jobs run through Quartz on real tenant schemas, asked for over HTTP. */
 @QuarkusTest
@@ -50,27 +49,13 @@ class MaintenanceTest {
                 + " SELECT id, tenant_id, 'user', 'hi', 3 FROM c", updatedAt);
     }
 
-    static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail(e);
-            }
-        }
-    }
 
     static Response run(String job, List<String> companyIds) {
         String id = given().contentType(ContentType.JSON).body(Map.of("companyIds", companyIds))
                 .post("/api/v1/maintenance/jobs/{job}/run", job)
                 .then().statusCode(202).header("Location", containsString("/api/v1/maintenance/runs/"))
                 .body("state", equalTo("pending")).extract().path("id");
-        await("run " + id, () -> List.of("succeeded", "failed")
+        Await.until("run " + id, () -> List.of("succeeded", "failed")
                 .contains(given().get("/api/v1/maintenance/runs/{id}", id).<String>path("state")));
         return given().get("/api/v1/maintenance/runs/{id}", id);
     }
@@ -108,7 +93,7 @@ class MaintenanceTest {
                 .body("steps[0].status", equalTo("succeeded"))
                 .body("steps[0].detail", containsString("vacuumed and analyzed 6 tables"));
         // VACUUM itself records it; the statistics reach the view asynchronously.
-        await("vacuum statistics", () -> Sql.count(ds, "SELECT count(*) FROM pg_stat_user_tables WHERE schemaname = ?"
+        Await.until("vacuum statistics", () -> Sql.count(ds, "SELECT count(*) FROM pg_stat_user_tables WHERE schemaname = ?"
                 + " AND relname = 'conversations' AND last_vacuum IS NOT NULL AND last_analyze IS NOT NULL", a[1]) == 1);
     }
 

@@ -1,5 +1,6 @@
 package io.flotilla.maintenance;
 
+import io.flotilla.testsupport.Await;
 import io.flotilla.testsupport.PostgresResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -102,7 +103,7 @@ class QuartzClusterTest {
                         .withIdentity(name, "cluster-test").forJob(job).startAt(at).build());
             }
             // A fired one-shot trigger leaves the store; once all have, every firing has been handed out.
-            MaintenanceTest.await("all triggers fired", () -> {
+            Await.until("all triggers fired", () -> {
                 try {
                     for (String name : triggers) {
                         if (a.getTrigger(TriggerKey.triggerKey(name, "cluster-test")) != null) {

@@ -1,6 +1,7 @@
 package io.flotilla.maintenance;
 
 import io.flotilla.testsupport.FastMaintenanceProfile;
+import io.flotilla.testsupport.Await;
 import io.flotilla.testsupport.PostgresResource;
 import io.flotilla.testsupport.Sql;
 import io.quarkus.test.common.WithTestResource;
@@ -37,7 +38,7 @@ class ScheduledMaintenanceTest {
         }
         OffsetDateTime since = OffsetDateTime.now();
         // A scheduled run that started after the rows went in has refreshed both views.
-        MaintenanceTest.await("a scheduled refresh covering both companies", () -> Sql.count(ds,
+        Await.until("a scheduled refresh covering both companies", () -> Sql.count(ds,
                 "SELECT count(*) FROM public.maintenance_runs r WHERE r.job = 'refresh-materialized-views'"
                         + " AND r.trigger = 'scheduled' AND r.state = 'succeeded' AND r.started_at > ?::timestamptz"
                         + " AND EXISTS (SELECT 1 FROM public.maintenance_steps s WHERE s.run_id = r.id AND s.schema_name = ?)"

@@ -1,5 +1,6 @@
 package io.flotilla.rollout;
 
+import io.flotilla.testsupport.Await;
 import io.flotilla.testsupport.PostgresResource;
 import io.flotilla.testsupport.Sql;
 import io.quarkus.test.common.WithTestResource;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -26,7 +26,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** Rollouts end to end in one service against a real PostgreSQL: waves, thresholds, steering, refusals. */
 @QuarkusTest
@@ -59,27 +58,13 @@ class RolloutTest {
                 .extract().path("id");
     }
 
-    static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail(e);
-            }
-        }
-    }
 
     static String state(String id) {
         return given().get("/api/v1/rollouts/{id}", id).then().statusCode(200).extract().path("state");
     }
 
     static Response finished(String id) {
-        await("rollout " + id + " to finish", () -> List.of("succeeded", "failed", "cancelled").contains(state(id)));
+        Await.until("rollout " + id + " to finish", () -> List.of("succeeded", "failed", "cancelled").contains(state(id)));
         return given().get("/api/v1/rollouts/{id}", id);
     }
 
@@ -185,13 +170,13 @@ class RolloutTest {
         try (Connection holder = ds.getConnection(); Statement st = holder.createStatement()) {
             st.execute("SELECT pg_advisory_lock(" + TenantExecutor.LOCK_NAMESPACE + ", hashtext('" + first + "'))");
             id = started(Map.of("companyIds", ids, "strategy", Map.of("maxParallel", 1)));
-            await("the first company to be in flight", () -> Sql.count(ds, "SELECT count(*) FROM public.rollout_targets"
+            Await.until("the first company to be in flight", () -> Sql.count(ds, "SELECT count(*) FROM public.rollout_targets"
                     + " WHERE rollout_id = ?::uuid AND status = 'running'", id) == 1);
             given().post("/api/v1/rollouts/{id}/pause", id).then().statusCode(200).body("state", equalTo("paused"));
             st.execute("SELECT pg_advisory_unlock_all()");
         }
         // The in-flight company finishes; no other starts while paused.
-        await("the owner to let go", () -> given().get("/api/v1/rollouts/{id}", id).path("owner") == null);
+        Await.until("the owner to let go", () -> given().get("/api/v1/rollouts/{id}", id).path("owner") == null);
         assertEquals(VERSIONS, applied(ids.get(0)));
         assertEquals(VERSIONS, Sql.count(ds, "SELECT count(*) FROM public.migration_ledger WHERE run_id = ?::uuid", id));
         given().get("/api/v1/rollouts/{id}", id).then().body("state", equalTo("paused"))
@@ -215,7 +200,7 @@ class RolloutTest {
         given().post("/api/v1/rollouts/{id}/pause", id).then().statusCode(200);
         given().post("/api/v1/rollouts/{id}/cancel", id).then().statusCode(200).body("state", equalTo("cancelled"));
         finished(id).then().body("state", equalTo("cancelled"));
-        await("companies released", () -> Sql.count(ds,
+        Await.until("companies released", () -> Sql.count(ds,
                 "SELECT count(*) FROM public.rollout_targets WHERE rollout_id = ?::uuid AND active", id) == 0);
         given().post("/api/v1/rollouts/{id}/resume", id).then().statusCode(409);
         String next = started(Map.of("companyIds", ids));
