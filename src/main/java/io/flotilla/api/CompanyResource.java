@@ -7,6 +7,8 @@ import io.flotilla.execution.MigrationInfo;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyPage;
 import io.flotilla.tenant.CompanyService;
+import io.flotilla.verification.Verification;
+import io.flotilla.verification.VerificationService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -33,9 +35,11 @@ import java.util.Map;
 public class CompanyResource {
 
     private final CompanyService service;
+    private final VerificationService verification;
 
-    public CompanyResource(CompanyService service) {
+    public CompanyResource(CompanyService service, VerificationService verification) {
         this.service = service;
+        this.verification = verification;
     }
 
     @POST
@@ -100,6 +104,15 @@ public class CompanyResource {
     @Operation(summary = "Every catalog version with its state for this company (pending, applied, failed, …)")
     public Uni<List<MigrationInfo>> migrations(@PathParam("id") String id) {
         return service.migrations(Params.uuid("id", id));
+    }
+
+    @GET
+    @Path("/{id}/verify")
+    @Operation(summary = "Compare the company's schema with what its applied versions build in a scratch schema",
+            description = "200 whether or not the schema matches (see ok): missing and extra tables, tables without"
+                    + " row-level security or a policy, applied versions whose files are gone (unverifiable).")
+    public Uni<Verification> verify(@PathParam("id") String id) {
+        return verification.verify(Params.uuid("id", id));
     }
 
     @POST

@@ -15,13 +15,17 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,6 +57,8 @@ public final class MigrationResolver {
             Pattern.CASE_INSENSITIVE);
     private static final Pattern DEFAULT_VALUE = Pattern.compile("^([A-Za-z_][A-Za-z0-9_.-]*)\\s*=\\s*(\\S.*)$");
     private static final Pattern EXTENSION = Pattern.compile("^[A-Za-z_][A-Za-z0-9_-]*$");
+    /** {@code table rule[,rule…]}: the table unquoted or double-quoted, as in SQL. */
+    private static final Pattern WAIVER = Pattern.compile("^(\"(?:[^\"]|\"\")+\"|[A-Za-z_][A-Za-z0-9_$]*)\\s+(\\S.*)$");
 
     private MigrationResolver() {
     }
@@ -174,6 +180,7 @@ public final class MigrationResolver {
         boolean placeholders = placeholdersEnabled;
         List<String> requires = new ArrayList<>();
         Map<String, String> defaults = new LinkedHashMap<>();
+        Map<String, Set<LintRule>> waivers = new TreeMap<>();
         int before = problems.size();
         // Directives live in the leading comment block only: a "-- flotilla:" line deep in the SQL is just a comment.
         for (String line : sql.split("\n", -1)) {
@@ -223,9 +230,10 @@ public final class MigrationResolver {
                         default -> problems.add(invalid(file, "placeholders must be 'on' or 'off', got '" + argument + "'"));
                     }
                 }
+                case "lint-waive" -> waive(file, argument, waivers, problems);
                 default -> problems.add(new CatalogProblem(Kind.UNKNOWN_DIRECTIVE, file + " has unknown directive '"
-                        + m.group(1) + "' (known: no-transaction, requires-extension, default, placeholders)",
-                        List.of(file)));
+                        + m.group(1) + "' (known: no-transaction, requires-extension, default, placeholders,"
+                        + " lint-waive)", List.of(file)));
             }
         }
         if (problems.size() > before) {
@@ -233,8 +241,35 @@ public final class MigrationResolver {
         }
         boolean transactional = !noTransaction
                 && SqlScript.split(sql).stream().noneMatch(SqlScript::requiresNoTransaction);
+        waivers.replaceAll((table, rules) -> Set.copyOf(rules));
         return new MigrationScript(file, sql, sha256(sql), transactional, List.copyOf(requires),
-                Map.copyOf(defaults), placeholders);
+                Map.copyOf(defaults), placeholders, Collections.unmodifiableMap(waivers));
+    }
+
+    /** {@code lint-waive table rule[,rule…]}: every rule must be one the lint knows, or the waiver is a typo. */
+    private static void waive(String file, String argument, Map<String, Set<LintRule>> waivers,
+                              List<CatalogProblem> problems) {
+        Matcher w = WAIVER.matcher(argument);
+        if (!w.matches()) {
+            problems.add(invalid(file, "lint-waive must read 'table rule[,rule…]', got '" + argument + "'"));
+            return;
+        }
+        String quoted = w.group(1);
+        // As PostgreSQL names it: quoted verbatim, unquoted folded to lower case.
+        String table = quoted.startsWith("\"") ? quoted.substring(1, quoted.length() - 1).replace("\"\"", "\"")
+                : quoted.toLowerCase(Locale.ROOT);
+        for (String name : w.group(2).split("[,\\s]+")) {
+            if (name.isEmpty()) {
+                continue;
+            }
+            Optional<LintRule> rule = LintRule.byId(name);
+            if (rule.isEmpty()) {
+                problems.add(invalid(file, "lint-waive names unknown rule '" + name + "' (known: "
+                        + Arrays.stream(LintRule.values()).map(LintRule::id).collect(Collectors.joining(", ")) + ")"));
+            } else {
+                waivers.computeIfAbsent(table, t -> EnumSet.noneOf(LintRule.class)).add(rule.get());
+            }
+        }
     }
 
     private static CatalogProblem invalid(String file, String message) {

@@ -19,9 +19,12 @@ import java.util.regex.Pattern;
  * @param requires      extensions the file declares with {@code -- flotilla:requires-extension}
  * @param defaults      placeholder defaults declared with {@code -- flotilla:default name=value}
  * @param placeholders  whether {@code ${name}} placeholders are replaced in this file
+ * @param lintWaivers   lint rules waived per table with {@code -- flotilla:lint-waive table rule[,rule…]}; table
+ *                      names as PostgreSQL stores them (unquoted names folded to lower case)
  */
 public record MigrationScript(String file, String sql, String checksum, boolean transactional,
-                              List<String> requires, Map<String, String> defaults, boolean placeholders) {
+                              List<String> requires, Map<String, String> defaults, boolean placeholders,
+                              Map<String, Set<LintRule>> lintWaivers) {
 
     static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.-]*)}");
 

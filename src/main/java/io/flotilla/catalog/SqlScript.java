@@ -145,6 +145,26 @@ public final class SqlScript {
         return name == null || i == t.size() ? List.of() : List.of(truncate(name));
     }
 
+    /**
+     * The statement's tokens as written, without whitespace and comments: words, {@code 'strings'} (dollar-quoted
+     * bodies too), {@code "quoted names"} and single-character symbols. A string or quoted name is one token, so
+     * a keyword inside one never compares equal to the bare keyword.
+     */
+    public static List<String> lexemes(String sql) {
+        return tokens(sql).stream().map(Token::text).toList();
+    }
+
+    /**
+     * The name PostgreSQL gives the identifier a lexeme spells: a quoted one verbatim, an unquoted one with ASCII
+     * letters folded to lower case, both truncated as PostgreSQL truncates them.
+     */
+    public static String identifier(String lexeme) {
+        if (lexeme.length() >= 2 && lexeme.startsWith("\"") && lexeme.endsWith("\"")) {
+            return truncate(lexeme.substring(1, lexeme.length() - 1).replace("\"\"", "\""));
+        }
+        return truncate(lowerAscii(lexeme));
+    }
+
     private static boolean is(List<Token> tokens, int i, String text) {
         return i < tokens.size() && tokens.get(i).is(text);
     }

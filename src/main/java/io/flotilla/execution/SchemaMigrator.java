@@ -220,7 +220,7 @@ public class SchemaMigrator {
     }
 
     /** SQL errors are the migration's failure; a broken connection is not, and propagates. */
-    private static boolean isStepError(Throwable e) {
+    static boolean isStepError(Throwable e) {
         return e instanceof PgException || e instanceof TenantExecutor.StatementFailure;
     }
 

@@ -47,10 +47,36 @@ public final class TemplateValues {
         return values;
     }
 
+    /**
+     * The values a script gets from its own {@code -- flotilla:default} lines alone, as when no company is
+     * involved (the lint); fails naming every name the file leaves undefined.
+     */
+    public static Map<String, String> defaults(MigrationScript script) {
+        Map<String, String> values = new TreeMap<>();
+        for (String name : script.placeholderNames()) {
+            if (script.defaults().containsKey(name)) {
+                values.put(name, script.defaults().get(name));
+            }
+        }
+        List<String> missing = script.placeholderNames().stream().filter(n -> !values.containsKey(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new FlotillaException(ErrorCode.UNRESOLVED_PLACEHOLDER, script.file() + " uses "
+                    + missing.stream().map(n -> "${" + n + "}").collect(Collectors.joining(", "))
+                    + " without a '-- flotilla:default' line; nothing was run",
+                    Map.of("placeholders", missing, "script", script.file()));
+        }
+        return values;
+    }
+
     /** The script's SQL for this company. */
     public static String render(Company company, MigrationScript script, Map<String, String> values) {
+        return render(company.schemaName(), script, values);
+    }
+
+    /** The script's SQL with {@code ${schema}} naming {@code schema}: a company's, or a scratch schema. */
+    public static String render(String schema, MigrationScript script, Map<String, String> values) {
         Map<String, String> all = new TreeMap<>(values);
-        all.put(MigrationScript.SCHEMA, TenantExecutor.quoteIdent(company.schemaName()));
+        all.put(MigrationScript.SCHEMA, TenantExecutor.quoteIdent(schema));
         return script.render(all::get);
     }
 

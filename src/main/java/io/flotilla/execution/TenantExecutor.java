@@ -44,6 +44,17 @@ public class TenantExecutor {
                 .replaceWithVoid();
     }
 
+    /**
+     * Drops one of Flotilla's scratch schemas with everything in it. Refuses any other name: this is the only
+     * {@code DROP SCHEMA} Flotilla sends, and it must never reach a tenant's schema.
+     */
+    public Uni<Void> dropScratchSchema(SqlClient client, String schema) {
+        if (!ScratchSchemas.isScratchName(schema)) {
+            return Uni.createFrom().failure(new IllegalArgumentException("not a scratch schema: " + schema));
+        }
+        return client.query("DROP SCHEMA IF EXISTS " + quoteIdent(schema) + " CASCADE").execute().replaceWithVoid();
+    }
+
     public Uni<Boolean> schemaExists(SqlClient client, String schema) {
         return client.preparedQuery("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)")
                 .execute(Tuple.of(schema)).map(rows -> rows.iterator().next().getBoolean(0));

@@ -2,6 +2,7 @@ package io.flotilla.tenant;
 
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.execution.ScratchSchemas;
 
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
@@ -33,6 +34,11 @@ public final class TenantRules {
         if (name.equals("public") || name.equals("information_schema") || name.startsWith("pg_")) {
             throw new FlotillaException(ErrorCode.INVALID_SCHEMA_NAME,
                     "schemaName '" + name + "' is reserved by PostgreSQL");
+        }
+        // Scratch schemas are dropped when their work ends; a tenant must never be mistaken for one.
+        if (name.startsWith(ScratchSchemas.PREFIX)) {
+            throw new FlotillaException(ErrorCode.INVALID_SCHEMA_NAME, "schemaName '" + name
+                    + "' is reserved: Flotilla's scratch schemas start with " + ScratchSchemas.PREFIX);
         }
         return name;
     }

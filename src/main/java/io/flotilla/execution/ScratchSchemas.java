@@ -1,0 +1,139 @@
+package io.flotilla.execution;
+
+import io.flotilla.ledger.LedgerRepository.StepError;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Throw-away schemas that show what migrations build, with no tenant and no ledger involved: the lint builds the
+ * whole catalog in one, verification builds what a company's ledger says it has. A scratch schema lives on one
+ * pooled connection that holds its advisory lock, and is dropped when the work ends, however it ends. One left
+ * behind by a process that died has a free lock, and goes the next time any scratch schema is made.
+ */
+@ApplicationScoped
+public class ScratchSchemas {
+
+    public static final String PREFIX = "flotilla_scratch_";
+    private static final Pattern NAME = Pattern.compile("^flotilla_scratch_[0-9a-f]{16}$");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Pool pool;
+    private final TenantExecutor executor;
+
+    public ScratchSchemas(Pool pool, TenantExecutor executor) {
+        this.pool = pool;
+        this.executor = executor;
+    }
+
+    /** Whether a schema name is one this class makes (and so may drop). */
+    public static boolean isScratchName(String schema) {
+        return schema != null && NAME.matcher(schema).matches();
+    }
+
+    /** A scratch schema, open on the connection that holds its lock. */
+    public final class Scratch {
+        private final SqlConnection conn;
+        private final String name;
+
+        private Scratch(SqlConnection conn, String name) {
+            this.conn = conn;
+            this.name = name;
+        }
+
+        /** The schema's name, unquoted: what {@code ${schema}} renders to (quoted) and what catalog queries take. */
+        public String name() {
+            return name;
+        }
+
+        /** The connection to inspect the schema on: the one that built it. */
+        public SqlConnection connection() {
+            return conn;
+        }
+
+        /**
+         * Runs one rendered script the way the migrator does, minus the ledger: a transactional one in its own
+         * transaction under {@code SET LOCAL search_path}, any other statement by statement. Null item on
+         * success, the PostgreSQL error otherwise; a broken connection fails the Uni.
+         */
+        public Uni<StepError> apply(String sql, boolean transactional) {
+            Uni<Void> run = transactional
+                    ? conn.begin().flatMap(tx -> executor.runInTransaction(conn, name, sql)
+                            .call(tx::commit)
+                            .onFailure().call(() -> tx.rollback().onFailure().recoverWithNull()))
+                    : executor.runWithoutTransaction(conn, name, sql);
+            return run.map(ok -> (StepError) null)
+                    .onFailure(SchemaMigrator::isStepError).recoverWithItem(SchemaMigrator::stepError);
+        }
+    }
+
+    /** Creates a fresh scratch schema, runs {@code work} on it, and drops it whether the work succeeds or not. */
+    public <T> Uni<T> withScratch(Function<Scratch, Uni<T>> work) {
+        String name = PREFIX + HexFormat.of().toHexDigits(RANDOM.nextLong());
+        return sweep().onFailure().recoverWithItem(0).flatMap(swept -> pool.withConnection(conn -> {
+            AtomicBoolean created = new AtomicBoolean();
+            // Locked before it exists, so a sweep on another replica never sees it unlocked.
+            return executor.lock(conn, name, Duration.ZERO)
+                    .flatMap(locked -> quiet(conn)
+                            .flatMap(ok -> executor.createSchema(conn, name)).invoke(() -> created.set(true))
+                            .flatMap(ok -> work.apply(new Scratch(conn, name)))
+                            .eventually(() -> drop(conn, name, created.get())
+                                    .eventually(() -> executor.unlock(conn, name).onFailure().recoverWithNull())
+                                    .eventually(() -> conn.query("RESET client_min_messages").execute()
+                                            .onFailure().recoverWithNull())));
+        }));
+    }
+
+    /**
+     * NOTICEs from a scratch build ("drop cascades to …", "… does not exist, skipping") say nothing anyone acts on,
+     * and the client logs each one as a warning.
+     */
+    private static Uni<Void> quiet(SqlConnection conn) {
+        return conn.query("SET client_min_messages TO warning").execute().replaceWithVoid();
+    }
+
+    private Uni<Void> drop(SqlConnection conn, String name, boolean created) {
+        if (!created) {
+            return Uni.createFrom().voidItem();
+        }
+        return executor.dropScratchSchema(conn, name).onFailure().recoverWithUni(e -> {
+            // The next sweep drops it once this session (and its lock) is gone.
+            Log.warnf("Could not drop scratch schema %s: %s", name, e.getMessage());
+            return Uni.createFrom().voidItem();
+        });
+    }
+
+    /** Drops scratch schemas whose lock no session holds: their process stopped before it could drop them. */
+    public Uni<Integer> sweep() {
+        return pool.preparedQuery("SELECT n.nspname::text FROM pg_namespace n WHERE n.nspname LIKE $1"
+                        + " AND NOT EXISTS (SELECT 1 FROM public.companies c WHERE c.schema_name = n.nspname)")
+                .execute(Tuple.of(PREFIX.replace("_", "\\_") + "%"))
+                .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
+                .map(row -> row.getString(0))
+                .filter(ScratchSchemas::isScratchName)
+                .onItem().transformToUniAndConcatenate(this::dropIfAbandoned)
+                .collect().with(Collectors.summingInt(Integer::intValue));
+    }
+
+    private Uni<Integer> dropIfAbandoned(String schema) {
+        return pool.withConnection(conn -> executor.lock(conn, schema, Duration.ZERO)
+                .flatMap(locked -> quiet(conn).flatMap(ok -> executor.dropScratchSchema(conn, schema))
+                        .invoke(() -> Log.infof("Dropped scratch schema %s left by a stopped process", schema))
+                        .replaceWith(1)
+                        .eventually(() -> executor.unlock(conn, schema).onFailure().recoverWithNull())
+                        .eventually(() -> conn.query("RESET client_min_messages").execute().onFailure().recoverWithNull()))
+                .onFailure().recoverWithItem(0)); // in use by a live session, or gone already
+    }
+}

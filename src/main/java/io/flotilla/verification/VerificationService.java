@@ -1,0 +1,140 @@
+package io.flotilla.verification;
+
+import io.flotilla.catalog.CatalogService;
+import io.flotilla.catalog.Migration;
+import io.flotilla.catalog.MigrationCatalog;
+import io.flotilla.catalog.MigrationScript;
+import io.flotilla.catalog.Version;
+import io.flotilla.error.ErrorCode;
+import io.flotilla.error.FlotillaException;
+import io.flotilla.execution.TemplateValues;
+import io.flotilla.execution.TenantExecutor;
+import io.flotilla.ledger.LedgerRepository;
+import io.flotilla.ledger.VersionHistory;
+import io.flotilla.tenant.Company;
+import io.flotilla.tenant.CompanyService;
+import io.flotilla.verification.ScratchBuilder.Step;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Verifies a company's schema: builds the versions its ledger says are applied (with its own template values) in
+ * a scratch schema and compares the two, table by table. The ledger, the company's schema and its template values
+ * are read in one snapshot, so a migration committing meanwhile is seen either whole or not at all.
+ */
+@ApplicationScoped
+public class VerificationService {
+
+    /** What the company's side says, read in one snapshot. */
+    record Observed(List<Version> applied, SchemaSnapshot actual, Map<String, String> lookedUp) {
+    }
+
+    private final Pool pool;
+    private final CompanyService companies;
+    private final LedgerRepository ledger;
+    private final TenantExecutor executor;
+    private final SchemaInspector inspector;
+    private final ScratchBuilder builder;
+    private final CatalogService catalogService;
+
+    public VerificationService(Pool pool, CompanyService companies, LedgerRepository ledger, TenantExecutor executor,
+                               SchemaInspector inspector, ScratchBuilder builder, CatalogService catalogService) {
+        this.pool = pool;
+        this.companies = companies;
+        this.ledger = ledger;
+        this.executor = executor;
+        this.inspector = inspector;
+        this.builder = builder;
+        this.catalogService = catalogService;
+    }
+
+    /** Against the service's catalog; fails with COMPANY_NOT_FOUND for an unknown id. */
+    public Uni<Verification> verify(UUID companyId) {
+        return companies.get(companyId).flatMap(company -> detached(verify(company, catalogService.catalog())));
+    }
+
+    public Uni<Verification> verify(Company company, MigrationCatalog catalog) {
+        // The snapshot ends before the scratch build starts: a CREATE INDEX CONCURRENTLY there waits for every
+        // older snapshot, ours included.
+        return observe(company, catalog).flatMap(seen -> {
+            List<String> unverifiable = new ArrayList<>();
+            List<Step> steps = new ArrayList<>();
+            for (Version version : seen.applied()) {
+                Optional<Migration> migration = catalog.find(version);
+                if (migration.isEmpty()) {
+                    unverifiable.add(version.toString());
+                    continue;
+                }
+                try {
+                    steps.add(new Step(migration.get(),
+                            TemplateValues.resolve(company, migration.get().up(), seen.lookedUp())));
+                } catch (FlotillaException e) {
+                    if (e.code() != ErrorCode.UNRESOLVED_PLACEHOLDER) {
+                        throw e;
+                    }
+                    return Uni.createFrom().item(compare(company, seen, unverifiable, null,
+                            BuildFailure.unrendered(migration.get(), e.getMessage())));
+                }
+            }
+            return builder.build(steps, false)
+                    .map(build -> compare(company, seen, unverifiable, build.result(), build.failure()));
+        });
+    }
+
+    private Uni<Observed> observe(Company company, MigrationCatalog catalog) {
+        String schema = company.schemaName();
+        return pool.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute()
+                .flatMap(ok -> ledger.history(conn, company.id()))
+                .flatMap(history -> {
+                    List<Version> applied = history.values().stream().filter(VersionHistory::applied)
+                            .map(VersionHistory::version).sorted().toList();
+                    List<MigrationScript> scripts = applied.stream().map(catalog::find).flatMap(Optional::stream)
+                            .map(Migration::up).toList();
+                    return inspector.inspect(conn, schema).flatMap(actual -> executor
+                            .lookupTemplateValues(conn, schema, TemplateValues.toLookUp(company, scripts))
+                            .map(looked -> new Observed(applied, actual, looked)));
+                }));
+    }
+
+    /**
+     * Missing and extra tables need the expected schema; row security and policies are judged against it where
+     * the migrations have the table (a table they leave without row security is the lint's business, not
+     * drift), and absolutely where they don't.
+     */
+    static Verification compare(Company company, Observed seen, List<String> unverifiable, SchemaSnapshot expected,
+                                BuildFailure failure) {
+        SchemaSnapshot actual = seen.actual();
+        List<String> expectedTables = expected == null ? List.of() : expected.tableNames();
+        List<String> missing = expectedTables.stream().filter(t -> actual.table(t).isEmpty()).toList();
+        List<String> extra = expected == null ? List.of()
+                : actual.tableNames().stream().filter(t -> expected.table(t).isEmpty()).toList();
+        List<String> rlsDisabled = actual.tables().stream()
+                .filter(t -> !t.rowSecurity() && expectedOf(expected, t).map(TableShape::rowSecurity).orElse(true))
+                .map(TableShape::name).toList();
+        List<String> withoutPolicy = actual.tables().stream()
+                .filter(t -> t.policies() == 0 && expectedOf(expected, t).map(e -> e.policies() > 0).orElse(true))
+                .map(TableShape::name).toList();
+        boolean ok = failure == null && unverifiable.isEmpty() && missing.isEmpty() && extra.isEmpty()
+                && rlsDisabled.isEmpty() && withoutPolicy.isEmpty();
+        return new Verification(company.id(), company.schemaName(),
+                seen.applied().stream().map(Version::toString).toList(), ok, expectedTables, missing, extra,
+                rlsDisabled, withoutPolicy, List.copyOf(unverifiable), failure);
+    }
+
+    private static Optional<TableShape> expectedOf(SchemaSnapshot expected, TableShape actual) {
+        return expected == null ? Optional.empty() : expected.table(actual.name());
+    }
+
+    /** The scratch schema is built and dropped to the end even if the HTTP client goes away. */
+    private static <T> Uni<T> detached(Uni<T> work) {
+        return Uni.createFrom().completionStage(work::subscribeAsCompletionStage);
+    }
+}
