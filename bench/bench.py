@@ -43,6 +43,25 @@ def rss_kb(pid):
     return 0
 
 
+def cpu_seconds(pid):
+    """user + system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_ticks():
+    """(busy, total) jiffies over all CPUs, from /proc/stat: busy share tells whether a window was CPU-bound."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + v[4]  # idle + iowait
+    return sum(v) - idle, sum(v)
+
+
+def busy_percent(t0, t1):
+    return 100.0 * (t1[0] - t0[0]) / max(1, t1[1] - t0[1])
+
+
 class RssSampler(threading.Thread):
     """Keeps the max VmRSS of a process, sampled every 100 ms."""
 
@@ -60,6 +79,7 @@ def cmd_rollout(a):
     idle_kb = rss_kb(a.pid)
     sampler = RssSampler(a.pid)
     sampler.start()
+    cpu0, ticks0 = cpu_seconds(a.pid), machine_ticks()
     t0 = time.monotonic()
     status, body = http("POST", f"{base}/api/v1/rollouts", {"strategy": {"maxParallel": a.parallel}}, timeout=600)
     post_s = time.monotonic() - t0
@@ -81,10 +101,12 @@ def cmd_rollout(a):
             break
         time.sleep(0.05)
     elapsed = time.monotonic() - t0
+    cpu1, ticks1 = cpu_seconds(a.pid), machine_ticks()
     sampler.stop.set()
     sampler.join()
     print(json.dumps({"id": rid, "state": state, "seconds": elapsed, "post_seconds": post_s, "polls": polls,
-                      "max_rss_kb": sampler.max_kb, "idle_rss_kb": idle_kb, "rollout": last}))
+                      "max_rss_kb": sampler.max_kb, "idle_rss_kb": idle_kb, "service_cpu_seconds": cpu1 - cpu0,
+                      "machine_busy_percent": busy_percent(ticks0, ticks1), "rollout": last}))
 
 
 # --- the psql floor -------------------------------------------------------------------------------------------
@@ -157,14 +179,16 @@ def cmd_floor_gen(a):
 
 def cmd_floor_run(a):
     logs = [open(f + ".log", "w") for f in a.files]
+    ticks0 = machine_ticks()
     t0 = time.monotonic()
     procs = [subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", a.db, "-f", f],
                               stdout=subprocess.DEVNULL, stderr=log) for f, log in zip(a.files, logs)]
     codes = [p.wait() for p in procs]
     elapsed = time.monotonic() - t0
+    busy = busy_percent(ticks0, machine_ticks())
     for log in logs:
         log.close()
-    print(json.dumps({"seconds": elapsed, "exit_codes": codes}))
+    print(json.dumps({"seconds": elapsed, "exit_codes": codes, "machine_busy_percent": busy}))
     if any(codes):
         sys.exit(f"floor: psql failed, see {a.files[0]}.log and siblings")
 

@@ -46,7 +46,7 @@ INSERT INTO public.migration_ledger (run_id, company_id, schema_name, version, v
 SELECT md5(p.ord || '/' || j)::uuid, p.id, p.schema_name, p.version, p.version_key, p.name, p.script,
        CASE WHEN st.status = 'rolled_back' THEN 'down' ELSE 'up' END, st.status,
        CASE WHEN p.drift AND p.ord = least(3, p.m) THEN encode(sha256(('drift ' || p.g)::bytea), 'hex') ELSE p.checksum END,
-       p.transactional, ts.started_at, ts.started_at + make_interval(secs => (20 + p.g % 80) / 1000.0),
+       p.transactional, ts.started_at, ts.started_at + make_interval(secs => (20 + p.g % 80) / 1000.0::float8),
        20 + p.g % 80,
        CASE WHEN st.status = 'failed' THEN 'relation "x" already exists' END,
        CASE WHEN st.status = 'failed' THEN '42P07' END,
@@ -57,7 +57,7 @@ CROSS JOIN LATERAL (SELECT greatest(1, :ledger_rows / np.n + CASE WHEN p.i <= :l
 CROSS JOIN LATERAL generate_series(1, kk.k) j
 CROSS JOIN LATERAL (SELECT CASE WHEN j = kk.k THEN CASE WHEN p.fails AND p.ord = p.top THEN 'failed' ELSE 'applied' END
                                 ELSE (ARRAY['applied', 'rolled_back', 'failed'])[1 + (j - 1) % 3] END AS status) st
-CROSS JOIN LATERAL (SELECT now() - interval '400 days' + make_interval(days => (p.ord - 1) * 30 + (j - 1) * 3, secs => p.g)
+CROSS JOIN LATERAL (SELECT now() - interval '400 days' + make_interval(days => ((p.ord - 1) * 30 + (j - 1) * 3)::int, secs => p.g::float8)
                     AS started_at) ts
 ORDER BY p.ord, j, p.g;
 

@@ -3,6 +3,7 @@
 # same SQL applied by plain parallel psql sessions; then the fleet and drift views over a synthetic fleet.
 #
 #   bench/run.sh [N ...]          default: 100 1000 (10000 only when asked)
+#   bench/run.sh fleet            the fleet view part only
 #
 # Env knobs: BENCH_PARALLEL (4: Flotilla's maxParallel and the floor's psql sessions), DB_HOST/DB_PORT/DB_USER/
 # DB_PASSWORD (127.0.0.1/5432/postgres/empty), BENCH_FLEET (10000 companies; 0 skips the fleet view part),
@@ -17,6 +18,7 @@ cd "$repo"
 
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(100 1000)
+[ "${sizes[0]}" != fleet ] || sizes=()
 PARALLEL="${BENCH_PARALLEL:-4}"
 FLEET="${BENCH_FLEET:-10000}"
 LEDGER_ROWS="${BENCH_LEDGER_ROWS:-500000}"
@@ -66,8 +68,15 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
 fi
 URL="http://127.0.0.1:$PORT"
 
+# Transactions committed in the bench database so far (pg_stat_database; backends report at exit or when idle).
+commits() { psql -X -At -d postgres -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$DB'"; }
+# 1-minute load average: other work on the machine (builds, tests) skews every figure, so it is shown.
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+rels() { q -c "SELECT string_agg(relname || ':' || relkind::text, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = '$1'::regnamespace"; }
+
 fresh_db() {
-  psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
+  PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
 }
 
 start_service() {  # $1: a tag for the log file
@@ -91,12 +100,12 @@ if [ ! -f "$JAR" ]; then
   mvn -q -B -DskipTests package
 fi
 
-pg_version=$(psql -X -At -d postgres -c 'SHOW server_version')
+pg_version=$(psql -X -At -d postgres -c 'SHOW server_version' | cut -d' ' -f1)
 log "PostgreSQL $pg_version on $DB_HOST:$DB_PORT, $(nproc) cores, BENCH_PARALLEL=$PARALLEL, $M migrations, port $PORT"
 
 # --- rollout vs psql floor, per N -----------------------------------------------------------------------------
 rows=()   # summary lines: N flotilla_s floor_s ratio per_schema_ms rss_mb
-for N in "${sizes[@]}"; do
+for N in ${sizes[@]+"${sizes[@]}"}; do
   log "N=$N: fresh database, service, $N empty tenant schemas"
   fresh_db
   start_service "n$N"
@@ -107,8 +116,10 @@ DO \$\$ BEGIN FOR g IN 1..$N LOOP EXECUTE format('CREATE SCHEMA %I', 'b_' || g);
 SQL
   q -c "VACUUM ANALYZE public.companies"
 
-  log "N=$N: Flotilla rollout, maxParallel=$PARALLEL"
+  log "N=$N: Flotilla rollout, maxParallel=$PARALLEL (load $(load1))"
   out="$WORK/rollout-$N.json"
+  load_before=$(load1)
+  tx0=$(commits)
   $PY rollout --url "$URL" --pid "$SVC_PID" --parallel "$PARALLEL" >"$out"
   state=$(j "$out" 'd["state"]')
   [ "$state" = succeeded ] || { cat "$out" >&2; tail -40 "$WORK/service-n$N.log" >&2; die "rollout ended $state"; }
@@ -127,7 +138,9 @@ SQL
 )
   read -r queue_ms run_ms target_ms steps_ms <<<"$breakdown"
   per_version=$(q -F '=' -c "SELECT version, round(avg(duration_ms), 1) FROM public.migration_ledger GROUP BY version_key, version ORDER BY version_key" | paste -sd ' ')
-  stop_service   # the floor runs without the JVM on the machine
+  stop_service   # the floor runs without the JVM on the machine; closing its connections flushes their stats
+  sleep 0.5
+  tx_flotilla=$(( $(commits) - tx0 ))
 
   log "N=$N: psql floor, $PARALLEL sessions"
   q <<SQL
@@ -135,11 +148,16 @@ DO \$\$ BEGIN FOR g IN 1..$N LOOP EXECUTE format('CREATE SCHEMA %I', 'f_' || g);
 SQL
   $PY floor-gen --migrations "$repo/migrations" --n "$N" --parallel "$PARALLEL" --prefix f_ --out "$WORK/floor-$N" >"$WORK/floor-gen-$N.json"
   mapfile -t files < <(j "$WORK/floor-gen-$N.json" '"\n".join(d["files"])')
+  log "N=$N: floor clock starts (load $(load1))"
+  tx1=$(commits)
   $PY floor-run --db "$DB" "${files[@]}" >"$WORK/floor-$N.json"
+  sleep 0.5
+  tx_floor=$(( $(commits) - tx1 ))
   # The floor must have built what Flotilla built: same relations (tables, views, indexes) in f_1 as in b_1,
   # the same count over all schemas, and no invalid index left by CREATE INDEX CONCURRENTLY.
-  rels() { q -c "SELECT string_agg(relname || ':' || relkind, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = '$1'::regnamespace"; }
-  [ "$(rels b_1)" = "$(rels f_1)" ] || die "f_1 differs from b_1: $(rels f_1) vs $(rels b_1)"
+  # (assigned first: a failing query inside [ ] would not stop the script)
+  rels_b=$(rels b_1); rels_f=$(rels f_1)
+  [ -n "$rels_b" ] && [ "$rels_b" = "$rels_f" ] || die "f_1 differs from b_1: '$rels_f' vs '$rels_b'"
   counts=$(q -F ' ' -c "SELECT count(*) FILTER (WHERE n.nspname LIKE 'b\_%'), count(*) FILTER (WHERE n.nspname LIKE 'f\_%'),
                                count(*) FILTER (WHERE i.indisvalid = false)
                         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid")
@@ -154,15 +172,20 @@ print(f"{n} {fl:.2f} {fs:.2f} {fl / fs:.2f} {fl * 1000 / n:.1f} {rss / 1024:.0f}
 PY
 )
   read -r _ fl2 fs2 ratio per_ms rss_mb floor_per_ms floor_session_ms <<<"$line"
-  rows+=("$N $fl2 $fs2 $ratio $per_ms $rss_mb")
+  rows+=("$N $fl2 $fs2 $ratio $per_ms $rss_mb $load_before")
   printf '\nN=%s  Flotilla %s s  psql floor %s s  ratio %s  Flotilla per schema %s ms  max RSS %s MB\n' \
     "$N" "$fl2" "$fs2" "$ratio" "$per_ms" "$rss_mb"
-  printf '  floor per schema %s ms (%s ms per schema inside one psql session)\n' "$floor_per_ms" "$floor_session_ms"
+  printf '  floor per schema %s ms (%s ms per schema inside one psql session), machine CPU busy %.0f%%\n' \
+    "$floor_per_ms" "$floor_session_ms" "$(j "$WORK/floor-$N.json" 'd["machine_busy_percent"]')"
   printf '  Flotilla: POST %.0f ms, created->started %s ms, started->finished %s ms, %s GET polls, idle RSS %s MB\n' \
     "$(j "$out" 'd["post_seconds"] * 1000')" "$queue_ms" "$run_ms" "$(j "$out" 'd["polls"]')" "$(j "$out" 'd["idle_rss_kb"] // 1024')"
+  printf '  Flotilla CPU: service process %.1f s of CPU over the run, machine CPU busy %.0f%%\n' \
+    "$(j "$out" 'd["service_cpu_seconds"]')" "$(j "$out" 'd["machine_busy_percent"]')"
   printf '  Flotilla per schema: %s ms wall in its worker (rollout_targets), %s ms inside the steps (ledger duration_ms)\n' \
     "$target_ms" "$steps_ms"
   printf '  mean step ms by version: %s\n' "$per_version"
+  printf '  transactions in %s: Flotilla %s (%s per schema, incl. %s GET polls), floor %s (%s per schema); load before: %s\n' \
+    "$DB" "$tx_flotilla" "$((tx_flotilla / N))" "$(j "$out" 'd["polls"]')" "$tx_floor" "$((tx_floor / N))" "$load_before"
 done
 
 # --- fleet view ----------------------------------------------------------------------------------------------------
@@ -206,9 +229,11 @@ PY
 fi
 
 # --- summary -----------------------------------------------------------------------------------------------------
-printf '\nSummary (BENCH_PARALLEL=%s, %s cores, PostgreSQL %s)\n' "$PARALLEL" "$(nproc)" "$pg_version"
-printf '%8s %12s %12s %8s %16s %12s\n' N flotilla_s floor_s ratio ms_per_schema max_rss_mb
-for r in "${rows[@]}"; do printf '%8s %12s %12s %8s %16s %12s\n' $r; done
+if [ ${#rows[@]} -gt 0 ]; then
+  printf '\nSummary (BENCH_PARALLEL=%s, %s cores, PostgreSQL %s)\n' "$PARALLEL" "$(nproc)" "$pg_version"
+  printf '%8s %12s %12s %8s %16s %12s %10s\n' N flotilla_s floor_s ratio ms_per_schema max_rss_mb load_before
+  for r in "${rows[@]}"; do printf '%8s %12s %12s %8s %16s %12s %10s\n' $r; done
+fi
 
 {
   printf '\n## %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -217,9 +242,9 @@ for r in "${rows[@]}"; do printf '%8s %12s %12s %8s %16s %12s\n' $r; done
     "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" "$(git diff --quiet 2>/dev/null || echo ' (dirty tree)')" \
     "$(date -u -r "$JAR" '+%Y-%m-%d %H:%M UTC')"
   if [ ${#rows[@]} -gt 0 ]; then
-    echo '| N | Flotilla s | psql floor s | ratio | Flotilla ms/schema | max RSS MB |'
-    echo '|---:|---:|---:|---:|---:|---:|'
-    for r in "${rows[@]}"; do set -- $r; echo "| $1 | $2 | $3 | $4 | $5 | $6 |"; done
+    echo '| N | Flotilla s | psql floor s | ratio | Flotilla ms/schema | max RSS MB | load before |'
+    echo '|---:|---:|---:|---:|---:|---:|---:|'
+    for r in "${rows[@]}"; do set -- $r; echo "| $1 | $2 | $3 | $4 | $5 | $6 | $7 |"; done
   fi
   if [ -n "$fleet_line" ]; then
     printf '\n| view | data | timing |\n|---|---|---|\n%s\n' "$fleet_line"
