@@ -81,13 +81,18 @@ public class LedgerRepository {
     }
 
     /**
-     * Records a non-transactional step as running before its SQL starts, durably: its statements commit one by
-     * one, so if the process dies half-way the ledger must already say the step began.
+     * Records a non-transactional step as running before its SQL starts: its statements commit one by one, so if
+     * the process dies half-way the ledger must already say the step began. The row's commit does not wait for
+     * the disk ({@code synchronous_commit off}): the first statement's own commit flushes the WAL past it, so it
+     * is durable before anything it describes is, one disk wait cheaper.
      */
     public Uni<Long> start(SqlConnection conn, StepStart step) {
-        return conn.preparedQuery("INSERT INTO public.migration_ledger (" + INSERT_COLUMNS + ") VALUES ("
-                        + INSERT_VALUES + ") RETURNING id")
-                .execute(stepParams(step, StepStatus.RUNNING)).map(rows -> rows.iterator().next().getLong(0));
+        return conn.begin().flatMap(tx -> conn.query("SET LOCAL synchronous_commit TO OFF").execute()
+                .flatMap(x -> conn.preparedQuery("INSERT INTO public.migration_ledger (" + INSERT_COLUMNS + ") VALUES ("
+                        + INSERT_VALUES + ") RETURNING id").execute(stepParams(step, StepStatus.RUNNING)))
+                .map(rows -> rows.iterator().next().getLong(0))
+                .call(tx::commit)
+                .onFailure().call(() -> tx.rollback().onFailure().recoverWithNull()));
     }
 
     /** Closes a running row with its outcome, and the state with it. */
