@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.quarkus.logging.Log;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import io.smallrye.mutiny.CompositeException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -26,6 +29,22 @@ public class ProblemMapper {
             Log.warnf("%s: %s", e.code(), e.getMessage());
         }
         return problem(e.code().status(), e.code().type(), e.code().title(), e.getMessage(), uri, e.extensions());
+    }
+
+    /** No token, an expired one, or one signed by another key. */
+    @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
+    public Response unauthorized(RuntimeException e, UriInfo uri) {
+        return Response.fromResponse(problem(401, ErrorCode.UNAUTHORIZED.type(), ErrorCode.UNAUTHORIZED.title(),
+                        "Send 'Authorization: Bearer <token>' with a valid, unexpired token signed by this service's key",
+                        uri, Map.of()))
+                .header("WWW-Authenticate", "Bearer").build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, UriInfo uri) {
+        return problem(403, ErrorCode.FORBIDDEN.type(), ErrorCode.FORBIDDEN.title(),
+                "Your token's role may not do this: reads need viewer, changes operator, deletions and rollbacks admin",
+                uri, Map.of());
     }
 
     @ServerExceptionMapper

@@ -1,32 +1,59 @@
 package io.flotilla.config;
 
+import io.flotilla.security.Role;
+import io.flotilla.security.TokenCommand;
+import io.flotilla.security.Tokens;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
- * Entry point. With no {@code DB_HOST} configured it first starts an embedded PostgreSQL (data in
- * {@code FLOTILLA_DATA_DIR}, default {@code ~/.flotilla}) and points the datasource at it, so that
- * {@code java -jar} works on a machine with nothing installed.
+ * Entry point. {@code token ...} prints a signed API token and exits. Otherwise, with no {@code DB_HOST}
+ * configured it first starts an embedded PostgreSQL (data in {@code FLOTILLA_DATA_DIR}, default
+ * {@code ~/.flotilla}) and, unless keys are configured, a key pair there, printing an admin token, so that
+ * {@code java -jar} works on a machine with nothing installed and the API can be called at once.
  */
 @QuarkusMain
 public class FlotillaMain {
 
     public static void main(String... args) {
+        Path home = dataDir();
+        if (args.length > 0 && args[0].equals("token")) {
+            System.exit(TokenCommand.run(args, FlotillaMain::setting, home, System.out, System.err));
+        }
         if (setting("DB_HOST") == null && !"false".equalsIgnoreCase(setting("FLOTILLA_EMBEDDED_DB"))) {
-            String dir = setting("FLOTILLA_DATA_DIR");
-            Path home = dir != null ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".flotilla");
             String port = setting("FLOTILLA_EMBEDDED_DB_PORT");
-            EmbeddedDatabase db = EmbeddedDatabase.start(home.toAbsolutePath(), port == null ? 0 : Integer.parseInt(port), true);
+            EmbeddedDatabase db = EmbeddedDatabase.start(home, port == null ? 0 : Integer.parseInt(port), true);
             Runtime.getRuntime().addShutdownHook(new Thread(db::stop, "embedded-postgres-stop"));
             // System properties are a config source: ${DB_HOST} and friends in application.properties resolve to them.
             System.setProperty("DB_HOST", "127.0.0.1");
             System.setProperty("DB_PORT", Integer.toString(db.port()));
             System.setProperty("DB_NAME", "postgres");
             System.setProperty("DB_USER", "postgres");
+            if (setting("MP_JWT_VERIFY_PUBLICKEY_LOCATION") == null) {
+                zeroSetupKeys(home.resolve("keys"));
+            }
         }
         Quarkus.run(args);
+    }
+
+    /** A key pair kept with the data, and an admin token printed once per start for the first API calls. */
+    private static void zeroSetupKeys(Path keys) {
+        Tokens.ensureKeyPair(keys);
+        Path privateKey = keys.resolve(Tokens.PRIVATE_KEY_FILE);
+        System.setProperty("mp.jwt.verify.publickey.location", keys.resolve(Tokens.PUBLIC_KEY_FILE).toString());
+        System.setProperty("SMALLRYE_JWT_SIGN_KEY_LOCATION", privateKey.toString());
+        String token = Tokens.sign(Tokens.readPrivateKey(privateKey), Tokens.DEFAULT_ISSUER, "flotilla-admin", Role.ADMIN,
+                Duration.ofHours(12));
+        System.out.println("\nFlotilla admin token (valid 12 h; `java -jar target/quarkus-app/quarkus-run.jar token"
+                + " --role admin` makes more):\n" + token + "\n");
+    }
+
+    private static Path dataDir() {
+        String dir = setting("FLOTILLA_DATA_DIR");
+        return (dir != null ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".flotilla")).toAbsolutePath();
     }
 
     private static String setting(String name) {

@@ -13,6 +13,10 @@ public enum ErrorCode {
     INVALID_SETTINGS(400, "Invalid settings"),
     INVALID_VERSION(400, "Invalid version"),
 
+    // security
+    UNAUTHORIZED(401, "Authentication required"),
+    FORBIDDEN(403, "Not allowed for this role"),
+
     // tenant
     COMPANY_NOT_FOUND(404, "Company not found"),
     COMPANY_NAME_TAKEN(409, "Company name already used"),

@@ -6,6 +6,8 @@ import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.execution.Target;
 import io.flotilla.ledger.Direction;
+import io.flotilla.security.Role;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,9 +35,12 @@ public class RolloutService {
     private final RolloutWorker worker;
     private final FlotillaConfig config;
     private final int poolSize;
+    private final CurrentIdentityAssociation identity;
 
     public RolloutService(RolloutPlanner planner, RolloutRepository rollouts, RolloutWorker worker, FlotillaConfig config,
-                          @ConfigProperty(name = "quarkus.datasource.reactive.max-size") int poolSize) {
+                          @ConfigProperty(name = "quarkus.datasource.reactive.max-size") int poolSize,
+                          CurrentIdentityAssociation identity) {
+        this.identity = identity;
         this.planner = planner;
         this.rollouts = rollouts;
         this.worker = worker;
@@ -84,10 +89,17 @@ public class RolloutService {
         return planner.plan(validate(request), true);
     }
 
-    /** Plans, stores and hands the rollout to the workers. */
+    /** Plans, stores and hands the rollout to the workers. Rolling back destroys data: it needs role admin. */
     public Uni<Rollout> start(Request request, JsonObject raw) {
         RolloutSpec spec = validate(request);
-        return planner.plan(spec, false)
+        Uni<Void> allowed = spec.target().direction() != Direction.DOWN ? Uni.createFrom().voidItem()
+                : identity.getDeferredIdentity().map(who -> {
+                    if (!who.hasRole(Role.ADMIN.value())) {
+                        throw new FlotillaException(ErrorCode.FORBIDDEN, "Rolling back needs role admin (a dry run of it does not)");
+                    }
+                    return null;
+                });
+        return allowed.flatMap(x -> planner.plan(spec, false))
                 .flatMap(plan -> rollouts.insert(spec, plan, raw))
                 .invoke(id -> worker.kick())
                 .flatMap(this::get);

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import io.flotilla.testsupport.TestTokens;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,6 +31,9 @@ public final class ServiceProcess implements AutoCloseable {
     public static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
     public static final Path LOGS = Path.of("target", "it-logs").toAbsolutePath();
     public static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The processes trust the test key pair; the ITs act as admin. */
+    private static final String AUTHORIZATION = "Bearer " + TestTokens.admin();
 
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -68,6 +72,8 @@ public final class ServiceProcess implements AutoCloseable {
         env.put("FLOTILLA_EXECUTION_INSTANCE_NAME", name);
         env.put("FLOTILLA_ROLLOUT_POLL_INTERVAL", "300ms");
         env.put("FLOTILLA_EMBEDDED_DB", "false");
+        env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", TestTokens.PUBLIC_KEY.toString());
+        env.put("SMALLRYE_JWT_SIGN_KEY_LOCATION", TestTokens.PRIVATE_KEY.toString());
         env.putAll(extraEnv);
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
@@ -111,13 +117,13 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+        return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).header("Authorization", AUTHORIZATION).GET().build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(120))
-                        .header("Content-Type", "application/json")
+                        .header("Content-Type", "application/json").header("Authorization", AUTHORIZATION)
                         .POST(json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
                         .build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

@@ -22,6 +22,7 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
+        TestTokens.useAdminByDefault();
         String host = System.getenv("DB_HOST");
         if (host != null && !host.isBlank()) {
             return Map.of(); // application.properties reads DB_* from the environment as it is
