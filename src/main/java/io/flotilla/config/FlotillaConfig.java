@@ -52,6 +52,10 @@ public interface FlotillaConfig {
         @WithDefault("1s")
         Duration heartbeatInterval();
 
+        /** On SIGTERM, how long in-flight schemas may take to finish before the process stops anyway. */
+        @WithDefault("30s")
+        Duration shutdownGrace();
+
         /** Schemas in flight at once when a request does not say. */
         @WithDefault("4")
         int defaultMaxParallel();

@@ -87,10 +87,32 @@ public class RolloutWorker {
         ticker.scheduleWithFixedDelay(this::tick, 0, every, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * SIGTERM: start no new schema, let the ones in flight finish within the grace period, and leave the rest of
+     * each rollout to another replica (or this one after a restart), which takes it over at its next poll.
+     */
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
         if (ticker != null) {
             ticker.shutdownNow();
+        }
+        int atStop = inFlight.get();
+        int rollouts = executions.size();
+        long deadline = System.nanoTime() + config.rollout().shutdownGrace().toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (inFlight.get() > 0) {
+            Log.warnf("Shutting down with %d schemas still in flight after the grace period; their steps roll back"
+                    + " and another replica runs them again", inFlight.get());
+        } else {
+            Log.infof("Rollout worker stopped: in-flight schemas finished (%d were running, %d rollout(s) left for"
+                    + " another replica)", atStop, rollouts);
         }
     }
 

@@ -183,6 +183,12 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /** Ends the process if it still runs: a graceful stop first, then SIGKILL. */
+    /** SIGTERM, as Kubernetes sends it; the exit code, or -1 if it is still running after {@code timeout}. */
+    public int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
     @Override
     public void close() {
         if (!process.isAlive()) {
