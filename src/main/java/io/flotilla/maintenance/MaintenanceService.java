@@ -100,9 +100,11 @@ public class MaintenanceService {
                 .flatMap(found -> found != null ? Uni.createFrom().item(found) : runs.create(job, "scheduled", null));
         return runId.flatMap(id -> runs.companiesOf(id)
                 .flatMap(selection -> companies.findAll(selection == null ? null : selection.companyIds()))
-                .flatMap(found -> runs.done(id).map(done -> found.stream()
-                        .filter(Company::migratable).filter(c -> !done.contains(c.id())).toList()))
-                .call(todo -> runs.start(id, todo.size(), executedBy))
+                .flatMap(found -> runs.done(id).flatMap(done -> {
+                    List<Company> todo = found.stream().filter(Company::migratable).filter(c -> !done.contains(c.id())).toList();
+                    // A recovered run counts the companies its dead replica already did, too.
+                    return runs.start(id, todo.size() + done.size(), executedBy).replaceWith(todo);
+                }))
                 .flatMap(todo -> Multi.createFrom().iterable(todo)
                         .onItem().transformToUni(c -> runOne(definition, id, c))
                         .merge(config.execution().maintenanceParallelism())
