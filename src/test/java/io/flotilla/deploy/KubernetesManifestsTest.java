@@ -1,0 +1,808 @@
+package io.flotilla.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * The deployment files agree with each other and with the service: {@code k8s/*.yaml} (every document),
+ * {@code docker/Dockerfile.jvm}, {@code .dockerignore} and the environment variables the service reads. Plain
+ * JUnit, no cluster, no network. Each check is a method over a freshly parsed {@link Deployables}, so that
+ * {@link CatchesBrokenManifests} can break a copy in memory and show that the check notices.
+ */
+class KubernetesManifestsTest {
+
+    static final Path ROOT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
+    static final String SECRET_EXAMPLE = "secret.example.yaml";
+    static final String SECRET_NAME = "flotilla-secrets";
+    static final String PUBLIC_KEY = "jwt-public.pem";
+    static final String PRIVATE_KEY = "jwt-private.pem";
+    static final String LIVE = "/q/health/live";
+    static final String READY = "/q/health/ready";
+
+    /** What the service needs from its environment in a cluster (its defaults are for a laptop). */
+    static final List<String> REQUIRED_ENV = List.of("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD",
+            "DB_SSL", "DB_POOL_MIN", "DB_POOL_MAX", "DB_POOL_IDLE_TIMEOUT", "DB_POOL_CONNECTION_TIMEOUT", "LOG_LEVEL",
+            "LOG_MIGRATIONS", "MIGRATIONS_DIR", "FLOTILLA_EMBEDDED_DB", "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+            "SMALLRYE_JWT_SIGN_KEY_LOCATION", "MP_JWT_VERIFY_ISSUER", "QUARKUS_SHUTDOWN_TIMEOUT");
+
+    /** Key file settings and the Secret key each must point at. */
+    static final Map<String, String> KEY_LOCATIONS = Map.of(
+            "MP_JWT_VERIFY_PUBLICKEY_LOCATION", PUBLIC_KEY,
+            "SMALLRYE_JWT_SIGN_KEY_LOCATION", PRIVATE_KEY);
+
+    @Test
+    void kustomizationListsExactlyTheManifests() {
+        checkKustomization(Deployables.load());
+    }
+
+    @Test
+    void selectorsPickTheServerPodsAndNothingElse() {
+        checkSelectors(Deployables.load());
+    }
+
+    @Test
+    void serviceAndProbesUseDeclaredContainerPorts() {
+        checkPortsAndProbes(Deployables.load());
+    }
+
+    @Test
+    void configMapsAndSecretsAreReferencedByTheirRealNamesAndKeys() {
+        checkReferences(Deployables.load());
+    }
+
+    @Test
+    void serverGetsEverySettingItNeedsAndOnlySettingsItReads() {
+        checkEnvironment(Deployables.load());
+    }
+
+    @Test
+    void keyFileSettingsPointAtMountedSecretKeys() {
+        checkKeyMounts(Deployables.load());
+    }
+
+    @Test
+    void replicasResourcesSecurityAndShutdown() {
+        checkRuntime(Deployables.load());
+    }
+
+    @Test
+    void rolloutJobTargetsTheServiceWithATokenFromTheSameImage() {
+        checkRolloutJob(Deployables.load());
+    }
+
+    @Test
+    void dockerfileMatchesTheDeployment() {
+        checkDockerfile(Deployables.load());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Checks
+
+    static void checkKustomization(Deployables d) {
+        List<String> resources = strings(d.kustomization().get("resources"));
+        assertFalse(resources.isEmpty(), "kustomization.yaml lists no resources");
+        assertEquals(new LinkedHashSet<>(resources).size(), resources.size(), "kustomization lists a file twice: " + resources);
+        assertFalse(resources.contains(SECRET_EXAMPLE), SECRET_EXAMPLE + " must stay out of the kustomization");
+        Set<String> expected = new TreeSet<>(d.files().keySet());
+        expected.remove("kustomization.yaml");
+        expected.remove(SECRET_EXAMPLE);
+        assertEquals(expected, new TreeSet<>(resources),
+                "kustomization.yaml must list every k8s/*.yaml except itself and " + SECRET_EXAMPLE);
+        for (String resource : resources) {
+            assertTrue(Files.isRegularFile(ROOT.resolve("k8s").resolve(resource)), "listed but missing: k8s/" + resource);
+            assertFalse(d.files().getOrDefault(resource, List.of()).isEmpty(), "k8s/" + resource + " has no document");
+        }
+        for (Map<String, Object> object : d.objects()) {
+            assertNotNull(object.get("apiVersion"), "an object without apiVersion: " + object);
+            assertNotNull(str(object, "metadata", "name"), "an object without metadata.name: " + object);
+            assertNotEquals("Secret", object.get("kind"), "secret values never go into the kustomization");
+        }
+        assertFalse(d.kustomization().containsKey("secretGenerator"), "secret values never go into the kustomization");
+        assertFalse(d.kustomization().containsKey("commonLabels"),
+                "commonLabels rewrites selectors, which are immutable once applied: use labels with includeSelectors: false");
+        for (Object label : list(d.kustomization(), "labels")) {
+            assertNotEquals(Boolean.TRUE, get(label, "includeSelectors"), "common labels must not touch selectors");
+        }
+    }
+
+    static void checkSelectors(Deployables d) {
+        Map<String, Object> deployment = d.one("Deployment");
+        Map<String, Object> selector = map(deployment, "spec", "selector", "matchLabels");
+        assertFalse(selector.isEmpty(), "the Deployment has no selector");
+        assertTrue(d.podLabels(deployment).entrySet().containsAll(selector.entrySet()),
+                "the Deployment's selector " + selector + " does not match its pod labels " + d.podLabels(deployment));
+        assertEquals(selector, map(d.one("Service"), "spec", "selector"), "the Service must select the Deployment's pods");
+        assertEquals(selector, map(d.one("PodDisruptionBudget"), "spec", "selector", "matchLabels"),
+                "the PodDisruptionBudget must select the Deployment's pods");
+        for (Object constraint : list(deployment, "spec", "template", "spec", "topologySpreadConstraints")) {
+            assertEquals(selector, map(constraint, "labelSelector", "matchLabels"), "a spread constraint selects other pods");
+        }
+        // The Service and the budget must not count the rollout Job's pods (which have no HTTP port).
+        Map<String, Object> jobLabels = d.podLabels(d.one("Job"));
+        assertFalse(jobLabels.entrySet().containsAll(selector.entrySet()),
+                "the rollout Job's pods " + jobLabels + " match the server selector " + selector);
+    }
+
+    static void checkPortsAndProbes(Deployables d) {
+        Map<String, Object> container = d.serverContainer();
+        Map<Object, Integer> ports = containerPorts(container);
+        for (Object port : list(d.one("Service"), "spec", "ports")) {
+            Object target = get(port, "targetPort");
+            assertTrue(ports.containsKey(target), "Service targetPort " + target + " is no container port of the Deployment: "
+                    + ports.keySet());
+        }
+        assertEquals(8080, ports.get("http"), "the container port named http");
+        Map<String, String> paths = Map.of("livenessProbe", LIVE, "readinessProbe", READY, "startupProbe", LIVE);
+        for (Map.Entry<String, String> probe : paths.entrySet()) {
+            Object definition = get(container, probe.getKey());
+            if (definition == null && probe.getKey().equals("startupProbe")) {
+                continue;
+            }
+            assertNotNull(definition, "the Deployment has no " + probe.getKey());
+            Object port = get(definition, "httpGet", "port");
+            assertTrue(ports.containsKey(port), probe.getKey() + " port " + port + " is no container port: " + ports.keySet());
+            assertEquals(probe.getValue(), str(definition, "httpGet", "path"), probe.getKey() + " path");
+        }
+    }
+
+    static void checkReferences(Deployables d) {
+        Set<String> configMaps = d.all("ConfigMap").stream().map(c -> str(c, "metadata", "name")).collect(Collectors.toSet());
+        Set<String> secretKeys = d.secretExampleKeys();
+        assertEquals(SECRET_NAME, str(d.secretExample(), "metadata", "name"), SECRET_EXAMPLE + " documents another Secret");
+        for (Map<String, Object> configMap : d.all("ConfigMap")) {
+            map(configMap, "data").forEach((key, value) -> assertTrue(value instanceof String,
+                    "ConfigMap value " + key + ": " + value + " must be a string (quote it)"));
+        }
+        for (Map<String, Object> workload : d.workloads()) {
+            String where = workload.get("kind") + " " + str(workload, "metadata", "name");
+            for (Map<String, Object> container : d.containers(workload)) {
+                for (Object from : list(container, "envFrom")) {
+                    String configMap = str(from, "configMapRef", "name");
+                    if (configMap != null) {
+                        assertTrue(configMaps.contains(configMap), where + " envFrom unknown ConfigMap " + configMap);
+                    }
+                    assertNull(get(from, "secretRef"), where + ": take secret keys one by one (secretKeyRef), not envFrom");
+                }
+                for (Object env : list(container, "env")) {
+                    String name = str(env, "name");
+                    Object value = get(env, "value");
+                    assertTrue(value == null || value instanceof String, where + " env " + name + " must be a string");
+                    Object secretRef = get(env, "valueFrom", "secretKeyRef");
+                    if (secretRef != null) {
+                        assertEquals(SECRET_NAME, str(secretRef, "name"), where + " env " + name + " secret");
+                        assertTrue(secretKeys.contains(str(secretRef, "key")), where + " env " + name + ": key "
+                                + str(secretRef, "key") + " is not documented in " + SECRET_EXAMPLE + " " + secretKeys);
+                    }
+                    Object configMapRef = get(env, "valueFrom", "configMapKeyRef");
+                    if (configMapRef != null) {
+                        String configMap = str(configMapRef, "name");
+                        assertTrue(configMaps.contains(configMap), where + " env " + name + ": unknown ConfigMap " + configMap);
+                        assertTrue(d.configMapData(configMap).containsKey(str(configMapRef, "key")),
+                                where + " env " + name + ": ConfigMap " + configMap + " has no key " + str(configMapRef, "key"));
+                    }
+                }
+            }
+            for (Object volume : list(workload, "spec", "template", "spec", "volumes")) {
+                Object secret = get(volume, "secret");
+                if (secret != null) {
+                    assertEquals(SECRET_NAME, str(secret, "secretName"), where + " volume " + str(volume, "name"));
+                    for (Object item : list(secret, "items")) {
+                        assertTrue(secretKeys.contains(str(item, "key")), where + " volume " + str(volume, "name")
+                                + ": key " + str(item, "key") + " is not documented in " + SECRET_EXAMPLE);
+                    }
+                }
+                Object configMap = get(volume, "configMap");
+                if (configMap != null) {
+                    assertTrue(configMaps.contains(str(configMap, "name")), where + " volume: unknown ConfigMap");
+                }
+            }
+        }
+        assertEquals(Set.of("db-password", PUBLIC_KEY, PRIVATE_KEY), secretKeys, SECRET_EXAMPLE + " keys");
+    }
+
+    static void checkEnvironment(Deployables d) {
+        Map<String, Object> container = d.serverContainer();
+        Map<String, Object> env = d.environment(container);
+        for (String name : REQUIRED_ENV) {
+            assertTrue(env.containsKey(name), "the server gets no " + name + " (neither env nor envFrom)");
+        }
+        Set<String> read = d.settingsTheServiceReads();
+        for (String name : env.keySet()) {
+            boolean mapped = Stream.of("QUARKUS_", "MP_", "SMALLRYE_", "FLOTILLA_").anyMatch(name::startsWith);
+            assertTrue(read.contains(name) || mapped, "the service reads no " + name + " (a typo?)");
+        }
+        assertEquals("false", env.get("FLOTILLA_EMBEDDED_DB"), "never start the embedded PostgreSQL in a cluster");
+        assertTrue(env.get("DB_PASSWORD") instanceof Map, "DB_PASSWORD must come from the Secret, not a literal");
+        assertNotNull(get(env.get("DB_PASSWORD"), "secretKeyRef"), "DB_PASSWORD must come from the Secret");
+        for (Map<String, Object> configMap : d.all("ConfigMap")) {
+            for (String key : map(configMap, "data").keySet()) {
+                assertFalse(key.contains("PASSWORD") || key.contains("SECRET"), "ConfigMap holds a secret: " + key);
+            }
+        }
+        Object port = env.get("PORT");
+        assertEquals(containerPorts(container).get("http"), port == null ? 8080 : Integer.parseInt((String) port),
+                "the service listens on PORT (default 8080): the container port http must be it");
+    }
+
+    static void checkKeyMounts(Deployables d) {
+        checkKeyMounts(d, d.one("Deployment"), d.serverContainer(), KEY_LOCATIONS.keySet());
+        Map<String, Object> job = d.one("Job");
+        checkKeyMounts(d, job, d.tokenContainer(), Set.of("SMALLRYE_JWT_SIGN_KEY_LOCATION"));
+    }
+
+    static void checkKeyMounts(Deployables d, Map<String, Object> workload, Map<String, Object> container,
+                               Set<String> settings) {
+        Map<String, Object> env = d.environment(container);
+        for (String setting : settings) {
+            Object location = env.get(setting);
+            assertTrue(location instanceof String, str(container, "name") + ": " + setting + " must be a plain path");
+            String path = ((String) location).replaceFirst("^file:", "");
+            assertEquals(KEY_LOCATIONS.get(setting), mountedSecretKey(workload, container, path),
+                    str(container, "name") + ": " + setting + "=" + path + " is not the mounted Secret key");
+        }
+    }
+
+    static void checkRuntime(Deployables d) {
+        Map<String, Object> deployment = d.one("Deployment");
+        assertEquals(2, get(deployment, "spec", "replicas"), "replicas");
+        assertEquals("RollingUpdate", str(deployment, "spec", "strategy", "type"), "update strategy");
+        assertEquals(0, get(deployment, "spec", "strategy", "rollingUpdate", "maxUnavailable"), "maxUnavailable");
+        for (Map<String, Object> workload : d.workloads()) {
+            Map<String, Object> pod = map(workload, "spec", "template", "spec");
+            String where = workload.get("kind") + " " + str(workload, "metadata", "name");
+            assertEquals(Boolean.TRUE, get(pod, "securityContext", "runAsNonRoot"), where + ": runAsNonRoot");
+            Object user = get(pod, "securityContext", "runAsUser");
+            assertTrue(user == null || ((Integer) user) > 0, where + ": runAsUser must not be root");
+            List<String> emptyDirs = list(pod, "volumes").stream().filter(v -> get(v, "emptyDir") != null)
+                    .map(v -> str(v, "name")).toList();
+            for (Map<String, Object> container : d.containers(workload)) {
+                String name = where + " container " + str(container, "name");
+                for (String bound : List.of("requests", "limits")) {
+                    for (String resource : List.of("cpu", "memory")) {
+                        assertNotNull(get(container, "resources", bound, resource), name + ": no " + bound + "." + resource);
+                    }
+                }
+                assertTrue(quantity(get(container, "resources", "requests", "cpu"))
+                        <= quantity(get(container, "resources", "limits", "cpu")), name + ": cpu request over limit");
+                assertTrue(quantity(get(container, "resources", "requests", "memory"))
+                        <= quantity(get(container, "resources", "limits", "memory")), name + ": memory request over limit");
+                assertEquals(Boolean.TRUE, get(container, "securityContext", "readOnlyRootFilesystem"),
+                        name + ": readOnlyRootFilesystem");
+                assertEquals(Boolean.FALSE, get(container, "securityContext", "allowPrivilegeEscalation"),
+                        name + ": allowPrivilegeEscalation");
+                assertTrue(list(container, "volumeMounts").stream().anyMatch(m -> "/tmp".equals(str(m, "mountPath"))
+                        && emptyDirs.contains(str(m, "name"))), name + ": a read-only root needs an emptyDir on /tmp");
+            }
+        }
+        // SIGTERM: preStop, then Quarkus waits QUARKUS_SHUTDOWN_TIMEOUT for in-flight steps; all before SIGKILL.
+        Map<String, Object> server = d.serverContainer();
+        long shutdown = duration((String) d.environment(server).get("QUARKUS_SHUTDOWN_TIMEOUT")).toSeconds();
+        List<String> preStop = strings(get(server, "lifecycle", "preStop", "exec", "command"));
+        long preStopSeconds = preStop.size() == 2 && preStop.get(0).equals("sleep") ? Long.parseLong(preStop.get(1)) : 0;
+        Object grace = get(deployment, "spec", "template", "spec", "terminationGracePeriodSeconds");
+        assertTrue(grace instanceof Integer && (Integer) grace > preStopSeconds + shutdown,
+                "terminationGracePeriodSeconds " + grace + " must cover preStop " + preStopSeconds
+                        + " s + QUARKUS_SHUTDOWN_TIMEOUT " + shutdown + " s");
+    }
+
+    static void checkRolloutJob(Deployables d) {
+        Map<String, Object> job = d.one("Job");
+        Map<String, Object> service = d.one("Service");
+        assertEquals(0, get(job, "spec", "backoffLimit"), "a failed rollout is not retried by the Job");
+        Object deadline = get(job, "spec", "activeDeadlineSeconds");
+        assertTrue(deadline instanceof Integer && (Integer) deadline > 0, "the Job needs activeDeadlineSeconds");
+        assertEquals("Never", str(job, "spec", "template", "spec", "restartPolicy"), "restartPolicy");
+
+        Map<String, Object> token = d.tokenContainer();
+        assertEquals(str(d.serverContainer(), "image"), str(token, "image"), "the token is minted by the Flotilla image");
+        String mint = String.join(" ", strings(get(token, "command"))) + " " + String.join(" ", strings(get(token, "args")));
+        Matcher ttl = Pattern.compile("/app/quarkus-run\\.jar token --role operator --ttl (\\S+)").matcher(mint);
+        assertTrue(ttl.find(), "the token container must run quarkus-run.jar token --role operator --ttl ...: " + mint);
+        assertTrue(duration(ttl.group(1)).toSeconds() >= (Integer) deadline,
+                "the token (" + ttl.group(1) + ") must outlive the Job (activeDeadlineSeconds " + deadline + ")");
+
+        List<Map<String, Object>> main = maps(get(job, "spec", "template", "spec", "containers"));
+        assertEquals(1, main.size(), "one main container");
+        Map<String, Object> rollout = main.get(0);
+        Map<String, Object> env = d.environment(rollout);
+        URI url = URI.create((String) env.get("FLOTILLA_URL"));
+        String host = url.getHost();
+        assertTrue(host.equals(str(service, "metadata", "name")) || host.startsWith(str(service, "metadata", "name") + "."),
+                "the Job calls " + host + ", not the Service " + str(service, "metadata", "name"));
+        int port = url.getPort() == -1 ? 80 : url.getPort();
+        assertTrue(list(service, "spec", "ports").stream().anyMatch(p -> Objects.equals(port, get(p, "port"))),
+                "the Job calls port " + port + ", which the Service does not offer");
+        Object timeout = env.get("TIMEOUT_SECONDS");
+        assertTrue(timeout instanceof String && Integer.parseInt((String) timeout) < (Integer) deadline,
+                "the script must give up (TIMEOUT_SECONDS) before activeDeadlineSeconds kills it");
+        String script = String.join("\n", strings(get(rollout, "command"))) + String.join("\n", strings(get(rollout, "args")));
+        for (String needed : List.of("$FLOTILLA_URL/api/v1/rollouts", "succeeded) ", "exit 0", "failed|cancelled)")) {
+            assertTrue(script.contains(needed), "the rollout script lacks " + needed);
+        }
+
+        // The token goes from the init container to the main one through a shared in-memory emptyDir.
+        String handoff = sharedEmptyDir(job, token, rollout);
+        assertNotNull(handoff, "the token container and the rollout container share no emptyDir");
+    }
+
+    static void checkDockerfile(Deployables d) {
+        List<String> lines = d.dockerfile().lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        String user = lastArgument(lines, "USER");
+        assertNotNull(user, "the Dockerfile sets no USER");
+        assertTrue(user.matches("\\d+(:\\d+)?") && Integer.parseInt(user.split(":")[0]) > 0,
+                "USER must be a numeric non-root id (Kubernetes checks runAsNonRoot against it): " + user);
+        Object runAsUser = get(d.one("Deployment"), "spec", "template", "spec", "securityContext", "runAsUser");
+        assertTrue(runAsUser == null || runAsUser.toString().equals(user.split(":")[0]),
+                "the pod runs as " + runAsUser + ", the image as " + user);
+        String expose = lastArgument(lines, "EXPOSE");
+        assertNotNull(expose, "the Dockerfile exposes no port");
+        assertEquals(String.valueOf(containerPorts(d.serverContainer()).get("http")), expose.replace("/tcp", ""),
+                "EXPOSE and the container port http");
+        assertTrue(lines.stream().anyMatch(l -> l.matches("FROM\\s+eclipse-temurin:17-jre.*")), "Temurin 17 JRE base");
+        Map<String, String> copies = new LinkedHashMap<>();
+        for (String line : lines) {
+            String[] words = line.split("\\s+");
+            if (words[0].equalsIgnoreCase("COPY")) {
+                List<String> args = Stream.of(words).skip(1).filter(w -> !w.startsWith("--")).toList();
+                copies.put(args.get(0), args.get(args.size() - 1));
+            }
+        }
+        assertEquals("/app/migrations/", copies.get("migrations/"), "the sample catalog goes to /app/migrations");
+        assertEquals(d.environment(d.serverContainer()).get("MIGRATIONS_DIR") + "/", copies.get("migrations/"),
+                "MIGRATIONS_DIR must be where the image ships the catalog");
+        assertEquals("/app/", copies.get("target/quarkus-app/quarkus-run.jar"),
+                "the Job and the entrypoint run /app/quarkus-run.jar");
+        for (String layer : List.of("lib/", "app/", "quarkus/")) {
+            assertEquals("/app/" + layer, copies.get("target/quarkus-app/" + layer), "fast-jar layout: " + layer);
+        }
+        // An allow-list .dockerignore must let in everything the Dockerfile copies.
+        List<String> ignore = d.dockerignore().lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        if (ignore.contains("*")) {
+            for (String source : copies.keySet()) {
+                assertTrue(ignore.stream().filter(l -> l.startsWith("!")).map(l -> l.substring(1))
+                        .anyMatch(source::startsWith), ".dockerignore keeps " + source + " out of the build context");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The checks notice broken manifests (each breaks a fresh in-memory copy in one place).
+
+    @Nested
+    class CatchesBrokenManifests {
+
+        @Test
+        void aFileMissingFromTheKustomization() {
+            breaks(d -> strings(d.kustomization().get("resources")).remove("pdb.yaml"),
+                    KubernetesManifestsTest::checkKustomization);
+            breaks(d -> list(d.kustomization(), "resources").add(SECRET_EXAMPLE), KubernetesManifestsTest::checkKustomization);
+        }
+
+        @Test
+        void aServiceSelectingOtherPods() {
+            breaks(d -> map(d.one("Service"), "spec", "selector").put("app.kubernetes.io/component", "api"),
+                    KubernetesManifestsTest::checkSelectors);
+            breaks(d -> map(d.one("PodDisruptionBudget"), "spec", "selector", "matchLabels").put("app", "other"),
+                    KubernetesManifestsTest::checkSelectors);
+        }
+
+        @Test
+        void aTargetPortOrProbeOnAnUndeclaredPort() {
+            breaks(d -> map(list(d.one("Service"), "spec", "ports").get(0)).put("targetPort", "web"),
+                    KubernetesManifestsTest::checkPortsAndProbes);
+            breaks(d -> map(d.serverContainer(), "readinessProbe", "httpGet").put("port", "health"),
+                    KubernetesManifestsTest::checkPortsAndProbes);
+            breaks(d -> map(d.serverContainer(), "readinessProbe", "httpGet").put("path", "/q/health"),
+                    KubernetesManifestsTest::checkPortsAndProbes);
+        }
+
+        @Test
+        void aMisnamedConfigMapOrSecretKey() {
+            breaks(d -> map(list(d.serverContainer(), "envFrom").get(0), "configMapRef").put("name", "flotilla-conf"),
+                    KubernetesManifestsTest::checkReferences);
+            breaks(d -> map(envEntry(d.serverContainer(), "DB_PASSWORD"), "valueFrom", "secretKeyRef").put("key", "password"),
+                    KubernetesManifestsTest::checkReferences);
+            breaks(d -> map(d.one("ConfigMap"), "data").put("DB_PORT", 5432), KubernetesManifestsTest::checkReferences);
+        }
+
+        @Test
+        void aMissingOrMistypedSetting() {
+            breaks(d -> map(d.one("ConfigMap"), "data").remove("DB_HOST"), KubernetesManifestsTest::checkEnvironment);
+            breaks(d -> map(d.one("ConfigMap"), "data").put("DB_POOL_MAXIMUM", "20"), KubernetesManifestsTest::checkEnvironment);
+            breaks(d -> map(d.one("ConfigMap"), "data").put("FLOTILLA_EMBEDDED_DB", "true"),
+                    KubernetesManifestsTest::checkEnvironment);
+        }
+
+        @Test
+        void aKeyLocationThatIsNotTheMountedFile() {
+            breaks(d -> envEntry(d.serverContainer(), "MP_JWT_VERIFY_PUBLICKEY_LOCATION").put("value", "/etc/flotilla/public.pem"),
+                    KubernetesManifestsTest::checkKeyMounts);
+            breaks(d -> envEntry(d.tokenContainer(), "SMALLRYE_JWT_SIGN_KEY_LOCATION").put("value", "/keys/jwt-private.pem"),
+                    KubernetesManifestsTest::checkKeyMounts);
+        }
+
+        @Test
+        void oneReplicaMissingLimitsOrRunningAsRoot() {
+            breaks(d -> map(d.one("Deployment"), "spec").put("replicas", 1), KubernetesManifestsTest::checkRuntime);
+            breaks(d -> map(d.serverContainer(), "resources").remove("limits"), KubernetesManifestsTest::checkRuntime);
+            breaks(d -> map(d.one("Job"), "spec", "template", "spec", "securityContext").put("runAsNonRoot", false),
+                    KubernetesManifestsTest::checkRuntime);
+            breaks(d -> map(d.one("Deployment"), "spec", "template", "spec").put("terminationGracePeriodSeconds", 30),
+                    KubernetesManifestsTest::checkRuntime);
+        }
+
+        @Test
+        void aJobCallingAnotherServiceOrPort() {
+            breaks(d -> envEntry(maps(get(d.one("Job"), "spec", "template", "spec", "containers")).get(0), "FLOTILLA_URL")
+                    .put("value", "http://flotilla-api"), KubernetesManifestsTest::checkRolloutJob);
+            breaks(d -> envEntry(maps(get(d.one("Job"), "spec", "template", "spec", "containers")).get(0), "FLOTILLA_URL")
+                    .put("value", "http://flotilla:8080"), KubernetesManifestsTest::checkRolloutJob);
+            breaks(d -> map(d.one("Job"), "spec").put("activeDeadlineSeconds", 3600), KubernetesManifestsTest::checkRolloutJob);
+        }
+
+        @Test
+        void aDockerfileExposingAnotherPortOrRunningAsRoot() {
+            breaks(d -> d.replaceDockerfile("EXPOSE 8080", "EXPOSE 9090"), KubernetesManifestsTest::checkDockerfile);
+            breaks(d -> d.replaceDockerfile("USER 185", "USER root"), KubernetesManifestsTest::checkDockerfile);
+        }
+
+        private static void breaks(Consumer<Deployables> damage, Consumer<Deployables> check) {
+            Deployables d = Deployables.load();
+            check.accept(d);
+            damage.accept(d);
+            assertThrows(AssertionError.class, () -> check.accept(d), "the check missed the damage");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The files, parsed
+
+    /** k8s/*.yaml (every document of each), the Dockerfile, .dockerignore; mutable, so tests can break a copy. */
+    record Deployables(Map<String, List<Map<String, Object>>> files, StringBuilder dockerfileText, String dockerignore) {
+
+        static Deployables load() {
+            Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+            Map<String, List<Map<String, Object>>> files = new LinkedHashMap<>();
+            try (Stream<Path> paths = Files.list(ROOT.resolve("k8s"))) {
+                for (Path path : paths.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted().toList()) {
+                    List<Map<String, Object>> documents = new ArrayList<>();
+                    try (Reader reader = Files.newBufferedReader(path)) {
+                        for (Object document : yaml.loadAll(reader)) {
+                            if (document != null) {
+                                documents.add(map(document));
+                            }
+                        }
+                    }
+                    files.put(path.getFileName().toString(), documents);
+                }
+                return new Deployables(files, new StringBuilder(Files.readString(ROOT.resolve("docker/Dockerfile.jvm"))),
+                        Files.readString(ROOT.resolve(".dockerignore")));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        String dockerfile() {
+            return dockerfileText.toString();
+        }
+
+        void replaceDockerfile(String from, String to) {
+            int at = dockerfileText.indexOf(from);
+            assertTrue(at >= 0, "no " + from + " in the Dockerfile");
+            dockerfileText.replace(at, at + from.length(), to);
+        }
+
+        Map<String, Object> kustomization() {
+            List<Map<String, Object>> documents = files.get("kustomization.yaml");
+            assertNotNull(documents, "no k8s/kustomization.yaml");
+            assertEquals(1, documents.size(), "kustomization.yaml is one document");
+            return documents.get(0);
+        }
+
+        Map<String, Object> secretExample() {
+            List<Map<String, Object>> documents = files.getOrDefault(SECRET_EXAMPLE, List.of());
+            assertEquals(1, documents.size(), "k8s/" + SECRET_EXAMPLE + " documents one Secret");
+            assertEquals("Secret", documents.get(0).get("kind"), SECRET_EXAMPLE);
+            return documents.get(0);
+        }
+
+        Set<String> secretExampleKeys() {
+            Set<String> keys = new TreeSet<>();
+            Map<String, Object> secret = secretExample();
+            for (String field : List.of("data", "stringData")) {
+                if (secret.get(field) != null) {
+                    keys.addAll(map(secret, field).keySet());
+                }
+            }
+            return keys;
+        }
+
+        /** The objects that `kubectl apply -k k8s/` creates. */
+        List<Map<String, Object>> objects() {
+            return strings(kustomization().get("resources")).stream()
+                    .flatMap(file -> files.getOrDefault(file, List.of()).stream()).toList();
+        }
+
+        List<Map<String, Object>> all(String kind) {
+            return objects().stream().filter(o -> kind.equals(o.get("kind"))).toList();
+        }
+
+        Map<String, Object> one(String kind) {
+            List<Map<String, Object>> found = all(kind);
+            assertEquals(1, found.size(), "the kustomization must have exactly one " + kind);
+            return found.get(0);
+        }
+
+        List<Map<String, Object>> workloads() {
+            return List.of(one("Deployment"), one("Job"));
+        }
+
+        List<Map<String, Object>> containers(Map<String, Object> workload) {
+            List<Map<String, Object>> containers = new ArrayList<>(maps(get(workload, "spec", "template", "spec", "initContainers")));
+            containers.addAll(maps(get(workload, "spec", "template", "spec", "containers")));
+            return containers;
+        }
+
+        Map<String, Object> serverContainer() {
+            List<Map<String, Object>> containers = maps(get(one("Deployment"), "spec", "template", "spec", "containers"));
+            assertEquals(1, containers.size(), "the Deployment runs one container");
+            return containers.get(0);
+        }
+
+        Map<String, Object> tokenContainer() {
+            List<Map<String, Object>> init = maps(get(one("Job"), "spec", "template", "spec", "initContainers"));
+            assertEquals(1, init.size(), "the Job mints its token in one init container");
+            return init.get(0);
+        }
+
+        Map<String, Object> configMapData(String name) {
+            return all("ConfigMap").stream().filter(c -> name.equals(str(c, "metadata", "name"))).findFirst()
+                    .map(c -> map(c, "data")).orElseGet(() -> fail("no ConfigMap " + name));
+        }
+
+        /** The pod's labels once applied: its own and the kustomization's labels that reach templates. */
+        Map<String, Object> podLabels(Map<String, Object> workload) {
+            Map<String, Object> labels = new HashMap<>(map(workload, "spec", "template", "metadata", "labels"));
+            for (Object label : list(kustomization(), "labels")) {
+                if (Boolean.TRUE.equals(get(label, "includeTemplates")) || Boolean.TRUE.equals(get(label, "includeSelectors"))) {
+                    labels.putAll(map(label, "pairs"));
+                }
+            }
+            return labels;
+        }
+
+        /** Name → value (a String) or valueFrom (a Map), envFrom ConfigMaps first, env over them as Kubernetes does. */
+        Map<String, Object> environment(Map<String, Object> container) {
+            Map<String, Object> env = new LinkedHashMap<>();
+            for (Object from : list(container, "envFrom")) {
+                String configMap = str(from, "configMapRef", "name");
+                if (configMap != null) {
+                    env.putAll(configMapData(configMap));
+                }
+            }
+            for (Object entry : list(container, "env")) {
+                env.put(str(entry, "name"), entry instanceof Map<?, ?> m && m.containsKey("value") ? m.get("value") : get(entry, "valueFrom"));
+            }
+            return env;
+        }
+
+        /** Environment variables named in application.properties and in the service's own code. */
+        Set<String> settingsTheServiceReads() {
+            Set<String> names = new TreeSet<>();
+            Pattern reference = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)");
+            Pattern literal = Pattern.compile("\"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\"");
+            try (Stream<Path> sources = Files.walk(ROOT.resolve("src/main"))) {
+                for (Path source : sources.filter(Files::isRegularFile).toList()) {
+                    String text = Files.readString(source);
+                    Matcher m = (source.toString().endsWith(".properties") ? reference : literal).matcher(text);
+                    while (m.find()) {
+                        names.add(m.group(1));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            assertTrue(names.contains("DB_HOST"), "found none of the settings the service reads: " + names);
+            return names;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Helpers
+
+    static Map<Object, Integer> containerPorts(Map<String, Object> container) {
+        Map<Object, Integer> ports = new HashMap<>();
+        for (Object port : list(container, "ports")) {
+            Integer number = (Integer) get(port, "containerPort");
+            ports.put(number, number);
+            if (str(port, "name") != null) {
+                ports.put(str(port, "name"), number);
+            }
+        }
+        return ports;
+    }
+
+    /** The Secret key a file path resolves to through the container's mounts, or null. */
+    static String mountedSecretKey(Map<String, Object> workload, Map<String, Object> container, String path) {
+        for (Object mount : list(container, "volumeMounts")) {
+            String dir = str(mount, "mountPath").replaceFirst("/$", "");
+            if (!path.startsWith(dir + "/")) {
+                continue;
+            }
+            String relative = path.substring(dir.length() + 1);
+            for (Object volume : list(workload, "spec", "template", "spec", "volumes")) {
+                Object secret = get(volume, "secret");
+                if (!Objects.equals(str(volume, "name"), str(mount, "name")) || secret == null) {
+                    continue;
+                }
+                List<Object> items = list(secret, "items");
+                if (items.isEmpty()) {
+                    return relative;
+                }
+                for (Object item : items) {
+                    if (relative.equals(str(item, "path"))) {
+                        return str(item, "key");
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** An emptyDir volume both containers mount at the same path, or null. */
+    static String sharedEmptyDir(Map<String, Object> workload, Map<String, Object> a, Map<String, Object> b) {
+        for (Object volume : list(workload, "spec", "template", "spec", "volumes")) {
+            if (get(volume, "emptyDir") == null || "/tmp".equals(mountPath(a, str(volume, "name")))) {
+                continue;
+            }
+            String path = mountPath(a, str(volume, "name"));
+            if (path != null && path.equals(mountPath(b, str(volume, "name")))) {
+                return str(volume, "name");
+            }
+        }
+        return null;
+    }
+
+    static String mountPath(Map<String, Object> container, String volume) {
+        return list(container, "volumeMounts").stream().filter(m -> volume.equals(str(m, "name")))
+                .map(m -> str(m, "mountPath")).findFirst().orElse(null);
+    }
+
+    static Map<String, Object> envEntry(Map<String, Object> container, String name) {
+        return list(container, "env").stream().filter(e -> name.equals(str(e, "name"))).map(KubernetesManifestsTest::map)
+                .findFirst().orElseGet(() -> fail("no env " + name));
+    }
+
+    static String lastArgument(List<String> dockerfileLines, String instruction) {
+        String found = null;
+        for (String line : dockerfileLines) {
+            String[] words = line.split("\\s+", 2);
+            if (words[0].equalsIgnoreCase(instruction) && words.length == 2) {
+                found = words[1].strip();
+            }
+        }
+        return found;
+    }
+
+    /** A Kubernetes quantity: cpu ("250m", "1", 0.5) or memory ("512Mi", "1G"). */
+    static double quantity(Object value) {
+        String text = String.valueOf(value);
+        Matcher m = Pattern.compile("([0-9.]+)([a-zA-Z]*)").matcher(text);
+        assertTrue(m.matches(), "not a quantity: " + text);
+        double number = Double.parseDouble(m.group(1));
+        return number * switch (m.group(2)) {
+            case "" -> 1d;
+            case "m" -> 1e-3;
+            case "k" -> 1e3;
+            case "M" -> 1e6;
+            case "G" -> 1e9;
+            case "Ki" -> 1024d;
+            case "Mi" -> 1024d * 1024;
+            case "Gi" -> 1024d * 1024 * 1024;
+            default -> throw new AssertionError("unknown quantity suffix: " + text);
+        };
+    }
+
+    /** "45s", "15m", "1h", "2d" or ISO-8601 ("PT45S"). */
+    static Duration duration(String text) {
+        assertNotNull(text, "no duration");
+        if (text.startsWith("P") || text.startsWith("p")) {
+            return Duration.parse(text);
+        }
+        Matcher m = Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(text);
+        assertTrue(m.matches(), "not a duration: " + text);
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    static Object get(Object node, String... path) {
+        Object current = node;
+        for (String key : path) {
+            if (!(current instanceof Map<?, ?> m)) {
+                return null;
+            }
+            current = m.get(key);
+        }
+        return current;
+    }
+
+    static String str(Object node, String... path) {
+        Object value = get(node, path);
+        return value == null ? null : value.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object node, String... path) {
+        Object value = get(node, path);
+        if (!(value instanceof Map)) {
+            fail("expected a mapping at " + String.join(".", path) + ", found " + value);
+        }
+        return (Map<String, Object>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Object> list(Object node, String... path) {
+        Object value = get(node, path);
+        if (value == null) {
+            return new ArrayList<>();
+        }
+        if (!(value instanceof List)) {
+            fail("expected a list at " + String.join(".", path) + ", found " + value);
+        }
+        return (List<Object>) value;
+    }
+
+    static List<Map<String, Object>> maps(Object value) {
+        return value == null ? List.of() : list(value).stream().map(KubernetesManifestsTest::map).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> strings(Object value) {
+        if (value == null) {
+            return new ArrayList<>();
+        }
+        if (!(value instanceof List<?> l) || !l.stream().allMatch(String.class::isInstance)) {
+            return fail("expected a list of strings, found " + value);
+        }
+        return (List<String>) value;
+    }
+}
