@@ -1,0 +1,298 @@
+package io.flotilla.it;
+
+import io.flotilla.testsupport.TestTokens;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The dashboard served at {@code /}, driven in the system's headless Chromium: token form, a company onboarded
+ * through the API showing up in the list, a dry run and a rollout started from the page's form, followed live until
+ * it succeeds, a maintenance job run from its button; then a screenshot ({@code target/dashboard.png}).
+ *
+ * <p>Needs Debian's {@code chromium} and {@code chromium-driver} ({@code /usr/bin/chromium}, {@code
+ * /usr/bin/chromedriver}; {@code .ci/run} installs them). Nothing is downloaded: the driver is given to Selenium, so
+ * Selenium Manager never runs, and Chromium's background networking is off. With {@code
+ * -Dflotilla.docs.screenshot=true} the screenshot is also copied to {@code docs/dashboard.png} (the README's).
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class DashboardIT extends ProcessTestSupport {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOT = Path.of("target", "dashboard.png").toAbsolutePath();
+    private static final Path DOCS_SCREENSHOT = Path.of("docs", "dashboard.png").toAbsolutePath();
+    private static final String COMPANY_NAME = "Acme <b>Rockets</b> & Sons";
+    private static final int FLEET = 5;
+
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    private ChromeDriverService driverService;
+    private WebDriver browser;
+    private Path profile;
+
+    /**
+     * The API token typed into the page and sent by the test's own API calls.
+     *
+     * <p><b>SECURITY: replace when authentication lands.</b> Until then the API ignores the Authorization header,
+     * so any non-empty string works; with signed tokens this must return a real one (an operator or admin token
+     * the service process trusts, e.g. {@code TestTokens.admin()}).
+     */
+    static String token() {
+        return TestTokens.admin();
+    }
+
+    @Test
+    void followsARolloutStartedFromThePageUntilItSucceeds() throws Exception {
+        ServiceProcess service = started("it-dash", Map.of());
+        WebDriver page = openBrowser();
+        page.get("http://127.0.0.1:" + service.port() + "/");
+
+        // 1. The token form: a password field; the token is kept in the tab's session storage.
+        WebElement input = waitUpTo(Duration.ofSeconds(15), "the token form",
+                ExpectedConditions.visibilityOfElementLocated(testId("token-input")));
+        assertEquals("password", input.getAttribute("type"));
+        snapshot(page, "dashboard-token.png");
+        input.sendKeys(token());
+        page.findElement(testId("token-use")).click();
+        waitUpTo(Duration.ofSeconds(15), "the dashboard to load the fleet",
+                ExpectedConditions.textToBe(testId("fleet-total"), "0"));
+        assertEquals(token(), ((JavascriptExecutor) page).executeScript(
+                "return sessionStorage.getItem('flotilla.token')"));
+        assertFalse(page.findElement(testId("login")).isDisplayed(), "the token form should be hidden");
+
+        // 2. A company onboarded through the API shows up in the list (next poll), its name as text, not HTML.
+        HttpResponse<String> onboarded = post(service, "/api/v1/companies",
+                "{\"companyName\": " + ServiceProcess.JSON.writeValueAsString(COMPANY_NAME) + ", \"schemaName\": \"acme\"}");
+        assertEquals(201, onboarded.statusCode(), onboarded.body() + logs().get());
+        WebElement acme = waitUpTo(Duration.ofSeconds(30), "acme in the companies list",
+                ExpectedConditions.visibilityOfElementLocated(companyRow("acme")));
+        WebElement nameCell = acme.findElement(By.cssSelector("td"));
+        assertEquals(COMPANY_NAME, nameCell.getText(), "the company name must be inserted as text");
+        assertTrue(nameCell.findElements(By.tagName("b")).isEmpty(), "API strings must never become markup");
+
+        // 3. Five more companies with empty schemas, straight into the database: everything is pending for them.
+        db.createFleet("dash_", 1, FLEET);
+
+        // 4. A dry run from the form shows the plan: the five new companies (acme is up to date), nothing started.
+        page.findElement(By.id("rollout-canary")).sendKeys("1");
+        page.findElement(By.id("rollout-batch-size")).sendKeys("2");
+        page.findElement(By.id("rollout-max-parallel")).sendKeys("2");
+        page.findElement(By.id("rollout-max-failures")).sendKeys("0");
+        page.findElement(testId("rollout-dry-run")).click();
+        page.findElement(testId("rollout-submit")).click();
+        waitUpTo(Duration.ofSeconds(30), "the dry-run plan",
+                ExpectedConditions.attributeToBe(testId("plan"), "data-companies", Integer.toString(FLEET)));
+        List<String> planned = page.findElements(testId("plan-row")).stream()
+                .map(row -> row.getAttribute("data-schema")).sorted().toList();
+        assertEquals(List.of("dash_1", "dash_2", "dash_3", "dash_4", "dash_5"), planned);
+        assertTrue(page.findElements(testId("rollout-row")).isEmpty(), "a dry run must not start a rollout");
+        snapshot(page, "dashboard-plan.png");
+
+        // 5. The real thing: the same form without dry run; the page follows it live until it succeeds.
+        page.findElement(testId("rollout-dry-run")).click();
+        page.findElement(testId("rollout-submit")).click();
+        WebElement row = waitUpTo(Duration.ofSeconds(30), "the new rollout in the list",
+                ExpectedConditions.visibilityOfElementLocated(testId("rollout-row")));
+        String id = row.getAttribute("data-rollout-id");
+        By thisRollout = By.cssSelector("[data-testid='rollout-row'][data-rollout-id='" + id + "']");
+        waitUpTo(Duration.ofSeconds(120), "rollout " + id + " to show as succeeded",
+                ExpectedConditions.attributeToBe(thisRollout, "data-state", "succeeded"));
+        JsonNode done = service.rollout(id);
+        assertEquals("succeeded", RolloutJson.state(done), RolloutJson.summary(done) + logs().get());
+        assertEquals(FLEET, RolloutJson.targets(done, "succeeded"), RolloutJson.summary(done));
+        assertEquals(FLEET + 1 + " / " + (FLEET + 1), page.findElement(thisRollout)
+                .findElement(testId("rollout-progress")).getText(), "progress counts every target, acme skipped");
+
+        // The detail panel shows the selected rollout; the fleet and the list catch up with the end state.
+        waitUpTo(Duration.ofSeconds(15), "the detail panel to show the rollout as succeeded",
+                ExpectedConditions.attributeToBe(testId("rollout-detail"), "data-state", "succeeded"));
+        assertEquals("None.", page.findElement(By.id("detail-failures-empty")).getText());
+        waitUpTo(Duration.ofSeconds(30), "every company up to date",
+                ExpectedConditions.textToBe(testId("fleet-up-to-date"), Integer.toString(FLEET + 1)));
+        assertEquals(Integer.toString(FLEET + 1), page.findElement(testId("fleet-total")).getText());
+        waitUpTo(Duration.ofSeconds(30), "the whole fleet in the companies list",
+                d -> d.findElements(testId("company-row")).size() == FLEET + 1);
+
+        // 6. "Run now" on a maintenance job: its last run shows up and succeeds on every company.
+        By vacuum = By.cssSelector("[data-testid='job-row'][data-job='vacuum-analyze']");
+        waitUpTo(Duration.ofSeconds(15), "the maintenance jobs", ExpectedConditions.visibilityOfElementLocated(vacuum));
+        page.findElement(vacuum).findElement(testId("job-run")).click();
+        waitUpTo(Duration.ofSeconds(60), "the vacuum-analyze run to succeed",
+                ExpectedConditions.attributeToBe(vacuum, "data-last-state", "succeeded"));
+
+        assertEquals(List.of(), severeConsoleEntries(page), "the browser console should have no errors");
+        screenshot(page);
+    }
+
+    // ------------------------------------------------------------------ browser
+
+    private WebDriver openBrowser() throws IOException {
+        assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), "DashboardIT needs "
+                + CHROMIUM + " and " + CHROMEDRIVER + ": apt-get install -y chromium chromium-driver (.ci/run does)");
+        // The driver is named explicitly, so Selenium Manager (which could download one) is never started; should
+        // anything start it all the same, SE_* properties reach it as environment variables: offline.
+        System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
+        System.setProperty("SE_OFFLINE", "true");
+        Files.createDirectories(ServiceProcess.LOGS);
+        profile = Files.createTempDirectory("flotilla-it-chromium");
+        driverService = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .withLogFile(ServiceProcess.LOGS.resolve("DashboardIT-chromedriver.log").toFile())
+                .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-default-apps",
+                "--metrics-recording-only", "--window-size=1440,1000", "--user-data-dir=" + profile);
+        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
+        browser = new ChromeDriver(driverService, options);
+        return browser;
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        try {
+            if (browser != null) {
+                browser.quit();
+            }
+        } finally {
+            if (driverService != null) {
+                driverService.stop();
+            }
+            deleteQuietly(profile);
+        }
+    }
+
+    private <T> T waitUpTo(Duration timeout, String what, Function<WebDriver, T> condition) {
+        WebDriverWait wait = new WebDriverWait(browser, timeout, Duration.ofMillis(200));
+        wait.withMessage(() -> "waiting for " + what + "\n" + pageState() + logs().get());
+        return wait.until(condition);
+    }
+
+    /** What the page showed when a wait timed out: its message, refresh status and section errors. */
+    private String pageState() {
+        try {
+            Object state = ((JavascriptExecutor) browser).executeScript(
+                    "return Array.from(document.querySelectorAll('#message:not([hidden]), #refresh-status,"
+                            + " .section-error:not([hidden]), #login-reason:not([hidden])'))"
+                            + ".map(e => e.id + (e.dataset.testid ? '[' + e.dataset.testid + ']' : '') + ': '"
+                            + " + e.textContent.trim()).join('\\n')");
+            return "page: " + state + "\nconsole: " + severeConsoleEntries(browser);
+        } catch (RuntimeException e) {
+            return "(page state unavailable: " + e.getMessage() + ")";
+        }
+    }
+
+    private static List<String> severeConsoleEntries(WebDriver page) {
+        return page.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(LogEntry::getMessage)
+                .toList();
+    }
+
+    /** The whole page, at its full height, to target/dashboard.png (and docs/ when asked). */
+    private void screenshot(WebDriver page) throws IOException {
+        ((JavascriptExecutor) page).executeScript("document.getElementById('message').hidden = true; window.scrollTo(0, 0)");
+        // Headless Chromium clamps the window to its virtual screen, so a taller window would not show more: ask
+        // DevTools for the page's size and capture beyond the viewport (what Puppeteer's fullPage does).
+        ChromeDriver chrome = (ChromeDriver) page;
+        @SuppressWarnings("unchecked")
+        Map<String, Object> size = (Map<String, Object>) chrome.executeCdpCommand("Page.getLayoutMetrics", Map.of())
+                .get("cssContentSize");
+        double width = ((Number) size.get("width")).doubleValue();
+        double height = Math.min(((Number) size.get("height")).doubleValue(), 5000);
+        Map<String, Object> shot = chrome.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
+                "captureBeyondViewport", true,
+                "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
+        byte[] png = Base64.getDecoder().decode((String) shot.get("data"));
+        Files.write(SCREENSHOT, png);
+        System.out.printf("[it] DashboardIT: screenshot %s (%.0fx%.0f, %d bytes)%n", SCREENSHOT, width, height, png.length);
+        if (Boolean.getBoolean("flotilla.docs.screenshot")) {
+            Files.createDirectories(DOCS_SCREENSHOT.getParent());
+            Files.copy(SCREENSHOT, DOCS_SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
+            System.out.printf("[it] DashboardIT: copied to %s%n", DOCS_SCREENSHOT);
+        }
+    }
+
+    /** The viewport as it is, to target/NAME: what the page looked like at a step, for whoever reads the run. */
+    private static void snapshot(WebDriver page, String name) throws IOException {
+        Files.write(SCREENSHOT.resolveSibling(name), ((TakesScreenshot) page).getScreenshotAs(OutputType.BYTES));
+    }
+
+    private static By testId(String id) {
+        return By.cssSelector("[data-testid='" + id + "']");
+    }
+
+    private static By companyRow(String schema) {
+        return By.cssSelector("[data-testid='company-row'][data-schema='" + schema + "']");
+    }
+
+    // ------------------------------------------------------------------ API
+
+    /** POST with the same bearer token the page uses. */
+    private static HttpResponse<String> post(ServiceProcess service, String path, String json)
+            throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path))
+                        .timeout(Duration.ofSeconds(120))
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + token())
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("[it] could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+}
