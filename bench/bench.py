@@ -24,7 +24,10 @@ from pathlib import Path
 
 def http(method, url, body=None, timeout=30):
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if os.environ.get("BENCH_TOKEN"):  # the API wants a bearer JWT since the service has roles
+        headers["Authorization"] = "Bearer " + os.environ["BENCH_TOKEN"]
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status, resp.read()

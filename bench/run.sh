@@ -100,6 +100,19 @@ if [ ! -f "$JAR" ]; then
   mvn -q -B -DskipTests package
 fi
 
+# The API takes signed bearer tokens (JWT, RS256): a throwaway key pair for the bench, and an operator token
+# (POST /rollouts needs operator). Only when the jar has the token command: an older jar would start the service.
+if python3 -c 'import sys, zipfile; sys.exit("io/flotilla/security/TokenCommand.class" not in zipfile.ZipFile(sys.argv[1]).namelist())' \
+    target/quarkus-app/app/*.jar 2>/dev/null; then
+  mkdir -p "$WORK/keys"
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/keys/jwt-private.pem" 2>/dev/null
+  openssl pkey -in "$WORK/keys/jwt-private.pem" -pubout -out "$WORK/keys/jwt-public.pem"
+  export MP_JWT_VERIFY_PUBLICKEY_LOCATION="$WORK/keys/jwt-public.pem" SMALLRYE_JWT_SIGN_KEY_LOCATION="$WORK/keys/jwt-private.pem"
+  BENCH_TOKEN=$(java -jar "$JAR" token --role operator --subject bench --ttl 12h 2>"$WORK/token.err" | tail -1)
+  [ -n "$BENCH_TOKEN" ] || die "could not mint a token: $(cat "$WORK/token.err")"
+  export BENCH_TOKEN
+fi
+
 pg_version=$(psql -X -At -d postgres -c 'SHOW server_version' | cut -d' ' -f1)
 log "PostgreSQL $pg_version on $DB_HOST:$DB_PORT, $(nproc) cores, BENCH_PARALLEL=$PARALLEL, $M migrations, port $PORT"
 

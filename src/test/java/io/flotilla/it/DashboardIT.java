@@ -72,13 +72,7 @@ class DashboardIT extends ProcessTestSupport {
     private WebDriver browser;
     private Path profile;
 
-    /**
-     * The API token typed into the page and sent by the test's own API calls.
-     *
-     * <p><b>SECURITY: replace when authentication lands.</b> Until then the API ignores the Authorization header,
-     * so any non-empty string works; with signed tokens this must return a real one (an operator or admin token
-     * the service process trusts, e.g. {@code TestTokens.admin()}).
-     */
+    /** The API token typed into the page: signed with the test key pair the service process trusts. */
     static String token() {
         return TestTokens.admin();
     }
