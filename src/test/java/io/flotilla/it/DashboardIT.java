@@ -73,8 +73,10 @@ class DashboardIT extends ProcessTestSupport {
     private Path profile;
 
     /** The API token typed into the page: signed with the test key pair the service process trusts. */
+    private static final String TOKEN = TestTokens.admin();
+
     static String token() {
-        return TestTokens.admin();
+        return TOKEN;
     }
 
     @Test
