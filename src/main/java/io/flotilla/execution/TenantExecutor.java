@@ -153,10 +153,11 @@ public class TenantExecutor {
         if (!names.contains("embedding_dimensions")) {
             return Uni.createFrom().item(Map.of());
         }
+        // Catalog lookups only (no information_schema views): this runs once per company of a rollout.
         return client.preparedQuery("SELECT to_regclass($1) IS NOT NULL AND to_regclass('public.models_details') IS NOT NULL,"
-                        + " (SELECT column_name FROM information_schema.columns WHERE table_schema = 'public'"
-                        + " AND table_name = 'models_details' AND column_name IN ('model_name', 'embedding_model', 'model', 'name')"
-                        + " ORDER BY array_position(ARRAY['model_name', 'embedding_model', 'model', 'name']::text[], column_name::text) LIMIT 1)")
+                        + " (SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = to_regclass('public.models_details')"
+                        + " AND a.attname IN ('model_name', 'embedding_model', 'model', 'name') AND NOT a.attisdropped"
+                        + " ORDER BY array_position(ARRAY['model_name', 'embedding_model', 'model', 'name']::text[], a.attname::text) LIMIT 1)")
                 .execute(Tuple.of(quoteIdent(schema) + ".ai_config"))
                 .flatMap(rows -> {
                     var row = rows.iterator().next();
