@@ -80,7 +80,7 @@ public class MaintenanceResource {
     @APIResponse(responseCode = "404", description = "No such job, or no company with one of the ids",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> run(@Parameter(description = "The job", example = "vacuum-analyze") @PathParam("name") String name,
-                             @RequestBody(description = "Optional: which companies (default: every active one)",
+                             @RequestBody(required = false, description = "Which companies (default: every active one)",
                                      content = @Content(mediaType = MediaType.APPLICATION_JSON,
                                              schema = @Schema(implementation = RunRequest.class))) String body) {
         // The body is optional, so it is read as text: a bare POST (no Content-Type) runs on every company.

@@ -67,7 +67,8 @@ public class RolloutResource {
     @APIResponse(responseCode = "422", description = "A missing rollback file or extension, or a placeholder nothing defines",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> start(
-            @RequestBody(description = "Every field is optional: an empty body rolls every active company up to the latest",
+            @RequestBody(required = false,
+                    description = "Every field is optional: an empty body rolls every active company up to the latest",
                     content = @Content(mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = RolloutRequest.class))) RolloutRequest body) {
         RolloutRequest r = body == null ? new RolloutRequest(null, null, null, null, null, false, false) : body;
