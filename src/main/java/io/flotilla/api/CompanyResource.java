@@ -7,6 +7,7 @@ import io.flotilla.execution.MigrationInfo;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyPage;
 import io.flotilla.tenant.CompanyService;
+import io.flotilla.tenant.CompanyStatus;
 import io.flotilla.verification.Verification;
 import io.flotilla.verification.VerificationService;
 import io.smallrye.mutiny.Uni;
@@ -22,12 +23,21 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static io.flotilla.api.ProblemMapper.PROBLEM_JSON;
 
 @Path("/api/v1/companies")
 @Produces(MediaType.APPLICATION_JSON)
@@ -44,11 +54,24 @@ public class CompanyResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Onboard a company: insert it, create its schema and apply every migration",
+    @Operation(operationId = "onboardCompany",
+            summary = "Onboard a company: insert it, create its schema and apply every migration",
             description = "Synchronous: answers 201 once every migration is applied. If one fails, the company and"
                     + " its schema stay, the failure is in the ledger, and the answer is a 500 problem"
                     + " (migration-failed) naming the version and the PostgreSQL error; fix and POST .../migrate.")
-    public Uni<Response> onboard(CompanyRequest body) {
+    @APIResponse(responseCode = "201", description = "Onboarded: the company and the versions applied to its schema",
+            headers = @Header(name = "Location", description = "The company", schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OnboardingView.class)))
+    @APIResponse(responseCode = "400", description = "Invalid company name, schema name, status or settings; unknown field",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "Company name or schema name already used, or the schema exists",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "A migration uses a placeholder nothing defines for this company",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "500", description = "A migration failed (migration-failed): the company and schema stay",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> onboard(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = CompanyRequest.class))) CompanyRequest body) {
         if (body == null) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "A JSON body with companyName and schemaName is required");
         }
@@ -68,24 +91,52 @@ public class CompanyResource {
     }
 
     @GET
-    @Operation(summary = "List companies, oldest first; soft-deleted ones only with includeDeleted=true")
-    public Uni<CompanyPage> list(@QueryParam("status") String status, @QueryParam("includeDeleted") boolean includeDeleted,
-                                 @QueryParam("page") String page, @QueryParam("size") String size) {
+    @Operation(operationId = "listCompanies",
+            summary = "List companies, oldest first; soft-deleted ones only with includeDeleted=true")
+    @APIResponse(responseCode = "200", description = "One page of companies and how many match")
+    @APIResponse(responseCode = "400", description = "Invalid status, page or size",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<CompanyPage> list(
+            @Parameter(description = "Only companies with this status", schema = @Schema(implementation = CompanyStatus.class))
+            @QueryParam("status") String status,
+            @Parameter(description = "Include soft-deleted companies (default false)")
+            @QueryParam("includeDeleted") boolean includeDeleted,
+            @Parameter(description = "Page number, from 0", schema = @Schema(type = SchemaType.INTEGER, format = "int32",
+                    minimum = "0", defaultValue = "0")) @QueryParam("page") String page,
+            @Parameter(description = "Companies per page", schema = @Schema(type = SchemaType.INTEGER, format = "int32",
+                    minimum = "1", maximum = "500", defaultValue = "50")) @QueryParam("size") String size) {
         return service.list(status, includeDeleted, Params.integer("page", page, 0, 0, Integer.MAX_VALUE),
                 Params.integer("size", size, 50, 1, 500));
     }
 
     @GET
     @Path("/{id}")
-    public Uni<Company> get(@PathParam("id") String id) {
+    @Operation(operationId = "getCompany", summary = "One company")
+    @APIResponse(responseCode = "200", description = "The company")
+    @APIResponse(responseCode = "400", description = "id is not a UUID",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No company with this id",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<Company> get(
+            @Parameter(description = "Company id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @PathParam("id") String id) {
         return service.get(Params.uuid("id", id));
     }
 
     @PATCH
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Change a company's status and/or settings (template values)")
-    public Uni<Company> update(@PathParam("id") String id, CompanyPatch body) {
+    @Operation(operationId = "updateCompany", summary = "Change a company's status and/or settings (template values)")
+    @APIResponse(responseCode = "200", description = "The company as changed")
+    @APIResponse(responseCode = "400", description = "id is not a UUID, invalid status or settings, or nothing to change",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No company with this id",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<Company> update(
+            @Parameter(description = "Company id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @PathParam("id") String id,
+            @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = CompanyPatch.class))) CompanyPatch body) {
         if (body == null) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "A JSON body with status and/or settings is required");
         }
@@ -94,31 +145,70 @@ public class CompanyResource {
 
     @DELETE
     @Path("/{id}")
-    @Operation(summary = "Soft-delete a company: sets deletedAt, keeps its schema, stops migrating it")
-    public Uni<Company> delete(@PathParam("id") String id) {
+    @Operation(operationId = "deleteCompany",
+            summary = "Soft-delete a company: sets deletedAt, keeps its schema, stops migrating it")
+    @APIResponse(responseCode = "200", description = "The company, with deletedAt set")
+    @APIResponse(responseCode = "400", description = "id is not a UUID",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No company with this id",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<Company> delete(
+            @Parameter(description = "Company id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @PathParam("id") String id) {
         return service.softDelete(Params.uuid("id", id));
     }
 
     @GET
     @Path("/{id}/migrations")
-    @Operation(summary = "Every catalog version with its state for this company (pending, applied, failed, …)")
-    public Uni<List<MigrationInfo>> migrations(@PathParam("id") String id) {
+    @Operation(operationId = "listCompanyMigrations",
+            summary = "Every catalog version with its state for this company (pending, applied, failed, …)")
+    @APIResponse(responseCode = "200", description = "Every version, in version order")
+    @APIResponse(responseCode = "400", description = "id is not a UUID",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No company with this id",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<List<MigrationInfo>> migrations(
+            @Parameter(description = "Company id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @PathParam("id") String id) {
         return service.migrations(Params.uuid("id", id));
     }
 
     @GET
     @Path("/{id}/verify")
-    @Operation(summary = "Compare the company's schema with what its applied versions build in a scratch schema",
+    @Operation(operationId = "verifyCompany",
+            summary = "Compare the company's schema with what its applied versions build in a scratch schema",
             description = "200 whether or not the schema matches (see ok): missing and extra tables, tables without"
                     + " row-level security or a policy, applied versions whose files are gone (unverifiable).")
-    public Uni<Verification> verify(@PathParam("id") String id) {
+    @APIResponse(responseCode = "200", description = "The comparison, whether or not the schema matches")
+    @APIResponse(responseCode = "400", description = "id is not a UUID",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No company with this id",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<Verification> verify(
+            @Parameter(description = "Company id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @PathParam("id") String id) {
         return verification.verify(Params.uuid("id", id));
     }
 
     @POST
     @Path("/{id}/migrate")
-    @Operation(summary = "Apply what is pending for this company, under its schema lock")
-    public Uni<ApplyResult> migrate(@PathParam("id") String id, @QueryParam("allowDrift") boolean allowDrift) {
+    @Operation(operationId = "migrateCompany", summary = "Apply what is pending for this company, under its schema lock")
+    @APIResponse(responseCode = "200", description = "Every pending version applied")
+    @APIResponse(responseCode = "400", description = "id is not a UUID",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No company with this id",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "Company not active, schema missing, schema busy, or drift",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "A migration uses a placeholder nothing defines for this company",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "500", description = "A migration failed (migration-failed); later versions not applied",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<ApplyResult> migrate(
+            @Parameter(description = "Company id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @PathParam("id") String id,
+            @Parameter(description = "Apply even if applied files changed since (default false)")
+            @QueryParam("allowDrift") boolean allowDrift) {
         return service.migrate(Params.uuid("id", id), allowDrift).map(result -> {
             if (!result.succeeded()) {
                 throw failed(result);

@@ -10,9 +10,16 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
+
+import static io.flotilla.api.ProblemMapper.PROBLEM_JSON;
 
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
@@ -29,15 +36,23 @@ public class FleetResource {
 
     @GET
     @Path("/fleet")
-    @Operation(summary = "Active companies per current version; how many are up to date, pending, failed, drifted")
+    @Operation(operationId = "getFleet",
+            summary = "Active companies per current version; how many are up to date, pending, failed, drifted")
+    @APIResponse(responseCode = "200", description = "The fleet at a glance")
     public Uni<FleetView> fleet() {
         return fleet.fleet(catalog.catalog());
     }
 
     @GET
     @Path("/drift")
-    @Operation(summary = "Companies with applied migrations whose files changed since, and which versions")
-    public Uni<List<FleetView.Drifted>> drift(@QueryParam("limit") String limit) {
+    @Operation(operationId = "listDrift",
+            summary = "Companies with applied migrations whose files changed since, and which versions")
+    @APIResponse(responseCode = "200", description = "Drifted companies, at most limit")
+    @APIResponse(responseCode = "400", description = "Invalid limit",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<List<FleetView.Drifted>> drift(
+            @Parameter(description = "Most companies to list", schema = @Schema(type = SchemaType.INTEGER, format = "int32",
+                    minimum = "1", maximum = "10000", defaultValue = "100")) @QueryParam("limit") String limit) {
         return fleet.drifted(catalog.catalog(), Params.integer("limit", limit, 100, 1, 10_000));
     }
 }

@@ -12,7 +12,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import static io.flotilla.api.ProblemMapper.PROBLEM_JSON;
 
 @Path("/api/v1/ledger")
 @Produces(MediaType.APPLICATION_JSON)
@@ -26,10 +33,23 @@ public class LedgerResource {
     }
 
     @GET
-    @Operation(summary = "Ledger steps, newest first, filtered; page with before=<nextBefore>")
-    public Uni<LedgerPage> find(@QueryParam("companyId") String companyId, @QueryParam("version") String version,
-                                @QueryParam("status") String status, @QueryParam("since") String since,
-                                @QueryParam("before") String before, @QueryParam("limit") String limit) {
+    @Operation(operationId = "listLedgerEntries",
+            summary = "Ledger steps, newest first, filtered; page with before=<nextBefore>")
+    @APIResponse(responseCode = "200", description = "Ledger steps and the cursor of the next page")
+    @APIResponse(responseCode = "400", description = "Invalid companyId, version, status, since, before or limit",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<LedgerPage> find(
+            @Parameter(description = "Only this company's steps", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @QueryParam("companyId") String companyId,
+            @Parameter(description = "Only this version (7, 007 and 7.0 are the same)") @QueryParam("version") String version,
+            @Parameter(description = "Only steps with this status", schema = @Schema(implementation = StepStatus.class))
+            @QueryParam("status") String status,
+            @Parameter(description = "Only steps started at or after this ISO-8601 date-time with offset, or date"
+                    + " (midnight UTC)", example = "2026-11-23T10:00:00Z") @QueryParam("since") String since,
+            @Parameter(description = "Only steps with a smaller id: the nextBefore of the previous page",
+                    schema = @Schema(type = SchemaType.INTEGER, format = "int64")) @QueryParam("before") String before,
+            @Parameter(description = "Most steps to return", schema = @Schema(type = SchemaType.INTEGER, format = "int32",
+                    minimum = "1", maximum = "1000", defaultValue = "100")) @QueryParam("limit") String limit) {
         int max = Params.integer("limit", limit, 100, 1, 1000);
         LedgerFilter filter = new LedgerFilter(Params.optionalUuid("companyId", companyId),
                 version == null || version.isEmpty() ? null : Version.parse(version),

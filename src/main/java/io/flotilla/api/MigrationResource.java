@@ -7,9 +7,15 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
+
+import static io.flotilla.api.ProblemMapper.PROBLEM_JSON;
 
 @Path("/api/v1/migrations")
 @Produces(MediaType.APPLICATION_JSON)
@@ -23,15 +29,21 @@ public class MigrationResource {
     }
 
     @GET
-    @Operation(summary = "The migration catalog, in version order")
+    @Operation(operationId = "listMigrations", summary = "The migration catalog, in version order")
+    @APIResponse(responseCode = "200", description = "Every migration, without its SQL")
     public List<MigrationView> list() {
         return catalog.migrations().stream().map(MigrationView::summary).toList();
     }
 
     @GET
     @Path("/{version}")
-    @Operation(summary = "One migration with its SQL; 7, 007 and 7.0 name the same version")
-    public MigrationView get(@PathParam("version") String version) {
+    @Operation(operationId = "getMigration", summary = "One migration with its SQL; 7, 007 and 7.0 name the same version")
+    @APIResponse(responseCode = "200", description = "The migration with sql and rollbackSql")
+    @APIResponse(responseCode = "400", description = "Not a version",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "The catalog has no such version",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public MigrationView get(@Parameter(description = "The version", example = "7") @PathParam("version") String version) {
         return MigrationView.detail(catalog.get(version));
     }
 }

@@ -12,7 +12,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import static io.flotilla.api.ProblemMapper.PROBLEM_JSON;
 
 @Path("/api/v1/monitoring")
 @Produces(MediaType.APPLICATION_JSON)
@@ -27,30 +34,51 @@ public class MonitoringResource {
 
     @GET
     @Path("/tables")
-    @Operation(summary = "Tables and materialized views of tenant schemas by total size, largest first",
+    @Operation(operationId = "listTableSizes",
+            summary = "Tables and materialized views of tenant schemas by total size, largest first",
             description = "Sizes in bytes: totalBytes (heap, TOAST and indexes), tableBytes (heap), indexBytes."
                     + " Only schemas of companies that are not deleted.")
-    public Uni<MonitoringPage<TableSize>> tables(@QueryParam("companyId") String companyId,
-                                                 @QueryParam("page") String page, @QueryParam("size") String size) {
+    @APIResponse(responseCode = "200", description = "One page of tables and how many there are")
+    @APIResponse(responseCode = "400", description = "Invalid companyId, page or size",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<MonitoringPage<TableSize>> tables(
+            @Parameter(description = "Only this company's schema", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @QueryParam("companyId") String companyId,
+            @Parameter(description = "Page number, from 0", schema = @Schema(type = SchemaType.INTEGER, format = "int32",
+                    minimum = "0", defaultValue = "0")) @QueryParam("page") String page,
+            @Parameter(description = "Rows per page", schema = @Schema(type = SchemaType.INTEGER, format = "int32",
+                    minimum = "1", maximum = "500", defaultValue = "50")) @QueryParam("size") String size) {
         return monitoring.tables(Params.optionalUuid("companyId", companyId), page(page), size(size));
     }
 
     @GET
     @Path("/indexes")
-    @Operation(summary = "Tenant indexes with scan counts and sizes, largest first; unusedOnly=true lists the never-used",
+    @Operation(operationId = "listIndexUsage",
+            summary = "Tenant indexes with scan counts and sizes, largest first; unusedOnly=true lists the never-used",
             description = "neverUsed: no scan since the statistics were last reset, and the index enforces no"
                     + " constraint (unique, primary key and exclusion indexes are never flagged).")
-    public Uni<MonitoringPage<IndexUsage>> indexes(@QueryParam("companyId") String companyId,
-                                                   @QueryParam("unusedOnly") String unusedOnly,
-                                                   @QueryParam("page") String page, @QueryParam("size") String size) {
+    @APIResponse(responseCode = "200", description = "One page of indexes and how many there are")
+    @APIResponse(responseCode = "400", description = "Invalid companyId, unusedOnly, page or size",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<MonitoringPage<IndexUsage>> indexes(
+            @Parameter(description = "Only this company's schema", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @QueryParam("companyId") String companyId,
+            @Parameter(description = "Only indexes flagged neverUsed", schema = @Schema(type = SchemaType.BOOLEAN,
+                    defaultValue = "false")) @QueryParam("unusedOnly") String unusedOnly,
+            @Parameter(description = "Page number, from 0", schema = @Schema(type = SchemaType.INTEGER, format = "int32",
+                    minimum = "0", defaultValue = "0")) @QueryParam("page") String page,
+            @Parameter(description = "Rows per page", schema = @Schema(type = SchemaType.INTEGER, format = "int32",
+                    minimum = "1", maximum = "500", defaultValue = "50")) @QueryParam("size") String size) {
         return monitoring.indexes(Params.optionalUuid("companyId", companyId),
                 Params.bool("unusedOnly", unusedOnly, false), page(page), size(size));
     }
 
     @GET
     @Path("/connections")
-    @Operation(summary = "Client sessions on the database by state and application, with the oldest transaction"
-            + " and query start of each group (seconds), to spot stuck sessions")
+    @Operation(operationId = "getConnections",
+            summary = "Client sessions on the database by state and application, with the oldest transaction"
+                    + " and query start of each group (seconds), to spot stuck sessions")
+    @APIResponse(responseCode = "200", description = "Sessions grouped by state and application, largest group first")
     public Uni<ConnectionsView> connections() {
         return monitoring.connections();
     }

@@ -1,6 +1,7 @@
 package io.flotilla.api;
 
 import io.flotilla.rollout.RolloutPlan;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.UUID;
 public record RolloutPlanView(boolean dryRun, String direction, String targetVersion, int companies, int steps,
                               int waves, int upToDate, List<Item> plan) {
 
+    @Schema(name = "RolloutPlanItem")
     public record Item(UUID companyId, String companyName, String schemaName, int wave, List<String> versions,
                        Map<String, String> templateValues) {
     }

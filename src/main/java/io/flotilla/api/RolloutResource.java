@@ -17,11 +17,20 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+
+import static io.flotilla.api.ProblemMapper.PROBLEM_JSON;
 
 @Path("/api/v1/rollouts")
 @Produces(MediaType.APPLICATION_JSON)
@@ -38,11 +47,30 @@ public class RolloutResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Start a rollout (202 + Location), or with dryRun=true return its plan (200)",
+    @Operation(operationId = "startRollout",
+            summary = "Start a rollout (202 + Location), or with dryRun=true return its plan (200)",
             description = "Refused before anything runs when a planned file drifted (409, unless allowDrift), a rollback"
                     + " file is missing (422), the server lacks a required extension (422), or a company is already in"
                     + " an unfinished rollout (409: rollouts never queue; cancel or wait).")
-    public Uni<Response> start(RolloutRequest body) {
+    @APIResponse(responseCode = "200", description = "dryRun: the plan, with the template values each company gets",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RolloutPlanView.class)))
+    @APIResponse(responseCode = "202", description = "Started: the rollout, stored and handed to the workers",
+            headers = @Header(name = "Location", description = "The rollout", schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Rollout.class)))
+    @APIResponse(responseCode = "400", description = "Invalid direction, version, status or strategy; unknown field",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "An unknown company id or target version",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409",
+            description = "A company not active, drifted files (without allowDrift), or companies in an unfinished rollout",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "A missing rollback file or extension, or a placeholder nothing defines",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> start(
+            @RequestBody(required = false,
+                    description = "Every field is optional: an empty body rolls every active company up to the latest",
+                    content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = RolloutRequest.class))) RolloutRequest body) {
         RolloutRequest r = body == null ? new RolloutRequest(null, null, null, null, null, false, false) : body;
         RolloutRequest.Strategy s = r.strategy() == null ? new RolloutRequest.Strategy(null, null, null, null, null) : r.strategy();
         RolloutService.Request request = new RolloutService.Request(r.direction(), r.targetVersion(), r.companyIds(),
@@ -56,35 +84,76 @@ public class RolloutResource {
     }
 
     @GET
-    @Operation(summary = "Rollouts, newest first, with counts of companies per status")
-    public Uni<List<Rollout>> list(@QueryParam("limit") String limit) {
+    @Operation(operationId = "listRollouts", summary = "Rollouts, newest first, with counts of companies per status")
+    @APIResponse(responseCode = "200", description = "Rollouts, newest first")
+    @APIResponse(responseCode = "400", description = "Invalid limit",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<List<Rollout>> list(
+            @Parameter(description = "Most rollouts to return", schema = @Schema(type = SchemaType.INTEGER, format = "int32",
+                    minimum = "1", maximum = "500", defaultValue = "50")) @QueryParam("limit") String limit) {
         return service.list(Params.integer("limit", limit, 50, 1, 500));
     }
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "One rollout: state, wave, companies and ledger steps per status, failures with errors")
-    public Uni<Rollout> get(@PathParam("id") String id) {
+    @Operation(operationId = "getRollout",
+            summary = "One rollout: state, wave, companies and ledger steps per status, failures with errors")
+    @APIResponse(responseCode = "200", description = "The rollout with its ledger steps and failures")
+    @APIResponse(responseCode = "400", description = "id is not a UUID",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No rollout with this id",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<Rollout> get(
+            @Parameter(description = "Rollout id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @PathParam("id") String id) {
         return service.get(Params.uuid("id", id));
     }
 
     @POST
     @Path("/{id}/pause")
-    @Operation(summary = "In-flight schemas finish, no new ones start")
-    public Uni<Rollout> pause(@PathParam("id") String id) {
+    @Operation(operationId = "pauseRollout", summary = "In-flight schemas finish, no new ones start")
+    @APIResponse(responseCode = "200", description = "The rollout, paused")
+    @APIResponse(responseCode = "400", description = "id is not a UUID",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No rollout with this id",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The rollout is not pending or running",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<Rollout> pause(
+            @Parameter(description = "Rollout id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @PathParam("id") String id) {
         return service.pause(Params.uuid("id", id));
     }
 
     @POST
     @Path("/{id}/resume")
-    public Uni<Rollout> resume(@PathParam("id") String id) {
+    @Operation(operationId = "resumeRollout", summary = "A paused rollout starts new schemas again")
+    @APIResponse(responseCode = "200", description = "The rollout, running")
+    @APIResponse(responseCode = "400", description = "id is not a UUID",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No rollout with this id",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The rollout is not paused",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<Rollout> resume(
+            @Parameter(description = "Rollout id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @PathParam("id") String id) {
         return service.resume(Params.uuid("id", id));
     }
 
     @POST
     @Path("/{id}/cancel")
-    @Operation(summary = "In-flight schemas finish; the rest stay pending for a later rollout")
-    public Uni<Rollout> cancel(@PathParam("id") String id) {
+    @Operation(operationId = "cancelRollout", summary = "In-flight schemas finish; the rest stay pending for a later rollout")
+    @APIResponse(responseCode = "200", description = "The rollout, cancelled: its companies are released")
+    @APIResponse(responseCode = "400", description = "id is not a UUID",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No rollout with this id",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The rollout has already ended",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<Rollout> cancel(
+            @Parameter(description = "Rollout id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @PathParam("id") String id) {
         return service.cancel(Params.uuid("id", id));
     }
 }
