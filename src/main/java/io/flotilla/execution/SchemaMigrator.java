@@ -79,21 +79,33 @@ public class SchemaMigrator {
         }
         String schema = company.schemaName();
         return pool.withConnection(conn -> executor.lock(conn, schema, config.execution().lockWait())
-                .flatMap(locked -> ledger.closeInterrupted(conn, company.id())
-                        .flatMap(closed -> ledger.history(conn, company.id()))
-                        .flatMap(history -> executor.schemaExists(conn, schema).flatMap(exists -> {
-                            if (!exists) {
-                                throw new FlotillaException(ErrorCode.SCHEMA_MISSING, "Schema '" + schema
-                                        + "' of company '" + company.companyName() + "' does not exist",
-                                        Map.of("companyId", company.id(), "schemaName", schema));
-                            }
-                            List<Migration> steps = steps(company, catalog, appliedChecksums(history), target, allowDrift);
-                            List<MigrationScript> scripts = steps.stream().map(m -> script(m, target)).toList();
-                            return executor.lookupTemplateValues(conn, schema, TemplateValues.toLookUp(company, scripts))
-                                    .map(looked -> render(company, steps, target, looked));
-                        }))
-                        .flatMap(plan -> runFrom(conn, company, runId, target.direction(), plan, 0, new ArrayList<>()))
-                        .eventually(() -> executor.unlock(conn, schema).onFailure().recoverWithNull())));
+                .flatMap(exists -> {
+                    if (!exists) {
+                        return Uni.createFrom().<ApplyResult>failure(new FlotillaException(ErrorCode.SCHEMA_MISSING,
+                                "Schema '" + schema + "' of company '" + company.companyName() + "' does not exist",
+                                Map.of("companyId", company.id(), "schemaName", schema)));
+                    }
+                    return history(conn, company)
+                            .flatMap(history -> {
+                                List<Migration> steps = steps(company, catalog, appliedChecksums(history), target, allowDrift);
+                                List<MigrationScript> scripts = steps.stream().map(m -> script(m, target)).toList();
+                                return executor.lookupTemplateValues(conn, schema, TemplateValues.toLookUp(company, scripts))
+                                        .map(looked -> render(company, steps, target, looked));
+                            })
+                            .flatMap(plan -> runFrom(conn, company, runId, target.direction(), plan, 0, new ArrayList<>()));
+                })
+                .eventually(() -> executor.unlock(conn, schema).onFailure().recoverWithNull()));
+    }
+
+    /**
+     * The company's history, read under its lock. A step still "running" there was left by a dead process (we hold
+     * the lock): it is closed as interrupted and the history read again. Rare, so it costs nothing usually.
+     */
+    private Uni<Map<Version, VersionHistory>> history(SqlConnection conn, Company company) {
+        return ledger.history(conn, company.id()).flatMap(history -> history.values().stream()
+                .anyMatch(h -> h.latest().status() == StepStatus.RUNNING)
+                ? ledger.closeInterrupted(conn, company.id()).flatMap(n -> ledger.history(conn, company.id()))
+                : Uni.createFrom().item(history));
     }
 
     /**

@@ -62,22 +62,26 @@ public class TenantExecutor {
 
     /**
      * Takes the schema's session-level advisory lock on this connection, waiting at most {@code wait}; the lock
-     * goes with the session, so a process that dies frees it. Fails with {@link ErrorCode#SCHEMA_BUSY}.
+     * goes with the session, so a process that dies frees it. Fails with {@link ErrorCode#SCHEMA_BUSY}; emits
+     * whether the schema exists.
      * <p>
      * It polls {@code pg_try_advisory_lock} rather than blocking in {@code pg_advisory_lock}: a statement blocked
      * there holds a snapshot, and the lock holder's {@code CREATE INDEX CONCURRENTLY} waits for every older
      * snapshot to go away, which would deadlock the two.
      */
-    public Uni<Void> lock(SqlConnection conn, String schema, Duration wait) {
+    public Uni<Boolean> lock(SqlConnection conn, String schema, Duration wait) {
         return acquire(conn, schema, System.nanoTime() + wait.toNanos(), wait, 10);
     }
 
-    private Uni<Void> acquire(SqlConnection conn, String schema, long deadline, Duration wait, long delayMillis) {
-        return conn.preparedQuery("SELECT pg_try_advisory_lock($1, hashtext($2))")
+    /** Emits whether the schema exists, learnt in the same round trip as the lock (it runs once per company). */
+    private Uni<Boolean> acquire(SqlConnection conn, String schema, long deadline, Duration wait, long delayMillis) {
+        return conn.preparedQuery("SELECT pg_try_advisory_lock($1, hashtext($2)),"
+                        + " EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $2)")
                 .execute(Tuple.of(LOCK_NAMESPACE, schema))
                 .flatMap(rows -> {
-                    if (rows.iterator().next().getBoolean(0)) {
-                        return Uni.createFrom().voidItem();
+                    var row = rows.iterator().next();
+                    if (row.getBoolean(0)) {
+                        return Uni.createFrom().item(row.getBoolean(1));
                     }
                     if (System.nanoTime() >= deadline) {
                         return Uni.createFrom().failure(new FlotillaException(ErrorCode.SCHEMA_BUSY, "Schema '"

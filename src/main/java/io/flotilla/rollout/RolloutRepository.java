@@ -221,22 +221,47 @@ public class RolloutRepository {
                 .map(rows -> RolloutState.parse(rows.iterator().next().getString(0)));
     }
 
+    /** A company's change of status within a rollout, as its owner reports it. */
+    public record TargetUpdate(UUID companyId, TargetStatus status, int steps, String failedVersion, String error,
+                               String sqlState, boolean started) {
+    }
+
     /**
-     * Bookkeeping of one company's progress. Committed without waiting for the disk: if it is lost in a crash, the
-     * resumed rollout runs the company again and the ledger, which is durable, says there is nothing left to do.
+     * Writes a batch of companies' progress in one statement. Bookkeeping only: if a batch is lost in a crash, the
+     * resumed rollout runs those companies again and the ledger, the source of truth, says nothing is left to do.
      */
-    public Uni<Void> target(UUID id, UUID companyId, TargetStatus status, int steps, List<String> versions,
-                            String failedVersion, String error, String sqlState) {
-        return pool.withTransaction(conn -> conn.query("SET LOCAL synchronous_commit TO OFF").execute()
-                .flatMap(x -> conn.preparedQuery("UPDATE public.rollout_targets SET status = $3::text,"
-                                + " steps = steps + $4, versions = coalesce($5, versions), failed_version = $6,"
-                                + " error = $7, error_sqlstate = $8,"
-                                + " started_at = CASE WHEN $3::text = 'running' THEN now() ELSE started_at END,"
-                                + " finished_at = CASE WHEN $3::text NOT IN ('running', 'pending') THEN now() END"
-                                + " WHERE rollout_id = $1 AND company_id = $2")
-                        .execute(Tuple.tuple(Arrays.asList(id, companyId, status.value(), steps,
-                                versions == null ? null : versions.toArray(String[]::new), failedVersion, error, sqlState))))
-                .replaceWithVoid());
+    public Uni<Void> targets(SqlClient client, UUID id, List<TargetUpdate> updates) {
+        if (updates.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = updates.size();
+        UUID[] companies = new UUID[n];
+        String[] statuses = new String[n];
+        Integer[] steps = new Integer[n];
+        String[] versions = new String[n];
+        String[] errors = new String[n];
+        String[] sqlStates = new String[n];
+        Boolean[] started = new Boolean[n];
+        for (int i = 0; i < n; i++) {
+            TargetUpdate u = updates.get(i);
+            companies[i] = u.companyId();
+            statuses[i] = u.status().value();
+            steps[i] = u.steps();
+            versions[i] = u.failedVersion();
+            errors[i] = u.error();
+            sqlStates[i] = u.sqlState();
+            started[i] = u.started();
+        }
+        return client.preparedQuery("UPDATE public.rollout_targets t SET status = u.status, steps = t.steps + u.steps,"
+                        + " failed_version = u.failed_version, error = u.error, error_sqlstate = u.sqlstate,"
+                        + " started_at = CASE WHEN u.started THEN coalesce(t.started_at, now()) ELSE t.started_at END,"
+                        + " finished_at = CASE WHEN u.status NOT IN ('running', 'pending') THEN now() END"
+                        + " FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::bool[])"
+                        + " AS u(company_id, status, steps, failed_version, error, sqlstate, started)"
+                        + " WHERE t.rollout_id = $1 AND t.company_id = u.company_id")
+                .execute(Tuple.of(id, companies, statuses, steps).addArrayOfString(versions).addArrayOfString(errors)
+                        .addArrayOfString(sqlStates).addArrayOfBoolean(started))
+                .replaceWithVoid();
     }
 
     /** Ends a rollout: final state (unless an operator already cancelled it), and its companies released. */

@@ -8,6 +8,7 @@ import io.flotilla.error.FlotillaException;
 import io.flotilla.execution.ApplyResult;
 import io.flotilla.execution.SchemaMigrator;
 import io.flotilla.execution.Target;
+import io.flotilla.rollout.RolloutRepository.TargetUpdate;
 import io.flotilla.rollout.RolloutRepository.TargetWork;
 import io.flotilla.rollout.RolloutRepository.Work;
 import io.micrometer.core.instrument.Counter;
@@ -185,6 +186,7 @@ public class RolloutWorker {
         private final AtomicLong failed;
         private final AtomicInteger canaryFailures = new AtomicInteger();
         private final AtomicLong localPending = new AtomicLong();
+        private final Map<UUID, TargetUpdate> reports = new java.util.LinkedHashMap<>();
         private volatile RolloutState observed;
         private volatile boolean connectionLost;
         private volatile int wave;
@@ -243,7 +245,7 @@ public class RolloutWorker {
         }
 
         private Uni<RolloutState> heartbeat() {
-            return rollouts.heartbeat(lock, work.id(), owner, wave).invoke(state -> observed = state);
+            return flush().flatMap(x -> rollouts.heartbeat(lock, work.id(), owner, wave)).invoke(state -> observed = state);
         }
 
         private void startHeartbeat() {
@@ -261,26 +263,32 @@ public class RolloutWorker {
             }
             UUID companyId = t.company().id();
             inFlight.incrementAndGet();
-            return rollouts.target(work.id(), companyId, TargetStatus.RUNNING, 0, null, null, null, null)
-                    .flatMap(x -> migrator.migrate(t.company(), catalog.catalog(), target, work.allowDrift(), work.id()))
-                    .flatMap(result -> result.succeeded()
-                            ? rollouts.target(work.id(), companyId, TargetStatus.SUCCEEDED, result.applied().size(),
-                            null, null, null, null)
-                            : failedTarget(t, result.applied().size(), result.failure().version(),
-                            "[" + result.failure().sqlState() + "] " + result.failure().error(), result.failure().sqlState()))
+            report(new TargetUpdate(companyId, TargetStatus.RUNNING, 0, null, null, null, true));
+            return migrator.migrate(t.company(), catalog.catalog(), target, work.allowDrift(), work.id())
+                    .map(result -> {
+                        if (result.succeeded()) {
+                            report(new TargetUpdate(companyId, TargetStatus.SUCCEEDED, result.applied().size(), null, null, null, false));
+                        } else {
+                            failedTarget(t, result.applied().size(), result.failure().version(),
+                                    "[" + result.failure().sqlState() + "] " + result.failure().error(), result.failure().sqlState());
+                        }
+                        return (Void) null;
+                    })
                     .onFailure(FlotillaException.class).recoverWithUni(e -> {
                         FlotillaException f = (FlotillaException) e;
                         if (f.code() == ErrorCode.COMPANY_NOT_ACTIVE) {
-                            return rollouts.target(work.id(), companyId, TargetStatus.SKIPPED, 0, null, null, f.getMessage(), null);
+                            report(new TargetUpdate(companyId, TargetStatus.SKIPPED, 0, null, f.getMessage(), null, false));
+                        } else {
+                            failedTarget(t, 0, null, f.code() + ": " + f.getMessage(), null);
                         }
-                        return failedTarget(t, 0, null, f.code() + ": " + f.getMessage(), null);
+                        return Uni.createFrom().voidItem();
                     })
                     .onFailure().recoverWithUni(e -> {
                         // Not the migration's fault (connection lost, server restarting): run it again later.
                         Log.warnf("Rollout %s: %s left pending: %s", work.id(), t.company().schemaName(), e.getMessage());
                         connectionLost = true;
-                        return rollouts.target(work.id(), companyId, TargetStatus.PENDING, 0, null, null, null, null)
-                                .onFailure().recoverWithNull();
+                        report(new TargetUpdate(companyId, TargetStatus.PENDING, 0, null, null, null, false));
+                        return Uni.createFrom().voidItem();
                     })
                     .eventually(() -> {
                         inFlight.decrementAndGet();
@@ -289,12 +297,34 @@ public class RolloutWorker {
                     });
         }
 
-        private Uni<Void> failedTarget(TargetWork t, int steps, String version, String error, String sqlState) {
+        private void failedTarget(TargetWork t, int steps, String version, String error, String sqlState) {
             failed.incrementAndGet();
             if (work.canaryCount() > 0 && t.wave() == 0) {
                 canaryFailures.incrementAndGet();
             }
-            return rollouts.target(work.id(), t.company().id(), TargetStatus.FAILED, steps, null, version, error, sqlState);
+            report(new TargetUpdate(t.company().id(), TargetStatus.FAILED, steps, version, error, sqlState, false));
+        }
+
+        /**
+         * Companies' progress is written in batches with each heartbeat, not one statement per company: a
+         * company's latest status wins, its steps add up. Lost in a crash, it costs a no-op re-run, nothing more.
+         */
+        private void report(TargetUpdate update) {
+            synchronized (reports) {
+                reports.merge(update.companyId(), update, (old, now) -> new TargetUpdate(now.companyId(), now.status(),
+                        old.steps() + now.steps(), now.failedVersion(), now.error(), now.sqlState(),
+                        old.started() || now.started()));
+            }
+        }
+
+        /** On the lock's connection, like the heartbeat, so batches are written in the order they were taken. */
+        private Uni<Void> flush() {
+            List<TargetUpdate> batch;
+            synchronized (reports) {
+                batch = List.copyOf(reports.values());
+                reports.clear();
+            }
+            return rollouts.targets(lock, work.id(), batch);
         }
 
         private Uni<Void> finish() {
