@@ -72,6 +72,15 @@ public class SchemaMigrator {
 
     public Uni<ApplyResult> migrate(Company company, MigrationCatalog catalog, Target target, boolean allowDrift,
                                     UUID runId) {
+        return migrate(company, catalog, target, allowDrift, runId, true);
+    }
+
+    /**
+     * @param lookUpTenantValues false when the caller knows no tenant can answer a template look-up (a rollout
+     *                           checks once that {@code public.models_details} is missing), saving a round trip
+     */
+    public Uni<ApplyResult> migrate(Company company, MigrationCatalog catalog, Target target, boolean allowDrift,
+                                    UUID runId, boolean lookUpTenantValues) {
         if (!company.migratable()) {
             return Uni.createFrom().failure(new FlotillaException(ErrorCode.COMPANY_NOT_ACTIVE, "Company '"
                     + company.companyName() + "' is " + (company.deletedAt() != null ? "deleted" : company.status().value())
@@ -89,7 +98,8 @@ public class SchemaMigrator {
                             .flatMap(history -> {
                                 List<Migration> steps = steps(company, catalog, appliedChecksums(history), target, allowDrift);
                                 List<MigrationScript> scripts = steps.stream().map(m -> script(m, target)).toList();
-                                return executor.lookupTemplateValues(conn, schema, TemplateValues.toLookUp(company, scripts))
+                                return executor.lookupTemplateValues(conn, schema, lookUpTenantValues
+                                                ? TemplateValues.toLookUp(company, scripts) : java.util.Set.of())
                                         .map(looked -> render(company, steps, target, looked));
                             })
                             .flatMap(plan -> runFrom(conn, company, runId, target.direction(), plan, 0, new ArrayList<>()));
@@ -204,10 +214,10 @@ public class SchemaMigrator {
         Uni<Long> work;
         if (script.transactional()) {
             // Migration and ledger row in one transaction: applied exactly when recorded.
-            work = conn.begin().flatMap(tx -> executor.runInTransaction(conn, company.schemaName(), step.sql())
+            work = executor.beginAndRun(conn, company.schemaName(), step.sql())
                     .flatMap(ok -> ledger.record(conn, start, direction.success(), startedAt, millisSince(began), null))
-                    .call(tx::commit)
-                    .onFailure().call(() -> tx.rollback().onFailure().recoverWithNull()));
+                    .call(() -> executor.commit(conn))
+                    .onFailure().call(() -> executor.rollback(conn).onFailure().recoverWithNull());
         } else {
             work = ledger.start(conn, start).flatMap(id -> executor.runWithoutTransaction(conn, company.schemaName(), step.sql())
                     .flatMap(ok -> ledger.finish(conn, id, direction.success(), millisSince(began), null))
@@ -241,7 +251,8 @@ public class SchemaMigrator {
         int offset = e instanceof TenantExecutor.StatementFailure sf ? sf.offset() : 0;
         Integer position = null;
         if (pg.getPosition() != null && !pg.getPosition().isBlank()) {
-            position = Integer.parseInt(pg.getPosition().trim()) + offset;
+            int at = Integer.parseInt(pg.getPosition().trim()) + offset;
+            position = at >= 1 ? at : null;
         }
         StringBuilder message = new StringBuilder(String.valueOf(pg.getErrorMessage()));
         if (pg.getDetail() != null) {

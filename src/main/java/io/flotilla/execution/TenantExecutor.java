@@ -98,6 +98,26 @@ public class TenantExecutor {
                 .execute(Tuple.of(LOCK_NAMESPACE, schema)).replaceWithVoid();
     }
 
+    /**
+     * Opens a transaction and runs a script in it with the tenant schema first on the search path, all in one round
+     * trip (this runs for every step of every schema). The caller then records the step and {@link #commit}s, or
+     * {@link #rollback}s on failure. Error positions are made relative to the script again.
+     */
+    public Uni<Void> beginAndRun(SqlConnection conn, String schema, String sql) {
+        String prefix = "BEGIN; SET LOCAL search_path TO " + quoteIdent(schema) + ", public;\n";
+        return conn.query(prefix + sql).execute()
+                .onFailure(PgException.class).transform(e -> new StatementFailure((PgException) e, -prefix.length()))
+                .replaceWithVoid();
+    }
+
+    public Uni<Void> commit(SqlConnection conn) {
+        return conn.query("COMMIT").execute().replaceWithVoid();
+    }
+
+    public Uni<Void> rollback(SqlConnection conn) {
+        return conn.query("ROLLBACK").execute().replaceWithVoid();
+    }
+
     /** Runs a script inside the caller's open transaction, with the tenant schema first on the search path. */
     public Uni<Void> runInTransaction(SqlConnection conn, String schema, String sql) {
         return conn.query("SET LOCAL search_path TO " + quoteIdent(schema) + ", public").execute()
@@ -153,6 +173,15 @@ public class TenantExecutor {
      * {@code vector_number} of the schema's {@code ai_config.embedding_model} in {@code public.models_details},
      * when both tables exist. One round trip to find the tables, one to read the value.
      */
+    /**
+     * Whether the fleet-wide table template look-ups join ({@code public.models_details}) exists: a rollout asks
+     * once, and skips the per-company look-up when it does not.
+     */
+    public Uni<Boolean> templateLookupPossible(SqlClient client) {
+        return client.query("SELECT to_regclass('public.models_details') IS NOT NULL").execute()
+                .map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
     public Uni<Map<String, String>> lookupTemplateValues(SqlClient client, String schema, Set<String> names) {
         if (!names.contains("embedding_dimensions")) {
             return Uni.createFrom().item(Map.of());
@@ -225,7 +254,10 @@ public class TenantExecutor {
                 });
     }
 
-    /** A statement of a non-transactional script failed; {@code offset} is where it starts in the script. */
+    /**
+     * A statement failed; {@code offset} is added to PostgreSQL's position to make it relative to the script (where
+     * the statement starts in it, or minus a prefix sent with it).
+     */
     public static final class StatementFailure extends RuntimeException {
         private final transient PgException error;
         private final int offset;

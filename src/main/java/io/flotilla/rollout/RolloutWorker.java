@@ -8,6 +8,7 @@ import io.flotilla.error.FlotillaException;
 import io.flotilla.execution.ApplyResult;
 import io.flotilla.execution.SchemaMigrator;
 import io.flotilla.execution.Target;
+import io.flotilla.execution.TenantExecutor;
 import io.flotilla.rollout.RolloutRepository.TargetUpdate;
 import io.flotilla.rollout.RolloutRepository.TargetWork;
 import io.flotilla.rollout.RolloutRepository.Work;
@@ -55,6 +56,7 @@ public class RolloutWorker {
     private final Vertx vertx;
     private final RolloutRepository rollouts;
     private final SchemaMigrator migrator;
+    private final TenantExecutor executor;
     private final CatalogService catalog;
     private final FlotillaConfig config;
     private final MeterRegistry metrics;
@@ -69,7 +71,8 @@ public class RolloutWorker {
     private ScheduledExecutorService ticker;
 
     public RolloutWorker(Pool pool, Vertx vertx, RolloutRepository rollouts, SchemaMigrator migrator,
-                         CatalogService catalog, FlotillaConfig config, MeterRegistry metrics) {
+                         TenantExecutor executor, CatalogService catalog, FlotillaConfig config, MeterRegistry metrics) {
+        this.executor = executor;
         this.pool = pool;
         this.vertx = vertx;
         this.rollouts = rollouts;
@@ -187,6 +190,7 @@ public class RolloutWorker {
         private final AtomicInteger canaryFailures = new AtomicInteger();
         private final AtomicLong localPending = new AtomicLong();
         private final Map<UUID, TargetUpdate> reports = new java.util.LinkedHashMap<>();
+        private volatile boolean lookUp = true;
         private volatile RolloutState observed;
         private volatile boolean connectionLost;
         private volatile int wave;
@@ -219,7 +223,9 @@ public class RolloutWorker {
             Log.infof("Rollout %s: running %d companies in %d waves on %s", work.id(), work.targets().size(),
                     waves.size(), owner);
             executions.put(work.id(), this);
-            Uni<Void> chain = heartbeat().invoke(this::startHeartbeat).replaceWithVoid();
+            Uni<Void> chain = heartbeat().invoke(this::startHeartbeat)
+                    .flatMap(x -> executor.templateLookupPossible(lock)).invoke(possible -> lookUp = possible)
+                    .replaceWithVoid();
             for (var entry : waves.entrySet()) {
                 int number = entry.getKey();
                 List<TargetWork> targets = entry.getValue();
@@ -264,7 +270,7 @@ public class RolloutWorker {
             UUID companyId = t.company().id();
             inFlight.incrementAndGet();
             report(new TargetUpdate(companyId, TargetStatus.RUNNING, 0, null, null, null, true));
-            return migrator.migrate(t.company(), catalog.catalog(), target, work.allowDrift(), work.id())
+            return migrator.migrate(t.company(), catalog.catalog(), target, work.allowDrift(), work.id(), lookUp)
                     .map(result -> {
                         if (result.succeeded()) {
                             report(new TargetUpdate(companyId, TargetStatus.SUCCEEDED, result.applied().size(), null, null, null, false));
