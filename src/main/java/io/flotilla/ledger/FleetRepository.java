@@ -19,8 +19,12 @@ import java.util.List;
 @ApplicationScoped
 public class FleetRepository {
 
-    private static final String CATALOG = "cat AS (SELECT string_to_array(v, '.')::numeric[] AS version_key, c AS checksum"
-            + " FROM unnest($1::text[], $2::text[]) AS t(v, c))";
+    /**
+     * The catalog as rows: version text (canonical, as the state table stores it), checksum and position. Joining
+     * on text and taking the max of an integer is what keeps 70,000 state rows under a few tens of ms.
+     */
+    private static final String CATALOG = "cat AS (SELECT v AS version, c AS checksum, o::int AS ord"
+            + " FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(v, c, o))";
 
     private final Pool pool;
 
@@ -30,25 +34,27 @@ public class FleetRepository {
 
     public Uni<FleetView> fleet(MigrationCatalog catalog) {
         Tuple params = catalogParams(catalog).addInteger(catalog.migrations().size());
+        // Aggregate the state per company first, then join the (active) companies: one pass over each table.
         return pool.preparedQuery("WITH " + CATALOG + ","
-                        + " per AS (SELECT c.id, max(s.version_key) FILTER (WHERE s.applied) AS current_key,"
-                        + "   count(cat.version_key) FILTER (WHERE s.applied) AS applied_known,"
-                        + "   coalesce(bool_or(s.failed), false) AS failed,"
-                        + "   coalesce(bool_or(s.applied AND cat.checksum <> s.checksum), false) AS drifted"
-                        + "   FROM public.companies c LEFT JOIN public.migration_state s ON s.company_id = c.id"
-                        + "   LEFT JOIN cat ON cat.version_key = s.version_key"
-                        + "   WHERE c.status = 'active' AND c.deleted_at IS NULL GROUP BY c.id)"
-                        + " SELECT array_to_string(current_key, '.') AS version, count(*) AS companies,"
-                        + " count(*) FILTER (WHERE applied_known >= $3) AS up_to_date,"
-                        + " count(*) FILTER (WHERE applied_known < $3) AS pending,"
-                        + " count(*) FILTER (WHERE failed) AS failed, count(*) FILTER (WHERE drifted) AS drifted"
-                        + " FROM per GROUP BY current_key ORDER BY current_key NULLS FIRST")
+                        + " per AS (SELECT s.company_id, max(cat.ord) FILTER (WHERE s.applied) AS current_ord,"
+                        + "   count(cat.ord) FILTER (WHERE s.applied) AS applied_known, bool_or(s.failed) AS failed,"
+                        + "   bool_or(s.applied AND cat.checksum <> s.checksum) AS drifted"
+                        + "   FROM public.migration_state s LEFT JOIN cat ON cat.version = s.version GROUP BY s.company_id)"
+                        + " SELECT p.current_ord, count(*) AS companies,"
+                        + " count(*) FILTER (WHERE coalesce(p.applied_known, 0) >= $3) AS up_to_date,"
+                        + " count(*) FILTER (WHERE coalesce(p.applied_known, 0) < $3) AS pending,"
+                        + " count(*) FILTER (WHERE p.failed) AS failed, count(*) FILTER (WHERE p.drifted) AS drifted"
+                        + " FROM public.companies c LEFT JOIN per p ON p.company_id = c.id"
+                        + " WHERE c.status = 'active' AND c.deleted_at IS NULL"
+                        + " GROUP BY p.current_ord ORDER BY p.current_ord NULLS FIRST")
                 .execute(params)
                 .map(rows -> {
                     List<FleetView.VersionCount> versions = new ArrayList<>();
                     long total = 0, upToDate = 0, pending = 0, failed = 0, drifted = 0;
                     for (Row row : rows) {
-                        versions.add(new FleetView.VersionCount(row.getString("version"), row.getLong("companies")));
+                        Integer ord = row.getInteger("current_ord");
+                        String version = ord == null ? null : catalog.migrations().get(ord - 1).version().toString();
+                        versions.add(new FleetView.VersionCount(version, row.getLong("companies")));
                         total += row.getLong("companies");
                         upToDate += row.getLong("up_to_date");
                         pending += row.getLong("pending");
@@ -63,7 +69,7 @@ public class FleetRepository {
     public Uni<List<FleetView.Drifted>> drifted(MigrationCatalog catalog, int limit) {
         return pool.preparedQuery("WITH " + CATALOG
                         + " SELECT c.id, c.company_name, c.schema_name, array_agg(s.version ORDER BY s.version_key) AS versions"
-                        + " FROM public.migration_state s JOIN cat ON cat.version_key = s.version_key AND cat.checksum <> s.checksum"
+                        + " FROM public.migration_state s JOIN cat ON cat.version = s.version AND cat.checksum <> s.checksum"
                         + " JOIN public.companies c ON c.id = s.company_id"
                         + " WHERE s.applied AND c.deleted_at IS NULL"
                         + " GROUP BY c.id, c.company_name, c.schema_name, c.created_at ORDER BY c.created_at, c.id LIMIT $3")

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The fleet at a glance: active companies per current version (their highest applied version), and how many
+ * The fleet at a glance: active companies per current version (their highest applied catalog version), and how many
  * have a failed last attempt, versions still pending, or files that changed after being applied.
  */
 public record FleetView(long companies, String latestVersion, List<VersionCount> versions, long upToDate,
