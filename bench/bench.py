@@ -53,6 +53,23 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def thread_cpu(pid):
+    """[user, system] CPU seconds per thread-name group (trailing numbers dropped: "GC Thread#3" -> "GC Thread"),
+    from /proc/PID/task: system time on the event loops is socket I/O."""
+    groups = {}
+    tck = os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            comm = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        name = re.sub(r"[#-]?\d+$", "", comm)
+        user, system = groups.get(name, (0, 0))
+        groups[name] = (user + int(fields[11]) / tck, system + int(fields[12]) / tck)
+    return groups
+
+
 def machine_ticks():
     """(busy, total) jiffies over all CPUs, from /proc/stat: busy share tells whether a window was CPU-bound."""
     with open("/proc/stat") as f:
@@ -82,7 +99,7 @@ def cmd_rollout(a):
     idle_kb = rss_kb(a.pid)
     sampler = RssSampler(a.pid)
     sampler.start()
-    cpu0, ticks0 = cpu_seconds(a.pid), machine_ticks()
+    cpu0, ticks0, threads0 = cpu_seconds(a.pid), machine_ticks(), thread_cpu(a.pid)
     t0 = time.monotonic()
     status, body = http("POST", f"{base}/api/v1/rollouts", {"strategy": {"maxParallel": a.parallel}}, timeout=600)
     post_s = time.monotonic() - t0
@@ -104,12 +121,16 @@ def cmd_rollout(a):
             break
         time.sleep(0.05)
     elapsed = time.monotonic() - t0
-    cpu1, ticks1 = cpu_seconds(a.pid), machine_ticks()
+    cpu1, ticks1, threads1 = cpu_seconds(a.pid), machine_ticks(), thread_cpu(a.pid)
+    by_thread = sorted(((k, u - threads0.get(k, (0, 0))[0], s - threads0.get(k, (0, 0))[1])
+                        for k, (u, s) in threads1.items()), key=lambda t: -(t[1] + t[2]))
     sampler.stop.set()
     sampler.join()
     print(json.dumps({"id": rid, "state": state, "seconds": elapsed, "post_seconds": post_s, "polls": polls,
                       "max_rss_kb": sampler.max_kb, "idle_rss_kb": idle_kb, "service_cpu_seconds": cpu1 - cpu0,
-                      "machine_busy_percent": busy_percent(ticks0, ticks1), "rollout": last}))
+                      "machine_busy_percent": busy_percent(ticks0, ticks1),
+                      "service_cpu_by_thread": [[k, round(u + s, 2), round(s, 2)] for k, u, s in by_thread if u + s >= 0.05],
+                      "rollout": last}))
 
 
 # --- the psql floor -------------------------------------------------------------------------------------------

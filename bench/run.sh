@@ -7,7 +7,8 @@
 #
 # Env knobs: BENCH_PARALLEL (4: Flotilla's maxParallel and the floor's psql sessions), DB_HOST/DB_PORT/DB_USER/
 # DB_PASSWORD (127.0.0.1/5432/postgres/empty), BENCH_FLEET (10000 companies; 0 skips the fleet view part),
-# BENCH_LEDGER_ROWS (500000), BENCH_KEEP=1 (keep the database), BENCH_LOG_LEVEL (WARN; INFO to see slow steps).
+# BENCH_LEDGER_ROWS (500000), BENCH_KEEP=1 (keep the database), BENCH_LOG_LEVEL (WARN; INFO to see slow steps),
+# BENCH_JAVA_OPTS (extra JVM options for the service, e.g. a JFR recording).
 # Scratch files (service logs, psql batches, JSON results) go to bench/.work/; results are appended to
 # bench/results.md.
 set -euo pipefail
@@ -83,7 +84,7 @@ start_service() {  # $1: a tag for the log file
   local logf="$WORK/service-$1.log"
   DB_NAME=$DB PORT=$PORT MIGRATIONS_DIR="$repo/migrations" DB_POOL_MAX=$((PARALLEL + 4)) \
     FLOTILLA_ROLLOUT_POLL_INTERVAL=200ms LOG_LEVEL="$LOG" \
-    java -jar "$JAR" >"$logf" 2>&1 &
+    java ${BENCH_JAVA_OPTS:-} -jar "$JAR" >"$logf" 2>&1 &
   SVC_PID=$!
   for _ in $(seq 600); do
     if [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/q/health/ready")" = 200 ]; then return 0; fi
@@ -194,6 +195,8 @@ PY
     "$(j "$out" 'd["post_seconds"] * 1000')" "$queue_ms" "$run_ms" "$(j "$out" 'd["polls"]')" "$(j "$out" 'd["idle_rss_kb"] // 1024')"
   printf '  Flotilla CPU: service process %.1f s of CPU over the run, machine CPU busy %.0f%%\n' \
     "$(j "$out" 'd["service_cpu_seconds"]')" "$(j "$out" 'd["machine_busy_percent"]')"
+  printf '  service CPU s by thread (of which kernel): %s\n' \
+    "$(j "$out" '", ".join(f"{k} {t:.1f} ({s:.1f})" for k, t, s in d["service_cpu_by_thread"][:5])')"
   printf '  Flotilla per schema: %s ms wall in its worker (rollout_targets), %s ms inside the steps (ledger duration_ms)\n' \
     "$target_ms" "$steps_ms"
   printf '  mean step ms by version: %s\n' "$per_version"
