@@ -55,7 +55,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * Starts the service as instance {@code name} (its {@code executed_by}) on a free port against {@code db};
-     * {@code extraEnv} overrides the defaults (poll interval 300 ms).
+     * {@code extraEnv} overrides the defaults (poll interval 300 ms); a null value removes the variable.
      */
     public static ServiceProcess start(String name, String logName, ItDatabase db, Map<String, String> extraEnv)
             throws IOException {
@@ -74,7 +74,13 @@ public final class ServiceProcess implements AutoCloseable {
         env.put("FLOTILLA_EMBEDDED_DB", "false");
         env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", TestTokens.PUBLIC_KEY.toString());
         env.put("SMALLRYE_JWT_SIGN_KEY_LOCATION", TestTokens.PRIVATE_KEY.toString());
-        env.putAll(extraEnv);
+        extraEnv.forEach((key, value) -> {
+            if (value == null) {
+                env.remove(key);
+            } else {
+                env.put(key, value);
+            }
+        });
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
         pb.directory(Path.of("").toAbsolutePath().toFile());
@@ -92,6 +98,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** The exit code once the process has ended within {@code timeout}, or -1 if it still runs. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
     public int port() {
