@@ -8,7 +8,7 @@
 # Env knobs: BENCH_PARALLEL (4: Flotilla's maxParallel and the floor's psql sessions), DB_HOST/DB_PORT/DB_USER/
 # DB_PASSWORD (127.0.0.1/5432/postgres/empty), BENCH_FLEET (10000 companies; 0 skips the fleet view part),
 # BENCH_LEDGER_ROWS (500000), BENCH_KEEP=1 (keep the database), BENCH_LOG_LEVEL (WARN; INFO to see slow steps),
-# BENCH_JAVA_OPTS (extra JVM options for the service, e.g. a JFR recording).
+# BENCH_JAVA_OPTS (extra JVM options for the service, e.g. a JFR recording), BENCH_DB (flotilla_bench).
 # Scratch files (service logs, psql batches, JSON results) go to bench/.work/; results are appended to
 # bench/results.md.
 set -euo pipefail
@@ -27,13 +27,17 @@ LOG="${BENCH_LOG_LEVEL:-WARN}"
 export DB_HOST="${DB_HOST:-127.0.0.1}" DB_PORT="${DB_PORT:-5432}" DB_USER="${DB_USER:-postgres}" DB_PASSWORD="${DB_PASSWORD:-}"
 # psql reads the same server from libpq's variables.
 export PGHOST="$DB_HOST" PGPORT="$DB_PORT" PGUSER="$DB_USER" PGPASSWORD="$DB_PASSWORD" PGCONNECT_TIMEOUT=5
-DB=flotilla_bench
+DB="${BENCH_DB:-flotilla_bench}"
 JAR=target/quarkus-app/quarkus-run.jar
 WORK="$bench_dir/.work"
 PY="python3 $bench_dir/bench.py"
 
-rm -rf "$WORK" && mkdir -p "$WORK"
 log() { printf '\n== %s\n' "$*" >&2; }
+
+# One run at a time: two runs would share the database, bench/.work and the 2 cores, and drop each other's data.
+exec 9>"$bench_dir/.lock"
+if ! flock -n 9; then log "another bench run from this checkout holds bench/.lock; waiting for it"; flock 9; fi
+rm -rf "$WORK" && mkdir -p "$WORK"
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }   # one value per line, no decoration
 j() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }  # j FILE 'd["x"]'
@@ -95,6 +99,13 @@ start_service() {  # $1: a tag for the log file
   die "service not ready after 60 s ($logf)"
 }
 
+# A run from another checkout on the same server would use the same database: wait until nobody is connected.
+for _ in $(seq 120); do
+  [ "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE datname = '$DB'")" = 0 ] && break
+  log "$DB has open sessions (another bench run?); waiting"
+  sleep 5
+done
+
 # --- build -------------------------------------------------------------------------------------------------------
 if [ ! -f "$JAR" ]; then
   log "building ($JAR missing)"
@@ -140,17 +151,19 @@ SQL
   applied=$(q -c "SELECT count(*) FROM public.migration_ledger WHERE status = 'applied'")
   [ "$applied" -eq $((N * M)) ] || die "ledger has $applied applied steps, expected $((N * M))"
   # Where the time went, from the service's own records: POST latency, wait before a worker took it, run time;
-  # per schema: the rollout_targets wall time against the sum of the ledger's step durations.
+  # per schema, from the ledger: first step's start to last step's end, against the sum of the step durations
+  # (rollout_targets times are written in batches with the owner's heartbeat, so they are not per-schema times).
   breakdown=$(q -F ' ' <<SQL
 SELECT round(extract(epoch FROM r.started_at - r.created_at) * 1000),
        round(extract(epoch FROM r.finished_at - r.started_at) * 1000),
-       (SELECT round(avg(extract(epoch FROM finished_at - started_at)) * 1000, 1) FROM public.rollout_targets
-         WHERE rollout_id = r.id),
-       (SELECT round(avg(d), 1) FROM (SELECT sum(duration_ms) d FROM public.migration_ledger GROUP BY company_id) x)
+       (SELECT round(avg(span), 1) FROM (SELECT extract(epoch FROM max(finished_at) - min(started_at)) * 1000 AS span
+         FROM public.migration_ledger WHERE run_id = r.id GROUP BY company_id) x),
+       (SELECT round(avg(d), 1) FROM (SELECT sum(duration_ms) d FROM public.migration_ledger WHERE run_id = r.id
+         GROUP BY company_id) x)
 FROM public.rollouts r WHERE r.id = '$(j "$out" 'd["id"]')'
 SQL
 )
-  read -r queue_ms run_ms target_ms steps_ms <<<"$breakdown"
+  read -r queue_ms run_ms span_ms steps_ms <<<"$breakdown"
   per_version=$(q -F '=' -c "SELECT version, round(avg(duration_ms), 1) FROM public.migration_ledger GROUP BY version_key, version ORDER BY version_key" | paste -sd ' ')
   stop_service   # the floor runs without the JVM on the machine; closing its connections flushes their stats
   sleep 0.5
@@ -197,8 +210,8 @@ PY
     "$(j "$out" 'd["service_cpu_seconds"]')" "$(j "$out" 'd["machine_busy_percent"]')"
   printf '  service CPU s by thread (of which kernel): %s\n' \
     "$(j "$out" '", ".join(f"{k} {t:.1f} ({s:.1f})" for k, t, s in d["service_cpu_by_thread"][:5])')"
-  printf '  Flotilla per schema: %s ms wall in its worker (rollout_targets), %s ms inside the steps (ledger duration_ms)\n' \
-    "$target_ms" "$steps_ms"
+  printf '  Flotilla per schema: %s ms from first step start to last step end, %s ms inside the steps (ledger)\n' \
+    "$span_ms" "$steps_ms"
   printf '  mean step ms by version: %s\n' "$per_version"
   printf '  transactions in %s: Flotilla %s (%s per schema, incl. %s GET polls), floor %s (%s per schema); load before: %s\n' \
     "$DB" "$tx_flotilla" "$((tx_flotilla / N))" "$(j "$out" 'd["polls"]')" "$tx_floor" "$((tx_floor / N))" "$load_before"
