@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Brings one tenant schema up to the catalog: takes the schema's advisory lock on one pooled connection, reads
@@ -211,6 +212,8 @@ public class SchemaMigrator {
                 direction, executedBy);
         OffsetDateTime startedAt = OffsetDateTime.now();
         long began = System.nanoTime();
+        // A non-transactional step has a running row from the start; its failure closes that row.
+        AtomicLong runningRow = new AtomicLong(-1);
         Uni<Long> work;
         if (script.transactional()) {
             // Migration and ledger row in one transaction: applied exactly when recorded.
@@ -219,23 +222,26 @@ public class SchemaMigrator {
                     .call(() -> executor.commit(conn))
                     .onFailure().call(() -> executor.rollback(conn).onFailure().recoverWithNull());
         } else {
-            work = ledger.start(conn, start).flatMap(id -> executor.runWithoutTransaction(conn, company.schemaName(), step.sql())
-                    .flatMap(ok -> ledger.finish(conn, id, direction.success(), millisSince(began), null))
-                    .replaceWith(id)
-                    .onFailure(SchemaMigrator::isStepError).call(e -> ledger.finish(conn, id, StepStatus.FAILED,
-                            millisSince(began), stepError(e)).onFailure().recoverWithNull()));
+            work = ledger.start(conn, start).invoke(runningRow::set)
+                    .flatMap(id -> executor.runWithoutTransaction(conn, company.schemaName(), step.sql())
+                            .flatMap(ok -> ledger.finish(conn, id, direction.success(), millisSince(began), null))
+                            .replaceWith(id));
         }
         return work.map(id -> {
             record(direction, "succeeded", began);
             logStep(direction, company, script, direction.success().value(), began, null);
             return (ApplyResult.StepFailure) null;
         }).onFailure(SchemaMigrator::isStepError).recoverWithUni(e -> {
+            if (!script.transactional() && runningRow.get() < 0) {
+                return Uni.createFrom().failure(e); // the ledger refused the running row: nothing ran
+            }
             StepError error = stepError(e);
             record(direction, "failed", began);
             logStep(direction, company, script, "failed", began, error);
             Uni<Long> recorded = script.transactional()
                     ? ledger.record(conn, start, StepStatus.FAILED, startedAt, millisSince(began), error)
-                    : ledger.lastId(conn, company.id(), m.version());
+                    : ledger.finish(conn, runningRow.get(), StepStatus.FAILED, millisSince(began), error)
+                            .replaceWith(runningRow.get());
             return recorded.map(id -> new ApplyResult.StepFailure(m.version().toString(), script.file(), id,
                     error.message(), error.sqlState(), error.position()));
         });

@@ -70,9 +70,7 @@ public class ScratchSchemas {
          */
         public Uni<StepError> apply(String sql, boolean transactional) {
             Uni<Void> run = transactional
-                    ? conn.begin().flatMap(tx -> executor.runInTransaction(conn, name, sql)
-                            .call(tx::commit)
-                            .onFailure().call(() -> tx.rollback().onFailure().recoverWithNull()))
+                    ? executor.runInTransaction(conn, name, sql)
                     : executor.runWithoutTransaction(conn, name, sql);
             return run.map(ok -> (StepError) null)
                     .onFailure(SchemaMigrator::isStepError).recoverWithItem(SchemaMigrator::stepError);

@@ -55,11 +55,6 @@ public class TenantExecutor {
         return client.query("DROP SCHEMA IF EXISTS " + quoteIdent(schema) + " CASCADE").execute().replaceWithVoid();
     }
 
-    public Uni<Boolean> schemaExists(SqlClient client, String schema) {
-        return client.preparedQuery("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)")
-                .execute(Tuple.of(schema)).map(rows -> rows.iterator().next().getBoolean(0));
-    }
-
     /**
      * Takes the schema's session-level advisory lock on this connection, waiting at most {@code wait}; the lock
      * goes with the session, so a process that dies frees it. Fails with {@link ErrorCode#SCHEMA_BUSY}; emits
@@ -118,11 +113,11 @@ public class TenantExecutor {
         return conn.query("ROLLBACK").execute().replaceWithVoid();
     }
 
-    /** Runs a script inside the caller's open transaction, with the tenant schema first on the search path. */
+    /** Runs a script in a transaction of its own under the tenant's search path: committed, or rolled back. */
     public Uni<Void> runInTransaction(SqlConnection conn, String schema, String sql) {
-        return conn.query("SET LOCAL search_path TO " + quoteIdent(schema) + ", public").execute()
-                .flatMap(ignored -> conn.query(sql).execute())
-                .replaceWithVoid();
+        return beginAndRun(conn, schema, sql)
+                .call(() -> commit(conn))
+                .onFailure().call(() -> rollback(conn).onFailure().recoverWithNull());
     }
 
     /**

@@ -106,13 +106,6 @@ public class LedgerRepository {
                 .replaceWithVoid();
     }
 
-    /** The newest ledger row of one company's version: what a failure just recorded. */
-    public Uni<Long> lastId(SqlConnection conn, UUID companyId, Version version) {
-        return conn.preparedQuery("SELECT max(id) FROM public.migration_ledger WHERE company_id = $1"
-                        + " AND version_key = string_to_array($2, '.')::numeric[]")
-                .execute(Tuple.of(companyId, version.toString())).map(rows -> rows.iterator().next().getLong(0));
-    }
-
     /**
      * Closes rows left running by a process that died mid-step. Only call while holding the schema's advisory
      * lock: then no live process can be running a step there, so every running row is stale. Their

@@ -125,8 +125,9 @@ public class MaintenanceService {
                 .flatMap(detail -> runs.step(runId, company.id(), schema, true, detail, null, null, startedAt, millisSince(began)))
                 .onFailure().recoverWithUni(e -> {
                     Log.warnf("Maintenance %s failed on %s: %s", job.name(), schema, e.getMessage());
-                    String sqlState = e instanceof PgException pg ? pg.getSqlState() : null;
-                    String message = e instanceof PgException pg ? pg.getErrorMessage() : e.getMessage();
+                    Throwable cause = e instanceof TenantExecutor.StatementFailure sf ? sf.error() : e;
+                    String sqlState = cause instanceof PgException pg ? pg.getSqlState() : null;
+                    String message = cause instanceof PgException pg ? pg.getErrorMessage() : cause.getMessage();
                     return runs.step(runId, company.id(), schema, false, null, message, sqlState, startedAt, millisSince(began))
                             .onFailure().recoverWithNull();
                 });
@@ -136,11 +137,9 @@ public class MaintenanceService {
         return switch (job.kind()) {
             case REFRESH_MATERIALIZED_VIEWS -> executor.refreshMaterializedViews(conn, schema);
             case VACUUM_ANALYZE -> executor.vacuumAnalyze(conn, schema);
-            case CUSTOM_SQL -> conn.begin().flatMap(tx -> executor.runInTransaction(conn, schema,
+            case CUSTOM_SQL -> executor.runInTransaction(conn, schema,
                             job.sql().replace("${schema}", TenantExecutor.quoteIdent(schema)))
-                    .call(tx::commit)
-                    .onFailure().call(() -> tx.rollback().onFailure().recoverWithNull())
-                    .replaceWith("ran " + job.file()));
+                    .replaceWith("ran " + job.file());
         };
     }
 

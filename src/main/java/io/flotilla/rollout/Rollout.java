@@ -41,9 +41,4 @@ public record Rollout(UUID id, String direction, String targetVersion, RolloutSt
                 row.getString("error"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("started_at"),
                 row.getOffsetDateTime("finished_at"), targets, steps, failures);
     }
-
-    public Rollout withState(RolloutState newState) {
-        return new Rollout(id, direction, targetVersion, newState, strategy, allowDrift, totalTargets, waves,
-                currentWave, owner, heartbeatAt, error, createdAt, startedAt, finishedAt, targets, steps, failures);
-    }
 }
