@@ -88,14 +88,16 @@ public class SchemaMigrator {
                     + "; only active companies are migrated", Map.of("companyId", company.id())));
         }
         String schema = company.schemaName();
-        return pool.withConnection(conn -> executor.lock(conn, schema, config.execution().lockWait())
-                .flatMap(exists -> {
-                    if (!exists) {
+        // The history is read in the lock's round trip; PostgreSQL runs it after the lock is taken.
+        return pool.withConnection(conn -> executor.lock(conn, schema, config.execution().lockWait(),
+                        () -> ledger.history(conn, company.id()))
+                .flatMap(locked -> {
+                    if (!locked.schemaExists()) {
                         return Uni.createFrom().<ApplyResult>failure(new FlotillaException(ErrorCode.SCHEMA_MISSING,
                                 "Schema '" + schema + "' of company '" + company.companyName() + "' does not exist",
                                 Map.of("companyId", company.id(), "schemaName", schema)));
                     }
-                    return history(conn, company)
+                    return settle(conn, company, locked.read())
                             .flatMap(history -> {
                                 List<Migration> steps = steps(company, catalog, appliedChecksums(history), target, allowDrift);
                                 List<MigrationScript> scripts = steps.stream().map(m -> script(m, target)).toList();
@@ -112,11 +114,11 @@ public class SchemaMigrator {
      * The company's history, read under its lock. A step still "running" there was left by a dead process (we hold
      * the lock): it is closed as interrupted and the history read again. Rare, so it costs nothing usually.
      */
-    private Uni<Map<Version, VersionHistory>> history(SqlConnection conn, Company company) {
-        return ledger.history(conn, company.id()).flatMap(history -> history.values().stream()
-                .anyMatch(h -> h.latest().status() == StepStatus.RUNNING)
+    private Uni<Map<Version, VersionHistory>> settle(SqlConnection conn, Company company,
+                                                     Map<Version, VersionHistory> history) {
+        return history.values().stream().anyMatch(h -> h.latest().status() == StepStatus.RUNNING)
                 ? ledger.closeInterrupted(conn, company.id()).flatMap(n -> ledger.history(conn, company.id()))
-                : Uni.createFrom().item(history));
+                : Uni.createFrom().item(history);
     }
 
     /**
@@ -217,10 +219,8 @@ public class SchemaMigrator {
         Uni<Long> work;
         if (script.transactional()) {
             // Migration and ledger row in one transaction: applied exactly when recorded.
-            work = executor.beginAndRun(conn, company.schemaName(), step.sql())
-                    .flatMap(ok -> ledger.record(conn, start, direction.success(), startedAt, millisSince(began), null))
-                    .call(() -> executor.commit(conn))
-                    .onFailure().call(() -> executor.rollback(conn).onFailure().recoverWithNull());
+            work = executor.runAndCommit(conn, company.schemaName(), step.sql(),
+                    () -> ledger.recordInTransaction(conn, start, direction.success()));
         } else {
             work = ledger.start(conn, start).invoke(runningRow::set)
                     .flatMap(id -> executor.runWithoutTransaction(conn, company.schemaName(), step.sql())

@@ -4,6 +4,7 @@ import io.flotilla.catalog.SqlScript;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The one place that builds SQL against tenant schemas: it quotes identifiers, sets {@code search_path} and owns
@@ -65,18 +67,33 @@ public class TenantExecutor {
      * snapshot to go away, which would deadlock the two.
      */
     public Uni<Boolean> lock(SqlConnection conn, String schema, Duration wait) {
-        return acquire(conn, schema, System.nanoTime() + wait.toNanos(), wait, 10);
+        return lock(conn, schema, wait, () -> Uni.createFrom().nullItem()).map(Locked::schemaExists);
+    }
+
+    /** A won schema lock: whether the schema exists, and what the caller read right after taking it. */
+    public record Locked<T>(boolean schemaExists, T read) {
+    }
+
+    /**
+     * {@link #lock(SqlConnection, String, Duration)}, with a read the caller needs under the lock (the schema's
+     * history, say) pipelined behind each attempt: one round trip, and PostgreSQL runs the read after the lock, so
+     * what it sees is what the lock holder sees. A losing attempt's read is thrown away.
+     */
+    public <T> Uni<Locked<T>> lock(SqlConnection conn, String schema, Duration wait, Supplier<Uni<T>> underLock) {
+        return acquire(conn, schema, System.nanoTime() + wait.toNanos(), wait, 10, underLock);
     }
 
     /** Emits whether the schema exists, learnt in the same round trip as the lock (it runs once per company). */
-    private Uni<Boolean> acquire(SqlConnection conn, String schema, long deadline, Duration wait, long delayMillis) {
-        return conn.preparedQuery("SELECT pg_try_advisory_lock($1, hashtext($2)),"
+    private <T> Uni<Locked<T>> acquire(SqlConnection conn, String schema, long deadline, Duration wait,
+                                       long delayMillis, Supplier<Uni<T>> underLock) {
+        Uni<Row> attempt = conn.preparedQuery("SELECT pg_try_advisory_lock($1, hashtext($2)),"
                         + " EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $2)")
-                .execute(Tuple.of(LOCK_NAMESPACE, schema))
-                .flatMap(rows -> {
-                    var row = rows.iterator().next();
+                .execute(Tuple.of(LOCK_NAMESPACE, schema)).map(rows -> rows.iterator().next());
+        return Uni.combine().all().unis(attempt, settled(underLock.get())).asTuple()
+                .flatMap(both -> {
+                    Row row = both.getItem1();
                     if (row.getBoolean(0)) {
-                        return Uni.createFrom().item(row.getBoolean(1));
+                        return both.getItem2().unwrap().map(read -> new Locked<>(row.getBoolean(1), read));
                     }
                     if (System.nanoTime() >= deadline) {
                         return Uni.createFrom().failure(new FlotillaException(ErrorCode.SCHEMA_BUSY, "Schema '"
@@ -84,7 +101,8 @@ public class TenantExecutor {
                                 Map.of("schemaName", schema)));
                     }
                     return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(delayMillis))
-                            .flatMap(ignored -> acquire(conn, schema, deadline, wait, Math.min(delayMillis * 2, 250)));
+                            .flatMap(ignored -> acquire(conn, schema, deadline, wait, Math.min(delayMillis * 2, 250),
+                                    underLock));
                 });
     }
 
@@ -94,30 +112,51 @@ public class TenantExecutor {
     }
 
     /**
-     * Opens a transaction and runs a script in it with the tenant schema first on the search path, all in one round
-     * trip (this runs for every step of every schema). The caller then records the step and {@link #commit}s, or
-     * {@link #rollback}s on failure. Error positions are made relative to the script again.
+     * Opens a transaction and runs a script in it with the tenant schema first on the search path, in one round
+     * trip. Error positions are made relative to the script again.
      */
-    public Uni<Void> beginAndRun(SqlConnection conn, String schema, String sql) {
+    private Uni<Void> beginAndRun(SqlConnection conn, String schema, String sql) {
         String prefix = "BEGIN; SET LOCAL search_path TO " + quoteIdent(schema) + ", public;\n";
         return conn.query(prefix + sql).execute()
                 .onFailure(PgException.class).transform(e -> new StatementFailure((PgException) e, -prefix.length()))
                 .replaceWithVoid();
     }
 
-    public Uni<Void> commit(SqlConnection conn) {
-        return conn.query("COMMIT").execute().replaceWithVoid();
+    /**
+     * Runs a script in a transaction together with a statement of the caller's ({@code inTransaction}: the ledger
+     * record, which must commit with the migration or not at all) and commits, all three pipelined in one round
+     * trip: this runs for every step of every schema, and each wait for PostgreSQL's answer costs as much as a small
+     * migration. Safe without waiting: after a failed script PostgreSQL refuses the record ("current transaction is
+     * aborted") and turns the COMMIT into a rollback; after a failed record the COMMIT rolls the script back too.
+     * Fails with the first failure in that order, the transaction already ended.
+     */
+    public <T> Uni<T> runAndCommit(SqlConnection conn, String schema, String sql, Supplier<Uni<T>> inTransaction) {
+        return Uni.combine().all()
+                .unis(settled(beginAndRun(conn, schema, sql)), settled(inTransaction.get()), settled(commit(conn)))
+                .asTuple()
+                .flatMap(all -> all.getItem1().unwrap()
+                        .flatMap(ran -> all.getItem2().unwrap())
+                        .call(recorded -> all.getItem3().unwrap()));
     }
 
-    public Uni<Void> rollback(SqlConnection conn) {
-        return conn.query("ROLLBACK").execute().replaceWithVoid();
+    /** An item or a failure, as an item: pipelined statements are all waited for before one of them is looked at. */
+    private record Settled<T>(T item, Throwable failure) {
+        Uni<T> unwrap() {
+            return failure == null ? Uni.createFrom().item(item) : Uni.createFrom().failure(failure);
+        }
+    }
+
+    private static <T> Uni<Settled<T>> settled(Uni<T> uni) {
+        return uni.map(item -> new Settled<>(item, null)).onFailure().recoverWithItem(e -> new Settled<>(null, e));
+    }
+
+    private Uni<Void> commit(SqlConnection conn) {
+        return conn.query("COMMIT").execute().replaceWithVoid();
     }
 
     /** Runs a script in a transaction of its own under the tenant's search path: committed, or rolled back. */
     public Uni<Void> runInTransaction(SqlConnection conn, String schema, String sql) {
-        return beginAndRun(conn, schema, sql)
-                .call(() -> commit(conn))
-                .onFailure().call(() -> rollback(conn).onFailure().recoverWithNull());
+        return runAndCommit(conn, schema, sql, () -> Uni.createFrom().voidItem());
     }
 
     /**
@@ -130,11 +169,12 @@ public class TenantExecutor {
         List<String> statements = SqlScript.split(sql);
         List<String> indexes = new ArrayList<>();
         statements.forEach(s -> indexes.addAll(SqlScript.concurrentIndexNames(s)));
-        Uni<Void> chain = conn.query("SET search_path TO " + quoteIdent(schema) + ", public").execute()
+        // The search path and the look for invalid indexes go in one round trip.
+        Uni<Void> setPath = conn.query("SET search_path TO " + quoteIdent(schema) + ", public").execute()
                 .replaceWithVoid();
-        if (!indexes.isEmpty()) {
-            chain = chain.flatMap(ignored -> dropInvalidIndexes(conn, schema, indexes));
-        }
+        Uni<Void> chain = indexes.isEmpty() ? setPath
+                : Uni.combine().all().unis(setPath, invalidIndexes(conn, schema, indexes)).asTuple()
+                        .flatMap(both -> dropIndexes(conn, schema, both.getItem2()));
         int from = 0;
         for (String statement : statements) {
             int offset = Math.max(0, sql.indexOf(statement, from));
@@ -147,27 +187,28 @@ public class TenantExecutor {
         return chain.eventually(() -> conn.query("RESET search_path").execute().onFailure().recoverWithNull());
     }
 
-    private Uni<Void> dropInvalidIndexes(SqlConnection conn, String schema, List<String> names) {
+    private Uni<List<String>> invalidIndexes(SqlConnection conn, String schema, List<String> names) {
         return conn.preparedQuery("SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
                         + " JOIN pg_namespace n ON n.oid = c.relnamespace"
                         + " WHERE n.nspname = $1 AND c.relname = ANY($2) AND NOT i.indisvalid")
                 .execute(Tuple.of(schema, names.toArray(String[]::new)))
-                .flatMap(rows -> {
-                    Uni<Void> drops = Uni.createFrom().voidItem();
-                    for (var row : rows) {
-                        String index = quoteIdent(schema) + "." + quoteIdent(row.getString(0));
-                        drops = drops.flatMap(ignored -> conn.query("DROP INDEX CONCURRENTLY IF EXISTS " + index)
-                                .execute().replaceWithVoid());
-                    }
-                    return drops;
+                .map(rows -> {
+                    List<String> invalid = new ArrayList<>();
+                    rows.forEach(row -> invalid.add(row.getString(0)));
+                    return invalid;
                 });
     }
 
-    /**
-     * What a tenant schema says about template values settings don't give: {@code embedding_dimensions} is the
-     * {@code vector_number} of the schema's {@code ai_config.embedding_model} in {@code public.models_details},
-     * when both tables exist. One round trip to find the tables, one to read the value.
-     */
+    private Uni<Void> dropIndexes(SqlConnection conn, String schema, List<String> names) {
+        Uni<Void> drops = Uni.createFrom().voidItem();
+        for (String name : names) {
+            String index = quoteIdent(schema) + "." + quoteIdent(name);
+            drops = drops.flatMap(ignored -> conn.query("DROP INDEX CONCURRENTLY IF EXISTS " + index)
+                    .execute().replaceWithVoid());
+        }
+        return drops;
+    }
+
     /**
      * Whether the fleet-wide table template look-ups join ({@code public.models_details}) exists: a rollout asks
      * once, and skips the per-company look-up when it does not.
@@ -177,6 +218,11 @@ public class TenantExecutor {
                 .map(rows -> rows.iterator().next().getBoolean(0));
     }
 
+    /**
+     * What a tenant schema says about template values settings don't give: {@code embedding_dimensions} is the
+     * {@code vector_number} of the schema's {@code ai_config.embedding_model} in {@code public.models_details},
+     * when both tables exist. One round trip to find the tables, one to read the value.
+     */
     public Uni<Map<String, String>> lookupTemplateValues(SqlClient client, String schema, Set<String> names) {
         if (!names.contains("embedding_dimensions")) {
             return Uni.createFrom().item(Map.of());

@@ -64,35 +64,49 @@ public class LedgerRepository {
     }
 
     /**
-     * Records a finished step in one statement (ledger row and state). For a transactional step this runs inside
-     * the step's own transaction, so the migration and its record commit together or not at all: no separate
-     * "running" row, and no extra commit to wait for.
+     * Records a finished step in one statement (ledger row and state), with the error when it failed. A failure is
+     * recorded after its transaction rolled back, timed by the caller.
      */
     public Uni<Long> record(SqlConnection conn, StepStart step, StepStatus status, OffsetDateTime startedAt,
                             long durationMs, StepError error) {
         Tuple params = stepParams(step, status).addOffsetDateTime(startedAt).addLong(durationMs)
                 .addString(error == null ? null : error.message()).addString(error == null ? null : error.sqlState())
                 .addInteger(error == null ? null : error.position());
-        return conn.preparedQuery("WITH l AS (INSERT INTO public.migration_ledger (" + INSERT_COLUMNS
-                        + ", started_at, finished_at, duration_ms, error, error_sqlstate, error_position) VALUES ("
-                        + INSERT_VALUES + ", $12, clock_timestamp(), $13, $14, $15, $16)" + RETURNED + ")"
-                        + STATE_UPSERT + " RETURNING (SELECT id FROM l)")
-                .execute(params).map(rows -> rows.iterator().next().getLong(0));
+        return conn.preparedQuery(RECORD).execute(params).map(rows -> rows.iterator().next().getLong(0));
     }
 
     /**
+     * Records a step inside the step's own transaction, so the migration and its record commit together or not at
+     * all: no separate "running" row, and no extra commit to wait for. Sent pipelined behind the script, it is timed
+     * by the server: from the transaction's start ({@code now()}) to this statement.
+     */
+    public Uni<Long> recordInTransaction(SqlConnection conn, StepStart step, StepStatus status) {
+        return conn.preparedQuery(RECORD_IN_TRANSACTION).execute(stepParams(step, status))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    private static String recordSql(String timingAndError) {
+        return "WITH l AS (INSERT INTO public.migration_ledger (" + INSERT_COLUMNS
+                + ", started_at, finished_at, duration_ms, error, error_sqlstate, error_position) VALUES ("
+                + INSERT_VALUES + ", " + timingAndError + ")" + RETURNED + ")" + STATE_UPSERT + " RETURNING (SELECT id FROM l)";
+    }
+
+    private static final String RECORD = recordSql("$12, clock_timestamp(), $13, $14, $15, $16");
+    private static final String RECORD_IN_TRANSACTION = recordSql(
+            "now(), clock_timestamp(), (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint, NULL, NULL, NULL");
+
+    /**
      * Records a non-transactional step as running before its SQL starts: its statements commit one by one, so if
-     * the process dies half-way the ledger must already say the step began. The row's commit does not wait for
-     * the disk ({@code synchronous_commit off}): the first statement's own commit flushes the WAL past it, so it
-     * is durable before anything it describes is, one disk wait cheaper.
+     * the process dies half-way the ledger must already say the step began. One autocommit statement whose commit
+     * does not wait for the disk ({@code synchronous_commit} off for its own transaction): the first statement's
+     * own commit flushes the WAL past it, so it is durable before anything it describes is, one disk wait cheaper.
      */
     public Uni<Long> start(SqlConnection conn, StepStart step) {
-        return conn.begin().flatMap(tx -> conn.query("SET LOCAL synchronous_commit TO OFF").execute()
-                .flatMap(x -> conn.preparedQuery("INSERT INTO public.migration_ledger (" + INSERT_COLUMNS + ") VALUES ("
-                        + INSERT_VALUES + ") RETURNING id").execute(stepParams(step, StepStatus.RUNNING)))
-                .map(rows -> rows.iterator().next().getLong(0))
-                .call(tx::commit)
-                .onFailure().call(() -> tx.rollback().onFailure().recoverWithNull()));
+        return conn.preparedQuery("INSERT INTO public.migration_ledger (" + INSERT_COLUMNS + ") SELECT "
+                        + INSERT_VALUES + " FROM (SELECT set_config('synchronous_commit', 'off', true) AS setting) async"
+                        + " WHERE async.setting = 'off' RETURNING id")
+                .execute(stepParams(step, StepStatus.RUNNING))
+                .map(rows -> rows.iterator().next().getLong(0));
     }
 
     /** Closes a running row with its outcome, and the state with it. */
