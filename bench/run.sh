@@ -8,7 +8,8 @@
 # Env knobs: BENCH_PARALLEL (4: Flotilla's maxParallel and the floor's psql sessions), DB_HOST/DB_PORT/DB_USER/
 # DB_PASSWORD (127.0.0.1/5432/postgres/empty), BENCH_FLEET (10000 companies; 0 skips the fleet view part),
 # BENCH_LEDGER_ROWS (500000), BENCH_KEEP=1 (keep the database), BENCH_LOG_LEVEL (WARN; INFO to see slow steps),
-# BENCH_JAVA_OPTS (extra JVM options for the service, e.g. a JFR recording), BENCH_DB (flotilla_bench).
+# BENCH_JAVA_OPTS (extra JVM options for the service, e.g. a JFR recording), BENCH_DB (flotilla_bench),
+# BENCH_WARMUP (200: schemas of an untimed rollout before the timed one; 0 times a freshly started JVM).
 # Scratch files (service logs, psql batches, JSON results) go to bench/.work/; results are appended to
 # bench/results.md.
 set -euo pipefail
@@ -24,6 +25,7 @@ PARALLEL="${BENCH_PARALLEL:-4}"
 FLEET="${BENCH_FLEET:-10000}"
 LEDGER_ROWS="${BENCH_LEDGER_ROWS:-500000}"
 LOG="${BENCH_LOG_LEVEL:-WARN}"
+WARMUP="${BENCH_WARMUP:-200}"
 export DB_HOST="${DB_HOST:-127.0.0.1}" DB_PORT="${DB_PORT:-5432}" DB_USER="${DB_USER:-postgres}" DB_PASSWORD="${DB_PASSWORD:-}"
 # psql reads the same server from libpq's variables.
 export PGHOST="$DB_HOST" PGPORT="$DB_PORT" PGUSER="$DB_USER" PGPASSWORD="$DB_PASSWORD" PGCONNECT_TIMEOUT=5
@@ -126,7 +128,7 @@ if python3 -c 'import sys, zipfile; sys.exit("io/flotilla/security/TokenCommand.
 fi
 
 pg_version=$(psql -X -At -d postgres -c 'SHOW server_version' | cut -d' ' -f1)
-log "PostgreSQL $pg_version on $DB_HOST:$DB_PORT, $(nproc) cores, BENCH_PARALLEL=$PARALLEL, $M migrations, port $PORT"
+log "PostgreSQL $pg_version on $DB_HOST:$DB_PORT, $(nproc) cores, BENCH_PARALLEL=$PARALLEL, BENCH_WARMUP=$WARMUP, $M migrations, port $PORT"
 
 # --- rollout vs psql floor, per N -----------------------------------------------------------------------------
 rows=()   # summary lines: N flotilla_s floor_s ratio per_schema_ms rss_mb load_before
@@ -134,6 +136,18 @@ for N in ${sizes[@]+"${sizes[@]}"}; do
   log "N=$N: fresh database, service, $N empty tenant schemas"
   fresh_db
   start_service "n$N"
+  if [ "$WARMUP" -gt 0 ]; then
+    # A control plane runs for weeks: the timed rollout should meet a service that has rolled out before, not a
+    # JVM still compiling its first requests. W other companies get one rollout, then leave the active fleet.
+    log "N=$N: warm-up rollout to $WARMUP other schemas"
+    q <<SQL
+INSERT INTO public.companies (company_name, schema_name) SELECT 'Warm-up ' || g, 'w_' || g FROM generate_series(1, $WARMUP) g;
+DO \$\$ BEGIN FOR g IN 1..$WARMUP LOOP EXECUTE format('CREATE SCHEMA %I', 'w_' || g); END LOOP; END \$\$;
+SQL
+    $PY rollout --url "$URL" --pid "$SVC_PID" --parallel "$PARALLEL" >"$WORK/warmup-$N.json"
+    [ "$(j "$WORK/warmup-$N.json" 'd["state"]')" = succeeded ] || { cat "$WORK/warmup-$N.json" >&2; die "warm-up rollout failed"; }
+    q -c "UPDATE public.companies SET status = 'inactive' WHERE schema_name LIKE 'w\_%'"
+  fi
   # Companies and schemas straight in SQL: the bench measures the rollout, not onboarding.
   q <<SQL
 INSERT INTO public.companies (company_name, schema_name) SELECT 'Bench ' || g, 'b_' || g FROM generate_series(1, $N) g;
@@ -148,7 +162,7 @@ SQL
   $PY rollout --url "$URL" --pid "$SVC_PID" --parallel "$PARALLEL" >"$out"
   state=$(j "$out" 'd["state"]')
   [ "$state" = succeeded ] || { cat "$out" >&2; tail -40 "$WORK/service-n$N.log" >&2; die "rollout ended $state"; }
-  applied=$(q -c "SELECT count(*) FROM public.migration_ledger WHERE status = 'applied'")
+  applied=$(q -c "SELECT count(*) FROM public.migration_ledger WHERE status = 'applied' AND schema_name LIKE 'b\_%'")
   [ "$applied" -eq $((N * M)) ] || die "ledger has $applied applied steps, expected $((N * M))"
   # Where the time went, from the service's own records: POST latency, wait before a worker took it, run time;
   # per schema, from the ledger: first step's start to last step's end, against the sum of the step durations
@@ -164,7 +178,7 @@ FROM public.rollouts r WHERE r.id = '$(j "$out" 'd["id"]')'
 SQL
 )
   read -r queue_ms run_ms span_ms steps_ms <<<"$breakdown"
-  per_version=$(q -F '=' -c "SELECT version, round(avg(duration_ms), 1) FROM public.migration_ledger GROUP BY version_key, version ORDER BY version_key" | paste -sd ' ')
+  per_version=$(q -F '=' -c "SELECT version, round(avg(duration_ms), 1) FROM public.migration_ledger WHERE run_id = '$(j "$out" 'd["id"]')' GROUP BY version_key, version ORDER BY version_key" | paste -sd ' ')
   stop_service   # the floor runs without the JVM on the machine; closing its connections flushes their stats
   sleep 0.5
   tx_flotilla=$(( $(commits) - tx0 ))
@@ -261,7 +275,7 @@ fi
 
 # --- summary -----------------------------------------------------------------------------------------------------
 if [ ${#rows[@]} -gt 0 ]; then
-  printf '\nSummary (BENCH_PARALLEL=%s, %s cores, PostgreSQL %s)\n' "$PARALLEL" "$(nproc)" "$pg_version"
+  printf '\nSummary (BENCH_PARALLEL=%s, BENCH_WARMUP=%s, %s cores, PostgreSQL %s)\n' "$PARALLEL" "$WARMUP" "$(nproc)" "$pg_version"
   printf '%8s %12s %12s %8s %16s %12s %10s\n' N flotilla_s floor_s ratio ms_per_schema max_rss_mb load_before
   for r in "${rows[@]}"; do printf '%8s %12s %12s %8s %16s %12s %10s\n' $r; done
 fi
@@ -269,8 +283,8 @@ fi
 
 {
   printf '\n## %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
-  printf 'Machine: %s cores (%s), PostgreSQL %s, BENCH_PARALLEL=%s, commit %s%s, jar built %s.\n\n' "$(nproc)" \
-    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" "$pg_version" "$PARALLEL" \
+  printf 'Machine: %s cores (%s), PostgreSQL %s, BENCH_PARALLEL=%s, BENCH_WARMUP=%s, commit %s%s, jar built %s.\n\n' "$(nproc)" \
+    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" "$pg_version" "$PARALLEL" "$WARMUP" \
     "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" "$(git diff --quiet 2>/dev/null || echo ' (dirty tree)')" \
     "$(date -u -r "$JAR" '+%Y-%m-%d %H:%M UTC')"
   if [ ${#rows[@]} -gt 0 ]; then

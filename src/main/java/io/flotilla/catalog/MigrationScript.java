@@ -1,5 +1,7 @@
 package io.flotilla.catalog;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,28 +23,51 @@ import java.util.regex.Pattern;
  * @param placeholders  whether {@code ${name}} placeholders are replaced in this file
  * @param lintWaivers   lint rules waived per table with {@code -- flotilla:lint-waive table rule[,rule…]}; table
  *                      names as PostgreSQL stores them (unquoted names folded to lower case)
+ * @param template      {@code sql} split at its placeholders, once: a rollout renders each script for thousands of
+ *                      companies, and then that is a concatenation rather than a regex scan
  */
 public record MigrationScript(String file, String sql, String checksum, boolean transactional,
                               List<String> requires, Map<String, String> defaults, boolean placeholders,
-                              Map<String, Set<LintRule>> lintWaivers) {
+                              Map<String, Set<LintRule>> lintWaivers, Template template) {
 
     static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.-]*)}");
 
     /** The placeholder reserved for the tenant's schema, already quoted as an identifier. */
     public static final String SCHEMA = "schema";
 
-    /** Placeholder names the file uses, other than {@code ${schema}}. */
-    public Set<String> placeholderNames() {
-        Set<String> names = new TreeSet<>();
-        if (placeholders) {
-            Matcher m = PLACEHOLDER.matcher(sql);
-            while (m.find()) {
-                if (!m.group(1).equals(SCHEMA)) {
+    public MigrationScript(String file, String sql, String checksum, boolean transactional, List<String> requires,
+                           Map<String, String> defaults, boolean placeholders, Map<String, Set<LintRule>> lintWaivers) {
+        this(file, sql, checksum, transactional, requires, defaults, placeholders, lintWaivers,
+                Template.parse(sql, placeholders));
+    }
+
+    /**
+     * The text between placeholders ({@code literals}, one more than {@code names}) and the placeholder names in
+     * order of appearance; {@code others} are the names other than {@code ${schema}}, sorted.
+     */
+    public record Template(List<String> literals, List<String> names, Set<String> others) {
+        static Template parse(String sql, boolean placeholders) {
+            List<String> literals = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            int from = 0;
+            if (placeholders) {
+                Matcher m = PLACEHOLDER.matcher(sql);
+                while (m.find()) {
+                    literals.add(sql.substring(from, m.start()));
                     names.add(m.group(1));
+                    from = m.end();
                 }
             }
+            literals.add(sql.substring(from));
+            Set<String> others = new TreeSet<>(names);
+            others.remove(SCHEMA);
+            return new Template(List.copyOf(literals), List.copyOf(names), Collections.unmodifiableSet(others));
         }
-        return names;
+    }
+
+    /** Placeholder names the file uses, other than {@code ${schema}}. */
+    public Set<String> placeholderNames() {
+        return template.others();
     }
 
     /**
@@ -50,19 +75,18 @@ public record MigrationScript(String file, String sql, String checksum, boolean 
      * checks {@link #placeholderNames()} against its values first, so an unresolved name never reaches SQL.
      */
     public String render(Function<String, String> values) {
-        if (!placeholders) {
+        if (template.names().isEmpty()) {
             return sql;
         }
-        Matcher m = PLACEHOLDER.matcher(sql);
         StringBuilder out = new StringBuilder(sql.length() + 64);
-        while (m.find()) {
-            String value = values.apply(m.group(1));
+        for (int i = 0; i < template.names().size(); i++) {
+            String name = template.names().get(i);
+            String value = values.apply(name);
             if (value == null) {
-                throw new IllegalStateException("unresolved placeholder ${" + m.group(1) + "} in " + file);
+                throw new IllegalStateException("unresolved placeholder ${" + name + "} in " + file);
             }
-            m.appendReplacement(out, Matcher.quoteReplacement(value));
+            out.append(template.literals().get(i)).append(value);
         }
-        m.appendTail(out);
-        return out.toString();
+        return out.append(template.literals().get(template.names().size())).toString();
     }
 }

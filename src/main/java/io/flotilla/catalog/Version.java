@@ -7,7 +7,6 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * A migration version: numeric parts compared one by one ({@code 10} after {@code 9}, {@code 1.10} after
@@ -61,6 +60,14 @@ public record Version(List<BigInteger> parts) implements Comparable<Version> {
 
     @Override
     public String toString() {
-        return parts.stream().map(BigInteger::toString).collect(Collectors.joining("."));
+        // Called for every step of every schema (ledger rows): a loop, not a stream.
+        if (parts.size() == 1) {
+            return parts.get(0).toString();
+        }
+        StringBuilder text = new StringBuilder();
+        for (BigInteger part : parts) {
+            text.append(text.isEmpty() ? "" : ".").append(part);
+        }
+        return text.toString();
     }
 }

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -46,6 +47,7 @@ public class SchemaMigrator {
     private final FlotillaConfig config;
     private final MeterRegistry metrics;
     private final String executedBy;
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public SchemaMigrator(Pool pool, TenantExecutor executor, LedgerRepository ledger, FlotillaConfig config,
                           MeterRegistry metrics) {
@@ -271,9 +273,11 @@ public class SchemaMigrator {
     }
 
     private void record(Direction direction, String outcome, long began) {
-        Timer.builder("flotilla.migration.step").description("Time to run one migration step on one schema")
-                .tag("direction", direction.value()).tag("outcome", outcome)
-                .register(metrics).record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
+        // Looked up once per direction and outcome, not built and registered again for every step.
+        timers.computeIfAbsent(direction.value() + "/" + outcome, key -> Timer.builder("flotilla.migration.step")
+                        .description("Time to run one migration step on one schema")
+                        .tag("direction", direction.value()).tag("outcome", outcome).register(metrics))
+                .record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
     }
 
     private void logStep(Direction direction, Company company, MigrationScript script, String outcome, long began,

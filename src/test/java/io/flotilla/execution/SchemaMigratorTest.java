@@ -112,6 +112,49 @@ class SchemaMigratorTest {
         assertEquals(List.of("a", "b", "c"), Sql.tables(ds, c.schemaName()));
     }
 
+    /**
+     * The script, its ledger record and COMMIT are sent pipelined, without waiting between them: when the record
+     * fails after the script succeeded, the COMMIT must roll the script back, so nothing is applied unrecorded.
+     */
+    @Test
+    void aFailingLedgerRecordRollsItsMigrationBack() throws IOException {
+        Company c = company(Sql.unique("recfail"));
+        MigrationCatalog catalog = catalog(Map.of(
+                "001_a.sql", "CREATE TABLE a (id int);",
+                "002_b.sql", "CREATE TABLE b (id int);",
+                "003_c.sql", "CREATE TABLE c (id int);"));
+        String trigger = "refuse_" + c.schemaName();
+        Sql.execute(ds, "CREATE FUNCTION public." + trigger + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " IF NEW.schema_name = '" + c.schemaName() + "' AND NEW.version = '2' AND NEW.status = 'applied' THEN"
+                + " RAISE EXCEPTION 'ledger refuses this row'; END IF; RETURN NEW; END $$");
+        Sql.execute(ds, "CREATE TRIGGER " + trigger + " BEFORE INSERT ON public.migration_ledger"
+                + " FOR EACH ROW EXECUTE FUNCTION public." + trigger + "()");
+        ApplyResult result;
+        try {
+            result = migrate(c, catalog);
+        } finally {
+            Sql.execute(ds, "DROP TRIGGER " + trigger + " ON public.migration_ledger");
+            Sql.execute(ds, "DROP FUNCTION public." + trigger + "()");
+        }
+
+        assertFalse(result.succeeded());
+        assertEquals(List.of("1"), result.applied());
+        assertEquals("2", result.failure().version());
+        assertEquals("P0001", result.failure().sqlState());
+        assertTrue(result.failure().error().contains("ledger refuses this row"), result.failure().error());
+        assertEquals(List.of("a"), Sql.tables(ds, c.schemaName()), "b rolled back with its refused record, c never ran");
+        assertEquals(List.of("1:applied", "2:failed"), ledgerStatuses(c));
+        // A step recorded in its own transaction is timed by the server: from the transaction's start to the record.
+        assertEquals(List.of("t"), Sql.column(ds, "SELECT duration_ms >= 0 AND finished_at >= started_at"
+                + " AND abs(extract(epoch FROM finished_at - started_at) * 1000 - duration_ms) <= 1"
+                + " FROM public.migration_ledger WHERE company_id = ?::uuid AND version = '1'", c.id().toString()));
+
+        ApplyResult retry = migrate(c, catalog);
+        assertTrue(retry.succeeded());
+        assertEquals(List.of("2", "3"), retry.applied());
+        assertEquals(List.of("a", "b", "c"), Sql.tables(ds, c.schemaName()));
+    }
+
     @Test
     void failedConcurrentIndexLeavesAnInvalidIndexThatTheRetryDropsAndRebuilds() throws IOException {
         Company c = company(Sql.unique("cic"));
