@@ -9,7 +9,8 @@
 # DB_PASSWORD (127.0.0.1/5432/postgres/empty), BENCH_FLEET (10000 companies; 0 skips the fleet view part),
 # BENCH_LEDGER_ROWS (500000), BENCH_KEEP=1 (keep the database), BENCH_LOG_LEVEL (WARN; INFO to see slow steps),
 # BENCH_JAVA_OPTS (extra JVM options for the service, e.g. a JFR recording), BENCH_DB (flotilla_bench),
-# BENCH_WARMUP (200: schemas of an untimed rollout before the timed one; 0 times a freshly started JVM).
+# BENCH_WARMUP (200: schemas of an untimed rollout before the timed one; 0 times a freshly started JVM),
+# BENCH_IMAGE_JAVA_OPTS (1: the JVM options of docker/Dockerfile.jvm; 0: the JVM's defaults).
 # Scratch files (service logs, psql batches, JSON results) go to bench/.work/; results are appended to
 # bench/results.md.
 set -euo pipefail
@@ -41,6 +42,13 @@ exec 9>"$bench_dir/.lock"
 if ! flock -n 9; then log "another bench run from this checkout holds bench/.lock; waiting for it"; flock 9; fi
 rm -rf "$WORK" && mkdir -p "$WORK"
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+# The service runs with the image's JVM options (docker/Dockerfile.jvm), as deployed; BENCH_IMAGE_JAVA_OPTS=0 runs
+# it with the JVM's defaults instead.
+IMAGE_JAVA_OPTS=""
+if [ "${BENCH_IMAGE_JAVA_OPTS:-1}" != 0 ]; then
+  IMAGE_JAVA_OPTS=$(sed -n 's/^ *JAVA_OPTS="\([^"]*\)".*/\1/p' docker/Dockerfile.jvm)
+  [ -n "$IMAGE_JAVA_OPTS" ] || die "no JAVA_OPTS=\"...\" line in docker/Dockerfile.jvm"
+fi
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }   # one value per line, no decoration
 j() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }  # j FILE 'd["x"]'
 
@@ -90,7 +98,7 @@ start_service() {  # $1: a tag for the log file
   local logf="$WORK/service-$1.log"
   DB_NAME=$DB PORT=$PORT MIGRATIONS_DIR="$repo/migrations" DB_POOL_MAX=$((PARALLEL + 4)) \
     FLOTILLA_ROLLOUT_POLL_INTERVAL=200ms LOG_LEVEL="$LOG" \
-    java ${BENCH_JAVA_OPTS:-} -jar "$JAR" >"$logf" 2>&1 &
+    java $IMAGE_JAVA_OPTS ${BENCH_JAVA_OPTS:-} -jar "$JAR" >"$logf" 2>&1 &
   SVC_PID=$!
   for _ in $(seq 600); do
     if [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/q/health/ready")" = 200 ]; then return 0; fi
@@ -128,7 +136,7 @@ if python3 -c 'import sys, zipfile; sys.exit("io/flotilla/security/TokenCommand.
 fi
 
 pg_version=$(psql -X -At -d postgres -c 'SHOW server_version' | cut -d' ' -f1)
-log "PostgreSQL $pg_version on $DB_HOST:$DB_PORT, $(nproc) cores, BENCH_PARALLEL=$PARALLEL, BENCH_WARMUP=$WARMUP, $M migrations, port $PORT"
+log "PostgreSQL $pg_version on $DB_HOST:$DB_PORT, $(nproc) cores, BENCH_PARALLEL=$PARALLEL, BENCH_WARMUP=$WARMUP, $M migrations, port $PORT, JVM options: ${IMAGE_JAVA_OPTS:-defaults} ${BENCH_JAVA_OPTS:-}"
 
 # --- rollout vs psql floor, per N -----------------------------------------------------------------------------
 rows=()   # summary lines: N flotilla_s floor_s ratio per_schema_ms rss_mb load_before
@@ -283,8 +291,9 @@ fi
 
 {
   printf '\n## %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
-  printf 'Machine: %s cores (%s), PostgreSQL %s, BENCH_PARALLEL=%s, BENCH_WARMUP=%s, commit %s%s, jar built %s.\n\n' "$(nproc)" \
+  printf 'Machine: %s cores (%s), PostgreSQL %s, BENCH_PARALLEL=%s, BENCH_WARMUP=%s, JVM options: %s, commit %s%s, jar built %s.\n\n' "$(nproc)" \
     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" "$pg_version" "$PARALLEL" "$WARMUP" \
+    "$(echo "${IMAGE_JAVA_OPTS:-JVM defaults} ${BENCH_JAVA_OPTS:-}" | sed 's/ *$//')" \
     "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" "$(git diff --quiet 2>/dev/null || echo ' (dirty tree)')" \
     "$(date -u -r "$JAR" '+%Y-%m-%d %H:%M UTC')"
   if [ ${#rows[@]} -gt 0 ]; then
