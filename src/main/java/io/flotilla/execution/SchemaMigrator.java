@@ -224,10 +224,10 @@ public class SchemaMigrator {
             work = executor.runAndCommit(conn, company.schemaName(), step.sql(),
                     () -> ledger.recordInTransaction(conn, start, direction.success()));
         } else {
-            work = ledger.start(conn, start).invoke(runningRow::set)
-                    .flatMap(id -> executor.runWithoutTransaction(conn, company.schemaName(), step.sql())
-                            .flatMap(ok -> ledger.finish(conn, id, direction.success(), millisSince(began), null))
-                            .replaceWith(id));
+            work = executor.runWithoutTransaction(conn, company.schemaName(), step.sql(),
+                            () -> ledger.start(conn, start).invoke(runningRow::set),
+                            () -> ledger.finish(conn, runningRow.get(), direction.success(), millisSince(began), null))
+                    .map(ok -> runningRow.get());
         }
         return work.map(id -> {
             record(direction, "succeeded", began);

@@ -166,15 +166,30 @@ public class TenantExecutor {
      * Failures carry the offset of the failing statement, so positions can point into the whole script.
      */
     public Uni<Void> runWithoutTransaction(SqlConnection conn, String schema, String sql) {
+        return runWithoutTransaction(conn, schema, sql, () -> Uni.createFrom().voidItem(),
+                () -> Uni.createFrom().voidItem());
+    }
+
+    /**
+     * {@link #runWithoutTransaction(SqlConnection, String, String)} between two statements of the caller's (the
+     * ledger's running row and its closing), each pipelined with the set-up or the clean-up: {@code before} goes
+     * in the round trip that sets the search path, and no statement of the script runs unless it succeeded;
+     * {@code after} goes with the {@code RESET}, once every statement succeeded. It qualifies its tables, as the
+     * search path is still the tenant's when it runs.
+     */
+    public <T> Uni<T> runWithoutTransaction(SqlConnection conn, String schema, String sql, Supplier<Uni<?>> before,
+                                            Supplier<Uni<T>> after) {
         List<String> statements = SqlScript.split(sql);
         List<String> indexes = new ArrayList<>();
         statements.forEach(s -> indexes.addAll(SqlScript.concurrentIndexNames(s)));
-        // The search path and the look for invalid indexes go in one round trip.
         Uni<Void> setPath = conn.query("SET search_path TO " + quoteIdent(schema) + ", public").execute()
                 .replaceWithVoid();
-        Uni<Void> chain = indexes.isEmpty() ? setPath
-                : Uni.combine().all().unis(setPath, invalidIndexes(conn, schema, indexes)).asTuple()
-                        .flatMap(both -> dropIndexes(conn, schema, both.getItem2()));
+        Uni<List<String>> invalid = indexes.isEmpty() ? Uni.createFrom().item(List.of())
+                : invalidIndexes(conn, schema, indexes);
+        Uni<Void> chain = Uni.combine().all().unis(settled(before.get()), settled(setPath), settled(invalid)).asTuple()
+                .flatMap(all -> all.getItem1().unwrap().flatMap(ok -> all.getItem2().unwrap())
+                        .flatMap(ok -> all.getItem3().unwrap()))
+                .flatMap(names -> dropIndexes(conn, schema, names));
         int from = 0;
         for (String statement : statements) {
             int offset = Math.max(0, sql.indexOf(statement, from));
@@ -184,7 +199,13 @@ public class TenantExecutor {
                     .replaceWithVoid());
         }
         // The session goes back to the pool: leave its search_path as we found it.
-        return chain.eventually(() -> conn.query("RESET search_path").execute().onFailure().recoverWithNull());
+        return chain.onFailure().call(() -> resetSearchPath(conn).onFailure().recoverWithNull())
+                .flatMap(ok -> Uni.combine().all().unis(settled(after.get()), settled(resetSearchPath(conn))).asTuple())
+                .flatMap(both -> both.getItem1().unwrap().call(done -> both.getItem2().unwrap()));
+    }
+
+    private static Uni<Void> resetSearchPath(SqlConnection conn) {
+        return conn.query("RESET search_path").execute().replaceWithVoid();
     }
 
     private Uni<List<String>> invalidIndexes(SqlConnection conn, String schema, List<String> names) {
