@@ -199,13 +199,14 @@ public class TenantExecutor {
                     .replaceWithVoid());
         }
         // The session goes back to the pool: leave its search_path as we found it.
-        return chain.onFailure().call(() -> resetSearchPath(conn).onFailure().recoverWithNull())
-                .flatMap(ok -> Uni.combine().all().unis(settled(after.get()), settled(resetSearchPath(conn))).asTuple())
-                .flatMap(both -> both.getItem1().unwrap().call(done -> both.getItem2().unwrap()));
+        return chain.onFailure().call(() -> resetSearchPath(conn))
+                .flatMap(ok -> Uni.combine().all().unis(settled(after.get()), resetSearchPath(conn)).asTuple())
+                .flatMap(both -> both.getItem1().unwrap());
     }
 
+    /** Best effort, as before any pooled session is reused: a failure here is the connection's, seen by its next user. */
     private static Uni<Void> resetSearchPath(SqlConnection conn) {
-        return conn.query("RESET search_path").execute().replaceWithVoid();
+        return conn.query("RESET search_path").execute().replaceWithVoid().onFailure().recoverWithNull();
     }
 
     private Uni<List<String>> invalidIndexes(SqlConnection conn, String schema, List<String> names) {
