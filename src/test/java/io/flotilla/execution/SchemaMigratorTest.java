@@ -106,10 +106,7 @@ class SchemaMigratorTest {
                 "001_a.sql", "CREATE TABLE a (id int);",
                 "002_b.sql", "CREATE TABLE b (id int);",
                 "003_c.sql", "CREATE TABLE c (id int);"));
-        ApplyResult retry = migrate(c, fixed);
-        assertTrue(retry.succeeded());
-        assertEquals(List.of("2", "3"), retry.applied());
-        assertEquals(List.of("a", "b", "c"), Sql.tables(ds, c.schemaName()));
+        retryAppliesTheRest(c, fixed);
     }
 
     /**
@@ -149,6 +146,11 @@ class SchemaMigratorTest {
                 + " AND abs(extract(epoch FROM finished_at - started_at) * 1000 - duration_ms) <= 1"
                 + " FROM public.migration_ledger WHERE company_id = ?::uuid AND version = '1'", c.id().toString()));
 
+        retryAppliesTheRest(c, catalog);
+    }
+
+    /** The next run after a failure at version 2 of a, b, c picks up there and builds the rest. */
+    void retryAppliesTheRest(Company c, MigrationCatalog catalog) {
         ApplyResult retry = migrate(c, catalog);
         assertTrue(retry.succeeded());
         assertEquals(List.of("2", "3"), retry.applied());
@@ -293,10 +295,11 @@ class SchemaMigratorTest {
         Company c = company(Sql.unique("clean"));
         assertTrue(migrate(c, catalog(Map.of("001_idx.sql",
                 "CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY t_id ON t (id);"))).succeeded());
-        // No advisory lock of ours survives the run on any pooled session (of this database: pg_locks is the
-        // whole server's, and another run's processes may share it).
+        // The schema's advisory lock does not survive the run on any pooled session. Only this schema's: pg_locks
+        // is the whole server's, and a rollout another test class left running holds locks of its own schemas.
         assertEquals(0, Sql.count(ds, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = ?"
-                        + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-                (long) TenantExecutor.LOCK_NAMESPACE));
+                        + " AND objid = hashtext(?)::oid AND database = (SELECT oid FROM pg_database"
+                        + " WHERE datname = current_database())",
+                (long) TenantExecutor.LOCK_NAMESPACE, c.schemaName()));
     }
 }
