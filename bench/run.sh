@@ -88,6 +88,13 @@ commits() { psql -X -At -d postgres -c "SELECT xact_commit + xact_rollback FROM 
 # 1-minute load average: other work on the machine (builds, tests) skews every figure, so it is shown.
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
+# schemas PREFIX N [COMPANY_NAME_PREFIX]: empty schemas PREFIX1..PREFIXN, and a company for each when named.
+schemas() {
+  [ -z "${3:-}" ] || q -c "INSERT INTO public.companies (company_name, schema_name)
+                           SELECT '$3' || g, '$1' || g FROM generate_series(1, $2) g"
+  q -c "DO \$\$ BEGIN FOR g IN 1..$2 LOOP EXECUTE format('CREATE SCHEMA %I', '$1' || g); END LOOP; END \$\$"
+}
+
 rels() { q -c "SELECT string_agg(relname || ':' || relkind::text, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = '$1'::regnamespace"; }
 
 fresh_db() {
@@ -148,19 +155,13 @@ for N in ${sizes[@]+"${sizes[@]}"}; do
     # A control plane runs for weeks: the timed rollout should meet a service that has rolled out before, not a
     # JVM still compiling its first requests. W other companies get one rollout, then leave the active fleet.
     log "N=$N: warm-up rollout to $WARMUP other schemas"
-    q <<SQL
-INSERT INTO public.companies (company_name, schema_name) SELECT 'Warm-up ' || g, 'w_' || g FROM generate_series(1, $WARMUP) g;
-DO \$\$ BEGIN FOR g IN 1..$WARMUP LOOP EXECUTE format('CREATE SCHEMA %I', 'w_' || g); END LOOP; END \$\$;
-SQL
+    schemas w_ "$WARMUP" 'Warm-up '
     $PY rollout --url "$URL" --pid "$SVC_PID" --parallel "$PARALLEL" >"$WORK/warmup-$N.json"
     [ "$(j "$WORK/warmup-$N.json" 'd["state"]')" = succeeded ] || { cat "$WORK/warmup-$N.json" >&2; die "warm-up rollout failed"; }
     q -c "UPDATE public.companies SET status = 'inactive' WHERE schema_name LIKE 'w\_%'"
   fi
   # Companies and schemas straight in SQL: the bench measures the rollout, not onboarding.
-  q <<SQL
-INSERT INTO public.companies (company_name, schema_name) SELECT 'Bench ' || g, 'b_' || g FROM generate_series(1, $N) g;
-DO \$\$ BEGIN FOR g IN 1..$N LOOP EXECUTE format('CREATE SCHEMA %I', 'b_' || g); END LOOP; END \$\$;
-SQL
+  schemas b_ "$N" 'Bench '
   q -c "VACUUM ANALYZE public.companies"
 
   log "N=$N: Flotilla rollout, maxParallel=$PARALLEL (load $(load1))"
@@ -192,9 +193,7 @@ SQL
   tx_flotilla=$(( $(commits) - tx0 ))
 
   log "N=$N: psql floor, $PARALLEL sessions"
-  q <<SQL
-DO \$\$ BEGIN FOR g IN 1..$N LOOP EXECUTE format('CREATE SCHEMA %I', 'f_' || g); END LOOP; END \$\$;
-SQL
+  schemas f_ "$N"
   $PY floor-gen --migrations "$repo/migrations" --n "$N" --parallel "$PARALLEL" --prefix f_ --out "$WORK/floor-$N" >"$WORK/floor-gen-$N.json"
   mapfile -t files < <(j "$WORK/floor-gen-$N.json" '"\n".join(d["files"])')
   log "N=$N: floor clock starts (load $(load1))"

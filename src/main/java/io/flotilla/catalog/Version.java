@@ -61,9 +61,6 @@ public record Version(List<BigInteger> parts) implements Comparable<Version> {
     @Override
     public String toString() {
         // Called for every step of every schema (ledger rows): a loop, not a stream.
-        if (parts.size() == 1) {
-            return parts.get(0).toString();
-        }
         StringBuilder text = new StringBuilder();
         for (BigInteger part : parts) {
             text.append(text.isEmpty() ? "" : ".").append(part);

@@ -241,7 +241,7 @@ public class SchemaMigrator {
             record(direction, "failed", began);
             logStep(direction, company, script, "failed", began, error);
             Uni<Long> recorded = script.transactional()
-                    ? ledger.record(conn, start, StepStatus.FAILED, startedAt, millisSince(began), error)
+                    ? ledger.recordFailure(conn, start, startedAt, millisSince(began), error)
                     : ledger.finish(conn, runningRow.get(), StepStatus.FAILED, millisSince(began), error)
                             .replaceWith(runningRow.get());
             return recorded.map(id -> new ApplyResult.StepFailure(m.version().toString(), script.file(), id,

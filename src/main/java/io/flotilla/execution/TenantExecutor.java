@@ -83,7 +83,7 @@ public class TenantExecutor {
         return acquire(conn, schema, System.nanoTime() + wait.toNanos(), wait, 10, underLock);
     }
 
-    /** Emits whether the schema exists, learnt in the same round trip as the lock (it runs once per company). */
+    /** Whether the schema exists is learnt in the same round trip as the lock (it runs once per company). */
     private <T> Uni<Locked<T>> acquire(SqlConnection conn, String schema, long deadline, Duration wait,
                                        long delayMillis, Supplier<Uni<T>> underLock) {
         Uni<Row> attempt = conn.preparedQuery("SELECT pg_try_advisory_lock($1, hashtext($2)),"
@@ -130,13 +130,30 @@ public class TenantExecutor {
      * aborted") and turns the COMMIT into a rollback; after a failed record the COMMIT rolls the script back too.
      * Fails with the first failure in that order, the transaction already ended.
      */
+    @SuppressWarnings("unchecked")
     public <T> Uni<T> runAndCommit(SqlConnection conn, String schema, String sql, Supplier<Uni<T>> inTransaction) {
-        return Uni.combine().all()
-                .unis(settled(beginAndRun(conn, schema, sql)), settled(inTransaction.get()), settled(commit(conn)))
-                .asTuple()
-                .flatMap(all -> all.getItem1().unwrap()
-                        .flatMap(ran -> all.getItem2().unwrap())
-                        .call(recorded -> all.getItem3().unwrap()));
+        return pipelined(beginAndRun(conn, schema, sql), inTransaction.get(), commit(conn)).map(items -> (T) items.get(1));
+    }
+
+    /**
+     * Sends statements on one connection without waiting between them (the client pipelines them in this order)
+     * and waits for every answer; fails with the first failure in that order, else emits the answers in order.
+     */
+    private static Uni<List<Object>> pipelined(Uni<?>... statements) {
+        List<Uni<?>> all = new ArrayList<>();
+        for (Uni<?> statement : statements) {
+            all.add(settled(statement));
+        }
+        return Uni.combine().all().unis(all).with(Settled.class, answers -> answers).flatMap(answers -> {
+            List<Object> items = new ArrayList<>();
+            for (Settled<?> answer : answers) {
+                if (answer.failure() != null) {
+                    return Uni.createFrom().failure(answer.failure());
+                }
+                items.add(answer.item());
+            }
+            return Uni.createFrom().item(items);
+        });
     }
 
     /** An item or a failure, as an item: pipelined statements are all waited for before one of them is looked at. */
@@ -177,6 +194,7 @@ public class TenantExecutor {
      * {@code after} goes with the {@code RESET}, once every statement succeeded. It qualifies its tables, as the
      * search path is still the tenant's when it runs.
      */
+    @SuppressWarnings("unchecked")
     public <T> Uni<T> runWithoutTransaction(SqlConnection conn, String schema, String sql, Supplier<Uni<?>> before,
                                             Supplier<Uni<T>> after) {
         List<String> statements = SqlScript.split(sql);
@@ -186,10 +204,8 @@ public class TenantExecutor {
                 .replaceWithVoid();
         Uni<List<String>> invalid = indexes.isEmpty() ? Uni.createFrom().item(List.of())
                 : invalidIndexes(conn, schema, indexes);
-        Uni<Void> chain = Uni.combine().all().unis(settled(before.get()), settled(setPath), settled(invalid)).asTuple()
-                .flatMap(all -> all.getItem1().unwrap().flatMap(ok -> all.getItem2().unwrap())
-                        .flatMap(ok -> all.getItem3().unwrap()))
-                .flatMap(names -> dropIndexes(conn, schema, names));
+        Uni<Void> chain = pipelined(before.get(), setPath, invalid)
+                .flatMap(items -> dropIndexes(conn, schema, (List<String>) items.get(2)));
         int from = 0;
         for (String statement : statements) {
             int offset = Math.max(0, sql.indexOf(statement, from));
@@ -200,8 +216,7 @@ public class TenantExecutor {
         }
         // The session goes back to the pool: leave its search_path as we found it.
         return chain.onFailure().call(() -> resetSearchPath(conn))
-                .flatMap(ok -> Uni.combine().all().unis(settled(after.get()), resetSearchPath(conn)).asTuple())
-                .flatMap(both -> both.getItem1().unwrap());
+                .flatMap(ok -> pipelined(after.get(), resetSearchPath(conn))).map(items -> (T) items.get(0));
     }
 
     /** Best effort, as before any pooled session is reused: a failure here is the connection's, seen by its next user. */

@@ -64,15 +64,14 @@ public class LedgerRepository {
     }
 
     /**
-     * Records a finished step in one statement (ledger row and state), with the error when it failed. A failure is
-     * recorded after its transaction rolled back, timed by the caller.
+     * Records a failed transactional step in one statement (ledger row and state), after its transaction rolled
+     * back, timed by the caller.
      */
-    public Uni<Long> record(SqlConnection conn, StepStart step, StepStatus status, OffsetDateTime startedAt,
-                            long durationMs, StepError error) {
-        Tuple params = stepParams(step, status).addOffsetDateTime(startedAt).addLong(durationMs)
-                .addString(error == null ? null : error.message()).addString(error == null ? null : error.sqlState())
-                .addInteger(error == null ? null : error.position());
-        return conn.preparedQuery(RECORD).execute(params).map(rows -> rows.iterator().next().getLong(0));
+    public Uni<Long> recordFailure(SqlConnection conn, StepStart step, OffsetDateTime startedAt, long durationMs,
+                                   StepError error) {
+        Tuple params = stepParams(step, StepStatus.FAILED).addOffsetDateTime(startedAt).addLong(durationMs)
+                .addString(error.message()).addString(error.sqlState()).addInteger(error.position());
+        return conn.preparedQuery(RECORD_FAILURE).execute(params).map(rows -> rows.iterator().next().getLong(0));
     }
 
     /**
@@ -91,7 +90,7 @@ public class LedgerRepository {
                 + INSERT_VALUES + ", " + timingAndError + ")" + RETURNED + ")" + STATE_UPSERT + " RETURNING (SELECT id FROM l)";
     }
 
-    private static final String RECORD = recordSql("$12, clock_timestamp(), $13, $14, $15, $16");
+    private static final String RECORD_FAILURE = recordSql("$12, clock_timestamp(), $13, $14, $15, $16");
     private static final String RECORD_IN_TRANSACTION = recordSql(
             "now(), clock_timestamp(), (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint, NULL, NULL, NULL");
 
