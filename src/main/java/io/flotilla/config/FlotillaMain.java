@@ -5,6 +5,7 @@ import io.flotilla.security.TokenCommand;
 import io.flotilla.security.Tokens;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,11 +13,17 @@ import java.time.Duration;
 /**
  * Entry point. {@code token ...} prints a signed API token and exits. Otherwise, with no {@code DB_HOST}
  * configured it first starts an embedded PostgreSQL (data in {@code FLOTILLA_DATA_DIR}, default
- * {@code ~/.flotilla}) and, unless keys are configured, a key pair there, printing an admin token, so that
- * {@code java -jar} works on a machine with nothing installed and the API can be called at once.
+ * {@code ~/.flotilla}; its own output in {@code postgres.log} there) and, unless keys are configured, uses the key
+ * pair under {@code FLOTILLA_DATA_DIR/keys} (directory 0700, files 0600), so that {@code java -jar} works on a
+ * machine with nothing installed. The start that creates the pair prints an admin token once, for the first API
+ * calls; later starts print how to mint one ({@code token --role admin --ttl 1h}). Keys are only ever passed as
+ * file locations, never as values, so no key shows on a command line or in a log.
  */
 @QuarkusMain
 public class FlotillaMain {
+
+    private static final Logger LOG = Logger.getLogger(FlotillaMain.class);
+    private static final String MINT_ADMIN_TOKEN = "java -jar target/quarkus-app/quarkus-run.jar token --role admin --ttl 1h";
 
     public static void main(String... args) {
         Path home = dataDir();
@@ -39,16 +46,21 @@ public class FlotillaMain {
         Quarkus.run(args);
     }
 
-    /** A key pair kept with the data, and an admin token printed once per start for the first API calls. */
+    /** A key pair kept with the data; the admin token is printed by the start that makes the pair, and only then. */
     private static void zeroSetupKeys(Path keys) {
-        Tokens.ensureKeyPair(keys);
+        boolean created = Tokens.ensureKeyPair(keys);
         Path privateKey = keys.resolve(Tokens.PRIVATE_KEY_FILE);
         System.setProperty("mp.jwt.verify.publickey.location", keys.resolve(Tokens.PUBLIC_KEY_FILE).toString());
         System.setProperty("SMALLRYE_JWT_SIGN_KEY_LOCATION", privateKey.toString());
-        String token = Tokens.sign(Tokens.readPrivateKey(privateKey), Tokens.DEFAULT_ISSUER, "flotilla-admin", Role.ADMIN,
-                Duration.ofHours(12));
-        System.out.println("\nFlotilla admin token (valid 12 h; `java -jar target/quarkus-app/quarkus-run.jar token"
-                + " --role admin` makes more):\n" + token + "\n");
+        if (created) {
+            String token = Tokens.sign(Tokens.readPrivateKey(privateKey), Tokens.DEFAULT_ISSUER, "flotilla-admin",
+                    Role.ADMIN, Duration.ofHours(12));
+            System.out.println("\nFlotilla admin token (valid 12 h, printed this once; `" + MINT_ADMIN_TOKEN
+                    + "` makes more):\n" + token + "\n");
+        } else {
+            LOG.infof("API keys in %s (the admin token was printed when they were made); mint one with: %s", keys,
+                    MINT_ADMIN_TOKEN);
+        }
     }
 
     private static Path dataDir() {

@@ -8,6 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -26,6 +29,9 @@ public final class Tokens {
     public static final String DEFAULT_ISSUER = "flotilla";
     public static final String PRIVATE_KEY_FILE = "jwt-private.pem";
     public static final String PUBLIC_KEY_FILE = "jwt-public.pem";
+
+    private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
 
     private Tokens() {
     }
@@ -47,29 +53,55 @@ public final class Tokens {
         }
     }
 
-    /** Writes a new RSA-2048 key pair as PEM files into {@code dir} unless both are already there. */
-    public static void ensureKeyPair(Path dir) {
+    /**
+     * Makes sure {@code dir} holds a key pair only its owner can read: writes a new RSA-2048 pair as PEM files unless
+     * both are already there, and (re)sets the directory to 0700 and both files to 0600, so a pair made by an older
+     * version or loosened by hand is tightened at every start. True when a new pair was written.
+     */
+    public static boolean ensureKeyPair(Path dir) {
         Path privateKey = dir.resolve(PRIVATE_KEY_FILE);
         Path publicKey = dir.resolve(PUBLIC_KEY_FILE);
-        if (Files.exists(privateKey) && Files.exists(publicKey)) {
-            return;
-        }
+        boolean create = !(Files.isRegularFile(privateKey) && Files.isRegularFile(publicKey));
         try {
             Files.createDirectories(dir);
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            KeyPair pair = generator.generateKeyPair();
-            Files.writeString(privateKey, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
-            Files.writeString(publicKey, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
-            try {
-                Files.setPosixFilePermissions(privateKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system: nothing more to do
+            restrict(dir, OWNER_ONLY_DIRECTORY);
+            if (create) {
+                KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+                generator.initialize(2048);
+                KeyPair pair = generator.generateKeyPair();
+                writeOwnerOnly(privateKey, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+                writeOwnerOnly(publicKey, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
             }
+            restrict(privateKey, OWNER_ONLY_FILE);
+            restrict(publicKey, OWNER_ONLY_FILE);
+            return create;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a key pair to " + dir, e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK has no RSA key generator", e);
+        }
+    }
+
+    /** Written to a file that is 0600 from its creation (never readable by others, not even for a moment), then moved. */
+    private static void writeOwnerOnly(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(tmp);
+        }
+        Files.writeString(tmp, text, StandardCharsets.US_ASCII);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void restrict(Path path, Set<PosixFilePermission> permissions) throws IOException {
+        try {
+            if (!Files.getPosixFilePermissions(path).equals(permissions)) {
+                Files.setPosixFilePermissions(path, permissions);
+            }
+        } catch (UnsupportedOperationException notPosix) {
+            // not a POSIX file system: its own access rules apply
         }
     }
 

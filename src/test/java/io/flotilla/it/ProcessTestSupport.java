@@ -30,7 +30,9 @@ abstract class ProcessTestSupport {
         try {
             processes.forEach(ServiceProcess::close);
         } finally {
-            db.close();
+            if (db != null) { // null when the test was skipped before it got one
+                db.close();
+            }
         }
     }
 

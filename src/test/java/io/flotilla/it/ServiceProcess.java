@@ -182,6 +182,11 @@ public final class ServiceProcess implements AutoCloseable {
         System.out.printf("[it] killed %s (pid %d) with SIGKILL%n", name, process.pid());
     }
 
+    /** The process's output (stdout and stderr). */
+    public Path logFile() {
+        return log;
+    }
+
     /** The last {@code lines} lines of the process's output. */
     public String logTail(int lines) {
         try {
