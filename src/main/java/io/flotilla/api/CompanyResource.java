@@ -259,9 +259,10 @@ public class CompanyResource {
                     content = @Content(mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = SeedRequest.class))) String body) {
         UUID companyId = Params.uuid("id", id);
-        // Read as text, as the body is optional: a bare POST (no Content-Type) seeds with force=false.
-        SeedRequest request = body == null || body.isBlank() ? new SeedRequest(false) : read(body, SeedRequest.class);
-        return data.seed(companyId, request.force()).map(SeedResult::of);
+        // Read as text, as the body is optional: a bare POST (no Content-Type), or the JSON null a generated client
+        // sends for no body, seeds with force=false.
+        SeedRequest request = body == null || body.isBlank() ? null : read(body, SeedRequest.class);
+        return data.seed(companyId, request != null && request.force()).map(SeedResult::of);
     }
 
     @POST
