@@ -16,6 +16,7 @@ import io.flotilla.ledger.LedgerRepository.StepError;
 import io.flotilla.rollout.RolloutRepository;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -81,29 +82,34 @@ public class CompanyDataService {
     public Uni<Seeded> seed(UUID id, boolean force, Path directory) {
         return companies.get(id).flatMap(company -> {
             refuseUnlessAllowed(company, force, "Seeding");
-            List<MigrationScript> seeds = Seeds.read(directory, config.catalog().placeholders());
-            List<String> files = seeds.stream().map(MigrationScript::file).toList();
-            String schema = company.schemaName();
-            return detached(pool.withConnection(conn -> executor.lock(conn, schema, config.execution().lockWait())
-                            .flatMap(exists -> {
-                                if (!exists) {
-                                    return Uni.createFrom().<Long>failure(company.schemaMissing());
-                                }
-                                long began = System.nanoTime();
-                                // Every file is rendered before the first runs: an unresolved placeholder runs nothing.
-                                return executor.lookupTemplateValues(conn, schema, TemplateValues.toLookUp(company, seeds))
-                                        .map(looked -> seeds.stream().map(seed -> TemplateValues.render(company, seed,
-                                                TemplateValues.resolve(company, seed, looked))).toList())
-                                        .flatMap(sql -> executor.runAllAndCommit(conn, schema, sql))
-                                        .onFailure(TenantExecutor.ScriptFailure.class)
-                                        .transform(e -> seedFailed(company, files, (TenantExecutor.ScriptFailure) e))
-                                        .map(x -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
-                            })
-                            .eventually(() -> executor.unlock(conn, schema).onFailure().recoverWithNull())))
-                    .invoke(ms -> Log.infof("Seeded schema %s of company %s with %s in %d ms", schema, company.id(),
-                            files, ms))
-                    .map(ms -> new Seeded(company, files, ms));
+            // Files are read on a worker thread: never block the event loop on the disk.
+            return Uni.createFrom().item(() -> Seeds.read(directory, config.catalog().placeholders()))
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                    .flatMap(seeds -> seed(company, seeds));
         });
+    }
+
+    private Uni<Seeded> seed(Company company, List<MigrationScript> seeds) {
+        List<String> files = seeds.stream().map(MigrationScript::file).toList();
+        String schema = company.schemaName();
+        return detached(pool.withConnection(conn -> executor.lock(conn, schema, config.execution().lockWait())
+                    .flatMap(exists -> {
+                        if (!exists) {
+                            return Uni.createFrom().<Long>failure(company.schemaMissing());
+                        }
+                        long began = System.nanoTime();
+                        // Every file is rendered before the first runs: an unresolved placeholder runs nothing.
+                        return executor.lookupTemplateValues(conn, schema, TemplateValues.toLookUp(company, seeds))
+                                .map(looked -> seeds.stream().map(seed -> TemplateValues.render(company, seed,
+                                        TemplateValues.resolve(company, seed, looked))).toList())
+                                .flatMap(sql -> executor.runAllAndCommit(conn, schema, sql))
+                                .onFailure(TenantExecutor.ScriptFailure.class)
+                                .transform(e -> seedFailed(company, files, (TenantExecutor.ScriptFailure) e))
+                                .map(x -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+                    })
+                    .eventually(() -> executor.unlock(conn, schema).onFailure().recoverWithNull())))
+                .invoke(ms -> Log.infof("Seeded schema %s of company %s with %s in %d ms", schema, company.id(), files, ms))
+                .map(ms -> new Seeded(company, files, ms));
     }
 
     /**
