@@ -259,7 +259,7 @@ public class SchemaMigrator {
     }
 
     /** SQL errors are the migration's failure; a broken connection is not, and propagates. */
-    public static boolean isStepError(Throwable e) {
+    static boolean isStepError(Throwable e) {
         return e instanceof PgException || e instanceof TenantExecutor.StatementFailure;
     }
 

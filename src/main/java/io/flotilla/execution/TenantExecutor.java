@@ -48,8 +48,8 @@ public class TenantExecutor {
     }
 
     /**
-     * Drops one of Flotilla's scratch schemas with everything in it. Refuses any other name: this is the only
-     * {@code DROP SCHEMA} Flotilla sends, and it must never reach a tenant's schema.
+     * Drops one of Flotilla's scratch schemas with everything in it. Refuses any other name: it must never reach a
+     * tenant's schema, which only {@link #recreateSchema} (a reset) drops.
      */
     public Uni<Void> dropScratchSchema(SqlClient client, String schema) {
         if (!ScratchSchemas.isScratchName(schema)) {
