@@ -1,6 +1,5 @@
 package io.flotilla.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
@@ -23,7 +22,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -261,7 +259,7 @@ public class CompanyResource {
         UUID companyId = Params.uuid("id", id);
         // Read as text, as the body is optional: a bare POST (no Content-Type), or the JSON null a generated client
         // sends for no body, seeds with force=false.
-        SeedRequest request = body == null || body.isBlank() ? null : read(body, SeedRequest.class);
+        SeedRequest request = Params.optionalBody(json, body, SeedRequest.class, "{\"force\": true|false}");
         return data.seed(companyId, request != null && request.force()).map(SeedResult::of);
     }
 
@@ -311,15 +309,6 @@ public class CompanyResource {
             }
             return ResetResult.of(reset);
         });
-    }
-
-    /** An optional body read as text; malformed JSON or an unknown field is the same 400 as for any typed body. */
-    private <T> T read(String body, Class<T> type) {
-        try {
-            return json.readValue(body, type);
-        } catch (JsonProcessingException e) {
-            throw new WebApplicationException(e, 400);
-        }
     }
 
     private static FlotillaException failed(ApplyResult result) {

@@ -1,6 +1,5 @@
 package io.flotilla.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
@@ -50,15 +49,6 @@ public class MaintenanceResource {
         this.json = json;
     }
 
-    private RunRequest readRequest(String body) {
-        try {
-            return json.readValue(body, RunRequest.class);
-        } catch (JsonProcessingException e) {
-            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "Body must be {\"companyIds\": [uuid, ...]}: "
-                    + e.getOriginalMessage());
-        }
-    }
-
     @GET
     @Path("/jobs")
     @Operation(operationId = "listMaintenanceJobs", summary = "Maintenance jobs: cron, next fire time, last run")
@@ -84,8 +74,8 @@ public class MaintenanceResource {
                                      content = @Content(mediaType = MediaType.APPLICATION_JSON,
                                              schema = @Schema(implementation = RunRequest.class))) String body) {
         // The body is optional, so it is read as text: a bare POST (no Content-Type) runs on every company.
-        RunRequest request = body == null || body.isBlank() ? new RunRequest(null) : readRequest(body);
-        return service.request(name, request.companyIds())
+        RunRequest request = Params.optionalBody(json, body, RunRequest.class, "{\"companyIds\": [uuid, ...]}");
+        return service.request(name, request == null ? null : request.companyIds())
                 .map(run -> Response.accepted(run).location(URI.create("/api/v1/maintenance/runs/" + run.id())).build());
     }
 

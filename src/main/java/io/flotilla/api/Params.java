@@ -1,5 +1,7 @@
 package io.flotilla.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 
@@ -13,6 +15,21 @@ import java.util.UUID;
 final class Params {
 
     private Params() {
+    }
+
+    /**
+     * An optional JSON body read as text: none, a blank one, or the JSON {@code null} a generated client sends for
+     * "no body" are all {@code null}; malformed JSON or an unknown field is a 400 that says what was expected.
+     */
+    static <T> T optionalBody(ObjectMapper json, String body, Class<T> type, String expected) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            return json.readValue(body, type);
+        } catch (JsonProcessingException e) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "Body must be " + expected + ": " + e.getOriginalMessage());
+        }
     }
 
     static int integer(String name, String value, int defaultValue, int min, int max) {
