@@ -32,6 +32,8 @@ public class TenantExecutor {
      * {@code SELECT * FROM pg_locks WHERE locktype = 'advisory' AND classid = 1179406164}.
      */
     public static final int LOCK_NAMESPACE = 0x464C4F54;
+    /** SQLSTATE of a statement that gave up waiting for a lock ({@code lock_timeout}). */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
 
     /** {@code "name"} with embedded quotes doubled, as PostgreSQL's quote_ident does. */
     public static String quoteIdent(String name) {
@@ -63,11 +65,17 @@ public class TenantExecutor {
      * statement of the caller's ({@code inTransaction}: the ledger's record of it), pipelined as a migration step is:
      * both commit, or neither. Refuses names no tenant may have ({@code public}, {@code pg_*}, scratch schemas…),
      * whatever the companies table says: this is the one {@code DROP SCHEMA} Flotilla sends to a tenant schema.
+     * The drop waits at most {@code lockWait} for sessions that hold locks on the schema's tables (a long query, an
+     * open transaction), then fails with {@link ErrorCode#SCHEMA_BUSY}, nothing dropped, instead of hanging the call.
      */
-    public <T> Uni<T> recreateSchema(SqlConnection conn, String schema, Supplier<Uni<T>> inTransaction) {
+    public <T> Uni<T> recreateSchema(SqlConnection conn, String schema, Duration lockWait, Supplier<Uni<T>> inTransaction) {
         String quoted = quoteIdent(TenantRules.schemaName(schema));
-        return runAndCommit(conn, schema, "DROP SCHEMA " + quoted + " CASCADE;\nCREATE SCHEMA " + quoted,
-                inTransaction);
+        return runAndCommit(conn, schema, "SET LOCAL lock_timeout = " + Math.max(1, lockWait.toMillis()) + ";\n"
+                        + "DROP SCHEMA " + quoted + " CASCADE;\nCREATE SCHEMA " + quoted, inTransaction)
+                .onFailure(e -> e instanceof StatementFailure f && LOCK_NOT_AVAILABLE.equals(f.error().getSqlState()))
+                .transform(e -> new FlotillaException(ErrorCode.SCHEMA_BUSY, "Schema " + schema + " was not dropped: other"
+                        + " sessions kept locks on its tables for " + lockWait.toSeconds() + " s; nothing changed",
+                        Map.of("schemaName", schema)));
     }
 
     /**

@@ -150,7 +150,7 @@ public class CompanyDataService {
                     if (!exists) {
                         return Uni.createFrom().<Reset>failure(company.schemaMissing());
                     }
-                    return executor.recreateSchema(conn, schema, () -> ledger.recordSchemaDropped(conn, runId,
+                    return executor.recreateSchema(conn, schema, config.execution().lockWait(), () -> ledger.recordSchemaDropped(conn, runId,
                                     company.id(), schema, RESET_SCRIPT, migrator.executedBy()))
                             .invoke(dropped -> Log.infof("Reset schema %s of company %s (run %s): dropped versions %s",
                                     schema, company.id(), runId, dropped))

@@ -200,6 +200,27 @@ class SeedAndResetTest {
     }
 
     @Test
+    void resetGivesUpWithSchemaBusyWhenAnotherSessionHoldsATableLock() throws Exception {
+        String schema = Sql.unique("tlock");
+        String id = onboard(schema, Map.of());
+        insertConversation(schema);
+        // An open transaction that read a tenant table: DROP SCHEMA would wait for it forever without lock_timeout.
+        try (Connection holder = ds.getConnection(); Statement st = holder.createStatement()) {
+            holder.setAutoCommit(false);
+            st.execute("SELECT count(*) FROM " + schema + ".conversations");
+            reset(id, admin(), Map.of("confirm", schema)).then().statusCode(409).contentType(PROBLEM)
+                    .body("type", equalTo("urn:flotilla:problem:schema-busy"))
+                    .body("detail", containsString("was not dropped"));
+            holder.rollback();
+        }
+        assertEquals(1, rows(schema, "conversations"));
+        assertEquals(7, ledgerRows(id));
+        // The schema lock was given back: the next reset goes through.
+        reset(id, admin(), Map.of("confirm", schema)).then().statusCode(200);
+        assertEquals(0, rows(schema, "conversations"));
+    }
+
+    @Test
     void resetIsRefusedWhileTheCompanyIsInAnUnfinishedRollout() {
         String schema = Sql.unique("inroll");
         String id = onboard(schema, Map.of());
