@@ -55,6 +55,12 @@ import java.util.function.Function;
                 "  flotilla status --check --output json > fleet.json"})
 public final class FlotillaCli implements Callable<Integer> {
 
+    /** {@code --help}, mixed into every verb. */
+    static final class HelpOption {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help", order = 99)
+        boolean help;
+    }
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
     boolean help;
 

@@ -239,7 +239,7 @@ final class RolloutFollower {
         }
     }
 
-    /** Not a terminal (CI logs, pipes): a line when the rollout starts, when each wave is done, and on pause. */
+    /** Not a terminal (CI logs, pipes): a line when the rollout starts, when each wave is done, on pause and resume. */
     static final class WaveLines implements Progress {
         private final PrintStream err;
         private final long startedAt;
@@ -260,7 +260,8 @@ final class RolloutFollower {
             while (wavesReported < nullToZero(r.getCurrentWave())) {
                 wave(r, ++wavesReported, "done");
             }
-            if (r.getState() != state && !ENDED.contains(r.getState())) {
+            if (r.getState() != state && (r.getState() == RolloutState.PAUSED || state == RolloutState.PAUSED)
+                    && !ENDED.contains(r.getState())) {
                 err.println("rollout " + r.getId() + " " + r.getState() + " at " + seconds(elapsedMillis()));
                 err.flush();
             }

@@ -44,30 +44,30 @@ final class RolloutVerbs {
 
     /** What every rollout verb can be told about which companies, how, and how long to follow. */
     static final class RolloutOptions {
-        @Option(names = "--company", paramLabel = "X",
+        @Option(names = "--company", order = 1, paramLabel = "X",
                 description = "only this company (id, schema name or company name); repeat for more. Default: every active company")
         List<String> companies = new ArrayList<>();
 
-        @Option(names = "--canary", paramLabel = "N", description = "the first N companies with work run alone first and must all succeed")
+        @Option(names = "--canary", order = 2, paramLabel = "N", description = "the first N companies with work run alone first and must all succeed")
         Integer canary;
 
-        @Option(names = "--batch-size", paramLabel = "N", description = "companies per wave after the canary (default: all in one wave)")
+        @Option(names = "--batch-size", order = 3, paramLabel = "N", description = "companies per wave after the canary (default: all in one wave)")
         Integer batchSize;
 
-        @Option(names = "--max-parallel", paramLabel = "N", description = "schemas migrated at once (service default 4)")
+        @Option(names = "--max-parallel", order = 4, paramLabel = "N", description = "schemas migrated at once (service default 4)")
         Integer maxParallel;
 
-        @Option(names = "--max-failures", paramLabel = "N",
+        @Option(names = "--max-failures", order = 5, paramLabel = "N",
                 description = "failed companies tolerated before no new schema starts (default 0: stop at the first)")
         Integer maxFailures;
 
-        @Option(names = "--allow-drift", description = "run even where applied files changed since (refused otherwise)")
+        @Option(names = "--allow-drift", order = 6, description = "run even where applied files changed since (refused otherwise)")
         boolean allowDrift;
 
-        @Option(names = "--dry-run", description = "print the plan (companies, waves, versions) and exit 0; nothing runs")
+        @Option(names = "--dry-run", order = 7, description = "print the plan (companies, waves, versions) and exit 0; nothing runs")
         boolean dryRun;
 
-        @Option(names = "--timeout", paramLabel = "D", converter = DurationConverter.class,
+        @Option(names = "--timeout", order = 8, paramLabel = "D", converter = DurationConverter.class,
                 description = "stop following after D (30s, 15m, 1h) with exit 4; the rollout goes on in the service")
         Duration timeout;
 
@@ -125,7 +125,7 @@ final class RolloutVerbs {
             footer = {"", "Examples:", "  flotilla migrate", "  flotilla migrate --canary 2 --max-parallel 8 --timeout 30m",
                     "  flotilla migrate --target 7 --company acme --company globex --dry-run"})
     static final class Migrate extends Start {
-        @Option(names = "--target", paramLabel = "V", description = "the version to reach (default: the latest)", order = -1)
+        @Option(names = "--target", paramLabel = "V", description = "the version to reach (default: the latest)", order = 0)
         String target;
 
         @Override
@@ -150,7 +150,7 @@ final class RolloutVerbs {
                     "Exit codes as for migrate. Role admin (rolling back destroys data)."},
             footer = {"", "Examples:", "  flotilla rollback --target 5 --dry-run", "  flotilla rollback --target 5 --company acme"})
     static final class Rollback extends Start {
-        @Option(names = "--target", paramLabel = "V", required = true, description = "the version to go back to", order = -1)
+        @Option(names = "--target", paramLabel = "V", required = true, description = "the version to go back to", order = 0)
         String target;
 
         @Override

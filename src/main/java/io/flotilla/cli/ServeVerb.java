@@ -1,6 +1,7 @@
 package io.flotilla.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 import java.util.concurrent.Callable;
@@ -17,6 +18,9 @@ final class ServeVerb implements Callable<Integer> {
 
     @ParentCommand
     FlotillaCli root;
+
+    @Mixin
+    FlotillaCli.HelpOption help;
 
     @Override
     public Integer call() {

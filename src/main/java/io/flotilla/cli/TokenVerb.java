@@ -3,6 +3,7 @@ package io.flotilla.cli;
 import io.flotilla.security.Role;
 import io.flotilla.security.TokenCommand;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -27,6 +28,9 @@ final class TokenVerb implements Callable<Integer> {
 
     @ParentCommand
     FlotillaCli root;
+
+    @Mixin
+    FlotillaCli.HelpOption help;
 
     @Option(names = "--role", paramLabel = "viewer|operator|admin", defaultValue = "viewer", converter = RoleConverter.class,
             description = "viewer reads, operator also changes and rolls out, admin also rolls back and deletes (default viewer)")

@@ -17,7 +17,7 @@ abstract class Verb implements Callable<Integer> {
 
     /** {@code --output text|json}, on every verb that reports a result. */
     static final class OutputOptions {
-        @Option(names = {"-o", "--output"}, paramLabel = "text|json", defaultValue = "text",
+        @Option(names = {"-o", "--output"}, paramLabel = "text|json", defaultValue = "text", order = 90,
                 description = "text (default, for people) or json: one JSON document on stdout, the same shape on"
                         + " success and failure: {ok, exitCode, verb, data, error}. Progress goes to stderr either way.")
         Output.Format format;
@@ -31,6 +31,9 @@ abstract class Verb implements Callable<Integer> {
 
     @Mixin
     OutputOptions outputOptions;
+
+    @Mixin
+    FlotillaCli.HelpOption help;
 
     @Override
     public final Integer call() {
@@ -53,13 +56,14 @@ abstract class Verb implements Callable<Integer> {
 
         /** {@code --url} and {@code --token}, with their environment fallbacks. */
         static final class ServiceOptions {
-            @Option(names = "--url", paramLabel = "URL",
+            @Option(names = "--url", paramLabel = "URL", order = 91,
                     description = "the Flotilla service (default: $FLOTILLA_URL, else " + ServiceConnection.DEFAULT_URL + ")")
             String url;
 
-            @Option(names = "--token", paramLabel = "JWT",
+            @Option(names = "--token", paramLabel = "JWT", order = 92,
                     description = "bearer token (default: $FLOTILLA_TOKEN; with neither, a 10-minute token signed with"
-                            + " the key in $SMALLRYE_JWT_SIGN_KEY_LOCATION or $FLOTILLA_DATA_DIR/keys when readable)")
+                            + " the key in $SMALLRYE_JWT_SIGN_KEY_LOCATION or $FLOTILLA_DATA_DIR/keys, when readable, for"
+                            + " the role this verb needs)")
             String token;
         }
 
