@@ -7,12 +7,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
@@ -97,6 +99,20 @@ public final class FlotillaCli implements Callable<Integer> {
     static int run(String[] args, Function<String, String> settings, Path dataDir, PrintStream out, PrintStream err,
                    boolean terminal) {
         return commandLine(new FlotillaCli(settings, dataDir, out, err, terminal)).execute(args);
+    }
+
+    /**
+     * The usage error {@code args} would stop at (an unknown verb or option, a missing or bad value), or empty when
+     * they parse. Runs nothing: for checking a command line written down elsewhere (k8s/rollout-job.yaml).
+     */
+    public static Optional<String> usageError(String... args) {
+        PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
+        try {
+            commandLine(new FlotillaCli(name -> null, Path.of("."), nowhere, nowhere, false)).parseArgs(args);
+            return Optional.empty();
+        } catch (CommandLine.ParameterException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 
     static CommandLine commandLine(FlotillaCli root) {
