@@ -34,8 +34,12 @@ public enum Layout {
         return label;
     }
 
-    /** A file name understood under some layout. */
-    public record FileName(String file, Layout layout, Version version, String description, boolean down) {
+    /**
+     * A file name understood under some layout; {@code versionText} is the version as the file spells it
+     * ({@code 007}, {@code 1_2}), which {@link Version} forgets but a new file must copy.
+     */
+    public record FileName(String file, Layout layout, Version version, String versionText, String description,
+                           boolean down) {
         /** Human name from the description: {@code create_users} → {@code create users}. */
         public String name() {
             return description.replace('_', ' ').trim();
@@ -60,7 +64,8 @@ public enum Layout {
                 if (m.group(2).length() > Version.MAX_LENGTH) {
                     return Optional.empty();
                 }
-                return Optional.of(new FileName(fileName, layout, Version.parse(m.group(2)), m.group(3), down));
+                return Optional.of(new FileName(fileName, layout, Version.parse(m.group(2)), m.group(2), m.group(3),
+                        down));
             }
         }
         return Optional.empty();

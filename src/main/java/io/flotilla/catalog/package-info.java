@@ -1,5 +1,6 @@
 /**
  * The resolved side: migration files read from {@code MIGRATIONS_DIR} in any supported layout, paired with
- * their rollback scripts, checksummed and parsed for directives once at start-up.
+ * their rollback scripts, checksummed and parsed for directives once at start-up; and {@link
+ * io.flotilla.catalog.NewMigration}, which writes a directory's next pair of files in its own layout.
  */
 package io.flotilla.catalog;
