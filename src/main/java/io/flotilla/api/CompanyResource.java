@@ -1,10 +1,13 @@
 package io.flotilla.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.execution.ApplyResult;
 import io.flotilla.execution.MigrationInfo;
 import io.flotilla.tenant.Company;
+import io.flotilla.tenant.CompanyDataService;
 import io.flotilla.tenant.CompanyPage;
 import io.flotilla.tenant.CompanyService;
 import io.flotilla.tenant.CompanyStatus;
@@ -20,6 +23,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -36,6 +40,7 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static io.flotilla.api.ProblemMapper.PROBLEM_JSON;
 
@@ -46,10 +51,15 @@ public class CompanyResource {
 
     private final CompanyService service;
     private final VerificationService verification;
+    private final CompanyDataService data;
+    private final ObjectMapper json;
 
-    public CompanyResource(CompanyService service, VerificationService verification) {
+    public CompanyResource(CompanyService service, VerificationService verification, CompanyDataService data,
+                           ObjectMapper json) {
         this.service = service;
         this.verification = verification;
+        this.data = data;
+        this.json = json;
     }
 
     @POST
@@ -217,7 +227,106 @@ public class CompanyResource {
         });
     }
 
+    @POST
+    @Path("/{id}/seed")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(operationId = "seedCompany",
+            summary = "Load test data: every MIGRATIONS_DIR/seeds/*.sql into the company's schema, in one transaction",
+            description = "Files run in file-name order, all in one transaction (all or nothing), under the schema's"
+                    + " lock, with the search path and the placeholders migrations get (${schema}, settings, the file's"
+                    + " -- flotilla:default). Seeds are read on each call. A company whose settings say \"production\":"
+                    + " true or \"environment\": \"production\" needs force=true. A failing file rolls every file back"
+                    + " and is a 422 (seed-failed) naming the file, the PostgreSQL error, sqlState and position.")
+    @APIResponse(responseCode = "200", description = "Every seed file ran and was committed",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SeedResult.class)))
+    @APIResponse(responseCode = "400", description = "id is not a UUID; the body is not {\"force\": boolean}",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "403", description = "Role viewer: seeding needs operator",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No company with this id",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "Company not active or deleted (company-not-active), marked production"
+            + " without force (production-company), schema missing (schema-missing) or busy (schema-busy)",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "No seeds directory or no .sql file in it (seeds-missing, names the"
+            + " directory); a file that cannot run in the one transaction or has a bad directive (seed-invalid); an"
+            + " unresolved placeholder; a file failed (seed-failed: file, error, sqlState, position; all rolled back)",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<SeedResult> seed(
+            @Parameter(description = "Company id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @PathParam("id") String id,
+            @RequestBody(required = false, description = "Optional: {\"force\": true} to seed a production company",
+                    content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = SeedRequest.class))) String body) {
+        UUID companyId = Params.uuid("id", id);
+        // Read as text, as the body is optional: a bare POST (no Content-Type), or the JSON null a generated client
+        // sends for no body, seeds with force=false.
+        SeedRequest request = body == null || body.isBlank() ? null : read(body, SeedRequest.class);
+        return data.seed(companyId, request != null && request.force()).map(SeedResult::of);
+    }
+
+    @POST
+    @Path("/{id}/reset")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "resetCompany",
+            summary = "Drop the company's schema, create it empty and apply every migration again (role admin)",
+            description = "confirm must be the schema name exactly. Under the schema's lock, one transaction drops the"
+                    + " schema (CASCADE), creates it and records every applied version as a ledger row down /"
+                    + " rolled_back (script \"reset: schema dropped\"); then every migration is applied again in the"
+                    + " same run, recorded as any apply. Refused while the company is in an unfinished rollout, and"
+                    + " for a company marked production unless force=true. If the re-apply fails the reset stays"
+                    + " done and the answer is a 500 migration-failed problem, as for onboarding.")
+    @APIResponse(responseCode = "200", description = "Reset, and every migration applied again",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ResetResult.class)))
+    @APIResponse(responseCode = "400", description = "id is not a UUID; no confirm; unknown field; confirm is not the"
+            + " schema name (confirmation-mismatch); nothing changed",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "403", description = "Role viewer or operator: resetting needs admin",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No company with this id",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "Company not active or deleted (company-not-active), marked production"
+            + " without force (production-company), in an unfinished rollout (company-in-rollout, names rolloutId),"
+            + " schema missing (schema-missing) or busy (schema-busy)",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "A migration uses a placeholder nothing defines for this company"
+            + " (the reset is done, nothing re-applied)",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "500", description = "Re-applying a migration failed (migration-failed, with"
+            + " droppedVersions): the reset is done, later versions not applied",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<ResetResult> reset(
+            @Parameter(description = "Company id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @PathParam("id") String id,
+            @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = ResetRequest.class))) ResetRequest body) {
+        UUID companyId = Params.uuid("id", id);
+        if (body == null) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST,
+                    "A JSON body {\"confirm\": \"<schema name>\"} is required");
+        }
+        return data.reset(companyId, body.confirm(), body.force()).map(reset -> {
+            if (!reset.apply().succeeded()) {
+                throw failed(reset.apply(), Map.of("droppedVersions", reset.droppedVersions()));
+            }
+            return ResetResult.of(reset);
+        });
+    }
+
+    /** An optional body read as text; malformed JSON or an unknown field is the same 400 as for any typed body. */
+    private <T> T read(String body, Class<T> type) {
+        try {
+            return json.readValue(body, type);
+        } catch (JsonProcessingException e) {
+            throw new WebApplicationException(e, 400);
+        }
+    }
+
     private static FlotillaException failed(ApplyResult result) {
+        return failed(result, Map.of());
+    }
+
+    private static FlotillaException failed(ApplyResult result, Map<String, Object> more) {
         ApplyResult.StepFailure f = result.failure();
         Map<String, Object> ext = new LinkedHashMap<>();
         ext.put("companyId", result.companyId());
@@ -233,6 +342,7 @@ public class CompanyResource {
         }
         ext.put("appliedVersions", result.applied());
         ext.put("pendingVersions", result.pending());
+        ext.putAll(more);
         return new FlotillaException(ErrorCode.MIGRATION_FAILED, "Migration " + f.version() + " (" + f.script()
                 + ") failed on schema " + result.schemaName() + ": [" + f.sqlState() + "] " + f.error()
                 + "; it was rolled back and later versions were not applied", ext);

@@ -15,7 +15,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 @OpenAPIDefinition(
         info = @Info(title = "Flotilla API", version = "0.1.0",
                 description = "Migration control plane for schema-per-tenant PostgreSQL. Reads need role viewer, changes"
-                        + " operator, deletions and rollbacks admin."),
+                        + " operator; deletions, rollbacks and resets admin."),
         security = @SecurityRequirement(name = "bearer"),
         components = @Components(securitySchemes = @SecurityScheme(securitySchemeName = "bearer",
                 type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT",

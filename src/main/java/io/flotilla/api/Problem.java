@@ -7,8 +7,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * RFC 9457). Nothing builds this record; it gives the OpenAPI contract one schema for all error responses.
  */
 @Schema(description = "An RFC 9457 problem. Cases add extension members: a migration-failed problem has companyId,"
-        + " version, script, sqlState, position, appliedVersions and pendingVersions; a conflict names what it"
-        + " conflicts with.", additionalProperties = Schema.True.class, requiredProperties = {"type", "title", "status"})
+        + " version, script, sqlState, position, appliedVersions and pendingVersions; a seed-failed problem has"
+        + " companyId, schemaName, file, error, sqlState and position; a conflict names what it conflicts with.", additionalProperties = Schema.True.class, requiredProperties = {"type", "title", "status"})
 public record Problem(
         @Schema(description = "urn:flotilla:problem:<code> (e.g. urn:flotilla:problem:company-not-found), or"
                 + " about:blank for HTTP-level errors", examples = "urn:flotilla:problem:company-not-found")

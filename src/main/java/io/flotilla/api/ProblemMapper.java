@@ -43,7 +43,7 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e, UriInfo uri) {
         return problem(403, ErrorCode.FORBIDDEN.type(), ErrorCode.FORBIDDEN.title(),
-                "Your token's role may not do this: reads need viewer, changes operator, deletions and rollbacks admin",
+                "Your token's role may not do this: reads need viewer, changes operator; deletions, rollbacks and resets admin",
                 uri, Map.of());
     }
 

@@ -14,7 +14,9 @@ public record CatalogProblem(Kind kind, String message, List<String> files) {
         DUPLICATE_VERSION,
         UNPAIRED_ROLLBACK,
         UNKNOWN_DIRECTIVE,
-        INVALID_DIRECTIVE
+        INVALID_DIRECTIVE,
+        /** A seed file that cannot run inside the one transaction all seeds share. */
+        NOT_TRANSACTIONAL
     }
 
     @Override

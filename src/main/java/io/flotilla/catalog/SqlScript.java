@@ -119,6 +119,20 @@ public final class SqlScript {
     }
 
     /**
+     * True when the statement ends the transaction it runs in ({@code COMMIT}, {@code END}, {@code ABORT},
+     * {@code ROLLBACK} but not {@code ROLLBACK TO} a savepoint, {@code PREPARE TRANSACTION}): what follows it would
+     * no longer share the transaction.
+     */
+    public static boolean endsTransaction(String statement) {
+        List<Token> t = tokens(statement);
+        if (is(t, 0, "COMMIT") || is(t, 0, "END") || is(t, 0, "ABORT") || indexOf(t, "PREPARE TRANSACTION") == 0) {
+            return true;
+        }
+        int to = is(t, 1, "WORK") || is(t, 1, "TRANSACTION") ? 2 : 1;
+        return is(t, 0, "ROLLBACK") && !is(t, to, "TO");
+    }
+
+    /**
      * For {@code CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name ON ...} returns the index
      * name as PostgreSQL stores it (unquoted identifiers lower-cased, quoted ones verbatim, the last
      * part only if qualified); an empty list for any other statement or an unnamed index.

@@ -24,6 +24,8 @@ public enum ErrorCode {
     SCHEMA_EXISTS(409, "Schema already exists in the database"),
     COMPANY_NOT_ACTIVE(409, "Company is not active"),
     SCHEMA_MISSING(409, "Company schema does not exist"),
+    PRODUCTION_COMPANY(409, "Company is marked production"),
+    CONFIRMATION_MISMATCH(400, "Confirmation does not match the schema name"),
 
     // catalog
     MIGRATION_NOT_FOUND(404, "Migration not found"),
@@ -31,11 +33,14 @@ public enum ErrorCode {
     UNRESOLVED_PLACEHOLDER(422, "Unresolved template placeholder"),
     ROLLBACK_MISSING(422, "Rollback not possible"),
     EXTENSION_MISSING(422, "Required extension not available"),
+    SEEDS_MISSING(422, "No seed files"),
+    SEED_INVALID(422, "Seed file is invalid"),
 
     // rollout
     ROLLOUT_NOT_FOUND(404, "Rollout not found"),
     ROLLOUT_CONFLICT(409, "Companies already in another rollout"),
     ROLLOUT_STATE(409, "Rollout is not in a state that allows this"),
+    COMPANY_IN_ROLLOUT(409, "Company is in an unfinished rollout"),
 
     // maintenance
     JOB_NOT_FOUND(404, "Maintenance job not found"),
@@ -44,7 +49,8 @@ public enum ErrorCode {
     // execution
     SCHEMA_BUSY(409, "Schema is being migrated by another process"),
     DRIFT_DETECTED(409, "Applied migrations changed since they were applied"),
-    MIGRATION_FAILED(500, "Migration failed");
+    MIGRATION_FAILED(500, "Migration failed"),
+    SEED_FAILED(422, "Seed failed");
 
     private final int status;
     private final String title;

@@ -85,19 +85,28 @@ public class SchemaMigrator {
     public Uni<ApplyResult> migrate(Company company, MigrationCatalog catalog, Target target, boolean allowDrift,
                                     UUID runId, boolean lookUpTenantValues) {
         if (!company.migratable()) {
-            return Uni.createFrom().failure(new FlotillaException(ErrorCode.COMPANY_NOT_ACTIVE, "Company '"
-                    + company.companyName() + "' is " + (company.deletedAt() != null ? "deleted" : company.status().value())
-                    + "; only active companies are migrated", Map.of("companyId", company.id())));
+            return Uni.createFrom().failure(company.notMigratable());
+        }
+        return pool.withConnection(conn -> migrate(conn, company, catalog, target, allowDrift, runId, lookUpTenantValues));
+    }
+
+    /**
+     * {@link #migrate(Company, MigrationCatalog, Target, boolean, UUID, boolean)} on the caller's connection. The
+     * schema lock is taken here too; a caller that already holds it on this connection keeps it (session advisory
+     * locks stack, and this run releases only its own hold), so its work and this run are one locked stretch.
+     */
+    public Uni<ApplyResult> migrate(SqlConnection conn, Company company, MigrationCatalog catalog, Target target,
+                                    boolean allowDrift, UUID runId, boolean lookUpTenantValues) {
+        if (!company.migratable()) {
+            return Uni.createFrom().failure(company.notMigratable());
         }
         String schema = company.schemaName();
         // The history is read in the lock's round trip; PostgreSQL runs it after the lock is taken.
-        return pool.withConnection(conn -> executor.lock(conn, schema, config.execution().lockWait(),
+        return executor.lock(conn, schema, config.execution().lockWait(),
                         () -> ledger.history(conn, company.id()))
                 .flatMap(locked -> {
                     if (!locked.schemaExists()) {
-                        return Uni.createFrom().<ApplyResult>failure(new FlotillaException(ErrorCode.SCHEMA_MISSING,
-                                "Schema '" + schema + "' of company '" + company.companyName() + "' does not exist",
-                                Map.of("companyId", company.id(), "schemaName", schema)));
+                        return Uni.createFrom().<ApplyResult>failure(company.schemaMissing());
                     }
                     return settle(conn, company, locked.read())
                             .flatMap(history -> {
@@ -109,7 +118,7 @@ public class SchemaMigrator {
                             })
                             .flatMap(plan -> runFrom(conn, company, runId, target.direction(), plan, 0, new ArrayList<>()));
                 })
-                .eventually(() -> executor.unlock(conn, schema).onFailure().recoverWithNull()));
+                .eventually(() -> executor.unlock(conn, schema).onFailure().recoverWithNull());
     }
 
     /**
@@ -254,7 +263,8 @@ public class SchemaMigrator {
         return e instanceof PgException || e instanceof TenantExecutor.StatementFailure;
     }
 
-    static StepError stepError(Throwable e) {
+    /** The PostgreSQL error of a failed script, its position relative to the script as the user wrote it. */
+    public static StepError stepError(Throwable e) {
         PgException pg = e instanceof TenantExecutor.StatementFailure sf ? sf.error() : (PgException) e;
         int offset = e instanceof TenantExecutor.StatementFailure sf ? sf.offset() : 0;
         Integer position = null;

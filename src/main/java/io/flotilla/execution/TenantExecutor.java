@@ -3,6 +3,7 @@ package io.flotilla.execution;
 import io.flotilla.catalog.SqlScript;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.tenant.TenantRules;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -47,14 +48,26 @@ public class TenantExecutor {
     }
 
     /**
-     * Drops one of Flotilla's scratch schemas with everything in it. Refuses any other name: this is the only
-     * {@code DROP SCHEMA} Flotilla sends, and it must never reach a tenant's schema.
+     * Drops one of Flotilla's scratch schemas with everything in it. Refuses any other name: it must never reach a
+     * tenant's schema, which only {@link #recreateSchema} (a reset) drops.
      */
     public Uni<Void> dropScratchSchema(SqlClient client, String schema) {
         if (!ScratchSchemas.isScratchName(schema)) {
             return Uni.createFrom().failure(new IllegalArgumentException("not a scratch schema: " + schema));
         }
         return client.query("DROP SCHEMA IF EXISTS " + quoteIdent(schema) + " CASCADE").execute().replaceWithVoid();
+    }
+
+    /**
+     * Drops a tenant's schema with everything in it and creates it again, empty, in one transaction together with a
+     * statement of the caller's ({@code inTransaction}: the ledger's record of it), pipelined as a migration step is:
+     * both commit, or neither. Refuses names no tenant may have ({@code public}, {@code pg_*}, scratch schemas…),
+     * whatever the companies table says: this is the one {@code DROP SCHEMA} Flotilla sends to a tenant schema.
+     */
+    public <T> Uni<T> recreateSchema(SqlConnection conn, String schema, Supplier<Uni<T>> inTransaction) {
+        String quoted = quoteIdent(TenantRules.schemaName(schema));
+        return runAndCommit(conn, schema, "DROP SCHEMA " + quoted + " CASCADE;\nCREATE SCHEMA " + quoted,
+                inTransaction);
     }
 
     /**
@@ -169,6 +182,30 @@ public class TenantExecutor {
 
     private Uni<Void> commit(SqlConnection conn) {
         return conn.query("COMMIT").execute().replaceWithVoid();
+    }
+
+    /**
+     * Runs scripts one after another in one transaction under the tenant's search path, then commits: all of them or
+     * none. One round trip per script, so that a failure can name its script: it fails with a {@link ScriptFailure}
+     * (the script's index, or -1 for the {@code COMMIT}), the transaction rolled back. Scripts holding nothing but
+     * comments are not sent.
+     */
+    public Uni<Void> runAllAndCommit(SqlConnection conn, String schema, List<String> scripts) {
+        Uni<Void> chain = conn.query("BEGIN; SET LOCAL search_path TO " + quoteIdent(schema) + ", public").execute()
+                .replaceWithVoid();
+        for (int i = 0; i < scripts.size(); i++) {
+            int index = i;
+            String sql = scripts.get(i);
+            if (SqlScript.split(sql).isEmpty()) {
+                continue;
+            }
+            chain = chain.flatMap(x -> conn.query(sql).execute().replaceWithVoid()
+                    .onFailure(PgException.class)
+                    .transform(e -> new ScriptFailure(index, new StatementFailure((PgException) e, 0))));
+        }
+        return chain.flatMap(x -> commit(conn).onFailure(PgException.class)
+                        .transform(e -> new ScriptFailure(-1, new StatementFailure((PgException) e, 0))))
+                .onFailure().call(() -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull());
     }
 
     /** Runs a script in a transaction of its own under the tenant's search path: committed, or rolled back. */
@@ -330,6 +367,26 @@ public class TenantExecutor {
                     }
                     return chain.map(x -> "vacuumed and analyzed " + tables.size() + " tables");
                 });
+    }
+
+    /** Which of several scripts failed ({@code index}, -1 for the closing {@code COMMIT}), and how. */
+    public static final class ScriptFailure extends RuntimeException {
+        private final int index;
+        private final transient StatementFailure failure;
+
+        ScriptFailure(int index, StatementFailure failure) {
+            super(failure.getMessage(), failure);
+            this.index = index;
+            this.failure = failure;
+        }
+
+        public int index() {
+            return index;
+        }
+
+        public StatementFailure failure() {
+            return failure;
+        }
     }
 
     /**

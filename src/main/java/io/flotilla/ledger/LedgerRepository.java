@@ -120,6 +120,36 @@ public class LedgerRepository {
     }
 
     /**
+     * Records that a company's schema was dropped, inside the transaction that drops it: for every version
+     * {@code migration_state} has applied, a {@code down} row {@code rolled_back} (name and checksum of the step
+     * that applied it, {@code script} saying why, timed by the server from the transaction's start), and the state
+     * with it, so the versions are pending again. Emits the versions, in version order.
+     */
+    public Uni<List<String>> recordSchemaDropped(SqlConnection conn, UUID runId, UUID companyId, String schemaName,
+                                                 String script, String executedBy) {
+        return conn.preparedQuery(RECORD_SCHEMA_DROPPED)
+                .execute(Tuple.of(runId, companyId, schemaName, script, executedBy))
+                .map(rows -> {
+                    List<String> versions = new ArrayList<>();
+                    rows.forEach(row -> versions.add(row.getString(0)));
+                    return versions;
+                });
+    }
+
+    // Top-down, as a rollback would go; state rows are written by the second CTE whether or not it is read.
+    private static final String RECORD_SCHEMA_DROPPED = "WITH l AS (INSERT INTO public.migration_ledger (" + INSERT_COLUMNS
+            + ", started_at, finished_at, duration_ms)"
+            + " SELECT $1, s.company_id, $3, s.version, s.version_key, coalesce(a.name, s.version), $4, 'down',"
+            + " 'rolled_back', s.checksum, coalesce(a.transactional, true), $5, now(), clock_timestamp(),"
+            + " (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint"
+            + " FROM public.migration_state s LEFT JOIN LATERAL (SELECT m.name, m.transactional"
+            + " FROM public.migration_ledger m WHERE m.company_id = s.company_id AND m.version_key = s.version_key"
+            + " AND m.status = 'applied' ORDER BY m.id DESC LIMIT 1) a ON true"
+            + " WHERE s.company_id = $2 AND s.applied ORDER BY s.version_key DESC" + RETURNED + "),"
+            + " state AS (" + STATE_UPSERT + ")"
+            + " SELECT version FROM l ORDER BY version_key";
+
+    /**
      * Closes rows left running by a process that died mid-step. Only call while holding the schema's advisory
      * lock: then no live process can be running a step there, so every running row is stale. Their
      * transactions never committed (or, non-transactional, may have half-run), so the versions are pending again.

@@ -85,6 +85,13 @@ public class RolloutRepository {
                 .recoverWithUni(e -> conflict(companyIds));
     }
 
+    /** The unfinished rollout that holds this company (its target still active), or a null item. */
+    public Uni<UUID> activeRolloutOf(UUID companyId) {
+        return pool.preparedQuery("SELECT rollout_id FROM public.rollout_targets WHERE company_id = $1 AND active")
+                .execute(Tuple.of(companyId))
+                .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getUUID(0) : null);
+    }
+
     /** Names the companies another unfinished rollout holds, and that rollout. */
     private Uni<UUID> conflict(UUID[] companyIds) {
         return pool.preparedQuery("SELECT t.rollout_id, t.schema_name FROM public.rollout_targets t"

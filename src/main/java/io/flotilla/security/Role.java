@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * Who may do what: viewers read, operators also onboard, roll out and run maintenance, admins also do what
- * destroys (roll back, offboard). Carried in the token's {@code groups} claim; the HTTP permissions in
+ * destroys (roll back, reset a schema, offboard). Carried in the token's {@code groups} claim; the HTTP permissions in
  * application.properties map them onto methods and paths.
  */
 public enum Role {

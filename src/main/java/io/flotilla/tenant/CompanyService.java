@@ -104,7 +104,7 @@ public class CompanyService {
      * Runs schema work to its end even if the HTTP client goes away: cancelling half-way would abandon a
      * transaction and a lock mid-step.
      */
-    private static <T> Uni<T> detached(Uni<T> work) {
+    static <T> Uni<T> detached(Uni<T> work) {
         return Uni.createFrom().completionStage(work::subscribeAsCompletionStage);
     }
 

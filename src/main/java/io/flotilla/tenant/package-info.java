@@ -1,2 +1,2 @@
-/** Tenants: {@code public.companies}, the rules their names and settings follow, and onboarding. */
+/** Tenants: {@code public.companies}, the rules their names and settings follow, onboarding, seeding and resets. */
 package io.flotilla.tenant;

@@ -11,6 +11,8 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -57,5 +59,28 @@ class FailedOnboardingTest {
         given().when().post("/api/v1/companies/{id}/migrate", id).then().statusCode(500).body("version", equalTo("2"));
         assertEquals(2, Sql.count(ds, "SELECT count(*) FROM public.migration_ledger WHERE company_id = ?::uuid AND status = 'failed'", id));
         assertEquals(1, Sql.count(ds, "SELECT count(*) FROM public.migration_ledger WHERE company_id = ?::uuid AND status = 'applied'", id));
+    }
+
+    @Test
+    void aFailingSeedIsA422NamingTheFileAndEverySeedFileIsRolledBack() throws Exception {
+        String schema = Sql.unique("seedfail");
+        String id = given().contentType(ContentType.JSON).body(Map.of("companyName", "Seeds " + schema, "schemaName", schema))
+                .when().post("/api/v1/companies").then().statusCode(500).extract().path("companyId");
+        long ledger = Sql.count(ds, "SELECT count(*) FROM public.migration_ledger WHERE company_id = ?::uuid", id);
+        String broken = Files.readString(Path.of("src/test/resources/catalogs/failing/seeds/002_broken.sql"));
+
+        for (int attempt = 0; attempt < 2; attempt++) { // the second finds the lock released and fails alike
+            given().when().post("/api/v1/companies/{id}/seed", id).then().statusCode(422)
+                    .contentType("application/problem+json")
+                    .body("type", equalTo("urn:flotilla:problem:seed-failed"))
+                    .body("file", equalTo("002_broken.sql"))
+                    .body("sqlState", equalTo("42703"))
+                    .body("position", equalTo(broken.indexOf("missing_column") + 1))
+                    .body("error", containsString("missing_column"))
+                    .body("detail", containsString("002_broken.sql"));
+            // 001_rows.sql ran, and 002's first statement: both rolled back.
+            assertEquals(0, Sql.count(ds, "SELECT count(*) FROM " + schema + ".ok"));
+        }
+        assertEquals(ledger, Sql.count(ds, "SELECT count(*) FROM public.migration_ledger WHERE company_id = ?::uuid", id));
     }
 }

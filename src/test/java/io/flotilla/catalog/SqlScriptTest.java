@@ -225,6 +225,27 @@ class SqlScriptTest {
     }
 
     @Nested
+    class EndsTransaction {
+
+        @Test
+        void commitRollbackEndAbortAndPrepareEndIt() {
+            for (String sql : List.of("COMMIT", "commit work", "COMMIT AND CHAIN", "END", "end transaction", "ABORT",
+                    "ROLLBACK", "rollback work", "ROLLBACK TRANSACTION", "PREPARE TRANSACTION 'x'", "/* done */ COMMIT")) {
+                assertTrue(SqlScript.endsTransaction(sql), sql);
+            }
+        }
+
+        @Test
+        void savepointsBeginAndLookAlikesDoNot() {
+            for (String sql : List.of("ROLLBACK TO SAVEPOINT s", "ROLLBACK TO s", "rollback work to savepoint s",
+                    "SAVEPOINT s", "RELEASE SAVEPOINT s", "BEGIN", "INSERT INTO t VALUES ('COMMIT')",
+                    "SELECT 1 AS commit", "UPDATE t SET x = CASE WHEN y THEN 1 END", "\"commit\"")) {
+                assertFalse(SqlScript.endsTransaction(sql), sql);
+            }
+        }
+    }
+
+    @Nested
     class ConcurrentIndexNames {
 
         @Test

@@ -3,6 +3,7 @@ package io.flotilla.it;
 import io.flotilla.testsupport.TestTokens;
 
 import io.flotilla.client.ApiClient;
+import io.flotilla.client.ApiException;
 import io.flotilla.client.ApiResponse;
 import io.flotilla.client.api.CatalogApi;
 import io.flotilla.client.api.CompaniesApi;
@@ -15,11 +16,14 @@ import io.flotilla.client.model.LedgerEntry;
 import io.flotilla.client.model.LedgerPage;
 import io.flotilla.client.model.MigrationView;
 import io.flotilla.client.model.OnboardingView;
+import io.flotilla.client.model.ResetRequest;
+import io.flotilla.client.model.ResetResult;
 import io.flotilla.client.model.Rollout;
 import io.flotilla.client.model.RolloutPlanView;
 import io.flotilla.client.model.RolloutRequest;
 import io.flotilla.client.model.RolloutRequestStrategy;
 import io.flotilla.client.model.RolloutState;
+import io.flotilla.client.model.SeedResult;
 import io.flotilla.client.model.StepStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,6 +48,7 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -153,6 +158,25 @@ class GeneratedClientIT extends ProcessTestSupport {
                 .collect(Collectors.toMap(LedgerEntry::getVersion, LedgerEntry::getTransactional));
         assertEquals(true, transactional.get("1"));
         assertEquals(false, transactional.get("7"), "version 7 (CREATE INDEX CONCURRENTLY) runs outside a transaction");
+
+        // Test data and a reset, as a CLI drives them: the seed's optional body left out, the reset typed out.
+        SeedResult seeded = companies.seedCompany(acme.getId(), null);
+        assertEquals(acme.getId(), seeded.getCompanyId());
+        assertEquals(List.of("001_sample_data.sql"), seeded.getFiles());
+        ApiException mistyped = assertThrows(ApiException.class,
+                () -> companies.resetCompany(acme.getId(), new ResetRequest().confirm("it_client_acme_")));
+        assertEquals(400, mistyped.getCode());
+        assertTrue(mistyped.getResponseBody().contains("confirmation-mismatch"), mistyped.getResponseBody());
+        ResetResult reset = companies.resetCompany(acme.getId(), new ResetRequest().confirm("it_client_acme"));
+        assertEquals("it_client_acme", reset.getSchemaName());
+        assertEquals(catalog, reset.getDroppedVersions());
+        assertEquals(catalog, reset.getApplied());
+        List<LedgerEntry> dropped = ledger.listLedgerEntries(null, acme.getId(), null, null, StepStatus.ROLLED_BACK, null)
+                .getItems();
+        // Recorded top-down, as a rollback goes: newest first, that is 1 … 7.
+        assertEquals(catalog, dropped.stream().map(LedgerEntry::getVersion).toList());
+        assertTrue(dropped.stream().allMatch(s -> reset.getRunId().equals(s.getRunId()) && s.getDirection() == Direction.DOWN
+                && "reset: schema dropped".equals(s.getScript())), "the reset's rows: " + dropped);
 
         assertEquals(Set.of("Bearer " + token()), authorizationSent, "the Authorization header of every request");
         assertEquals(List.of(), requestsWithoutAuthorization, "requests sent without Authorization");

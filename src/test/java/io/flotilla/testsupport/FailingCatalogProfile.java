@@ -4,7 +4,10 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 
 import java.util.Map;
 
-/** The service started on a catalog whose second migration fails, to see failures end to end over HTTP. */
+/**
+ * The service started on a catalog whose second migration fails, and whose second seed file fails, to see failures
+ * end to end over HTTP.
+ */
 public class FailingCatalogProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
