@@ -27,9 +27,9 @@ import java.util.function.Function;
         description = {"The command line of Flotilla, the migration control plane for schema-per-tenant PostgreSQL:"
                 + " the verbs teams run from terminals and pipelines, backed by the running service over its HTTP API"
                 + " (create and token work without it). `flotilla VERB --help` tells more."},
-        subcommands = {ServeVerb.class, StatusVerb.class, RolloutVerbs.Migrate.class,
+        subcommands = {ServeVerb.class, CreateVerb.class, StatusVerb.class, RolloutVerbs.Migrate.class,
                 RolloutVerbs.Follow.class, RolloutVerbs.Rollback.class, CheckVerbs.Lint.class, CheckVerbs.Verify.class,
-                TokenVerb.class, CommandLine.HelpCommand.class},
+                CompanyVerbs.Seed.class, CompanyVerbs.Reset.class, TokenVerb.class, CommandLine.HelpCommand.class},
         footerHeading = "%nEnvironment:%n",
         footer = {
                 "  FLOTILLA_URL      the service (default " + ServiceConnection.DEFAULT_URL + "); --url overrides",

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.flotilla.security.Role;
 import io.flotilla.security.Tokens;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FlotillaCliTest {
 
     static final Path TEST_KEY = Path.of("src/test/resources/jwt/jwt-private.pem").toAbsolutePath();
-    static final List<String> VERBS = List.of("serve", "status", "migrate", "follow", "rollback", "lint", "verify", "token");
+    static final List<String> VERBS = List.of("serve", "create", "status", "migrate", "follow", "rollback", "lint", "verify",
+            "seed", "reset", "token");
 
     /** One run: exit code, stdout, stderr. */
     record Run(int code, String out, String err) {
@@ -83,13 +86,16 @@ class FlotillaCliTest {
         assertEquals(2, run("migrate", "--timeout", "0s").code());
         assertEquals(2, run("migrate", "--canary", "two").code());
         assertEquals(2, run("status", "--output", "yaml").code());
+        assertEquals(2, run("create").code(), "create needs --name");
+        assertEquals(2, run("seed").code(), "seed needs --company");
         Run serve = run("serve", "--port", "9000");
         assertEquals(2, serve.code(), "serve takes no options");
         assertTrue(serve.err().contains("Usage: flotilla serve"), serve.err());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"serve", "status", "migrate", "follow", "rollback", "lint", "verify", "token"})
+    @ValueSource(strings = {"serve", "create", "status", "migrate", "follow", "rollback", "lint", "verify", "seed", "reset",
+            "token"})
     void everyVerbHasHelpWithTheExitCodes(String verb) {
         Run r = run(verb, "--help");
         assertEquals(0, r.code(), r.err());
@@ -137,6 +143,45 @@ class FlotillaCliTest {
         assertTrue(r.err().contains(url) && r.err().contains("FLOTILLA_URL") && r.err().contains("connection refused"), r.err());
         Run flag = run(Map.of("FLOTILLA_URL", "http://127.0.0.1:1"), "lint", "--url", url, "--token", "x.y.z");
         assertTrue(flag.err().contains(url + " (--url)"), "the flag wins over the environment: " + flag.err());
+    }
+
+    @Test
+    void resetWithoutConfirmationIsRefusedBeforeAnyRequest() throws IOException {
+        // A service that does not listen: a request would fail with "cannot connect"; the refusal comes first.
+        Map<String, String> env = Map.of("FLOTILLA_URL", "http://127.0.0.1:" + closedPort(), "FLOTILLA_TOKEN", "x.y.z");
+        Run r = run(env, "reset", "--company", "acme");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--confirm <its schema name>; nothing was sent"), r.err());
+        assertFalse(r.err().contains("cannot connect"), r.err());
+        assertTrue(run(env, "reset", "--company", "acme", "--confirm", "acme").err().contains("cannot connect"),
+                "with the confirmation it does call the service");
+    }
+
+    @Test
+    void createWritesTheNextPairIntoTheCatalogDirectoryWithoutAService(@TempDir Path dir) throws IOException {
+        Path catalog = dir.resolve("tenant-migrations");
+        Run first = run(Map.of("MIGRATIONS_DIR", catalog.toString()), "create", "--name", "add invoices");
+        assertEquals(0, first.code(), first.err());
+        assertEquals(List.of(catalog.resolve("001_add_invoices.sql").toString(),
+                catalog.resolve("rollback_001_add_invoices.sql").toString()), first.out().lines().toList());
+        assertTrue(Files.readString(catalog.resolve("001_add_invoices.sql")).startsWith("--"), "a commented template");
+
+        Path flyway = Files.createDirectories(dir.resolve("flyway"));
+        Files.writeString(flyway.resolve("V1_9__users.sql"), "CREATE TABLE users (id int);\n");
+        Run next = run(Map.of("MIGRATIONS_DIR", catalog.toString()), "create", "--name", "add_orders", "--dir",
+                flyway.toString(), "-o", "json");
+        assertEquals(0, next.code(), next.err());
+        JsonNode created = Output.JSON.readTree(next.out());
+        assertEquals("1_10", created.get("data").get("version").asText(), next.out());
+        assertEquals(flyway.resolve("V1_10__add_orders.sql").toString(), created.get("data").get("up").asText());
+        assertEquals(flyway.resolve("U1_10__add_orders.sql").toString(), created.get("data").get("down").asText());
+
+        Run bad = run(Map.of("MIGRATIONS_DIR", catalog.toString()), "create", "--name", "../escape");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().startsWith("flotilla create: cannot create a migration in " + catalog), bad.err());
+        try (var files = Files.list(catalog)) {
+            assertEquals(2, files.count(), "nothing more written");
+        }
     }
 
     @Test

@@ -238,6 +238,52 @@ class CliIT extends ProcessTestSupport {
                 "no service touched the database");
     }
 
+    @Test
+    void seedLandsRowsAndResetWantsTheSchemaNameTypedOut() throws Exception {
+        ServiceProcess service = started("it-cli-seed", Map.of());
+        Map<String, String> operator = on(service, TestTokens.token(Role.OPERATOR));
+        Map<String, String> admin = on(service, TestTokens.token(Role.ADMIN));
+        db.createFleet("it_cli_seed_", 1, 1);
+        assertEquals(0, cli(operator, "migrate", "--company", "it_cli_seed_1").code());
+
+        Cli seed = cli(operator, "seed", "--company", "it_cli_seed_1");
+        assertEquals(0, seed.code(), seed.toString());
+        assertTrue(seed.out().startsWith("seeded it_cli_seed_1 with 1 file in "), seed.toString());
+        assertEquals(2, db.queryLong("SELECT count(*) FROM it_cli_seed_1.conversations"));
+        assertEquals(5, db.queryLong("SELECT count(*) FROM it_cli_seed_1.messages"));
+
+        // Refused without the confirmation (locally, nothing sent) and with a wrong one (the service, 400): untouched.
+        Cli unconfirmed = cli(admin, "reset", "--company", "it_cli_seed_1");
+        assertEquals(2, unconfirmed.code(), unconfirmed.toString());
+        assertTrue(unconfirmed.err().contains("--confirm <its schema name>; nothing was sent"), unconfirmed.toString());
+        Cli mistyped = cli(admin, "reset", "--company", "it_cli_seed_1", "--confirm", "it_cli_seed_2", "-o", "json");
+        assertEquals(2, mistyped.code(), mistyped.toString());
+        assertEquals(400, mistyped.json().get("error").get("status").asInt(), mistyped.toString());
+        assertEquals(2, db.queryLong("SELECT count(*) FROM it_cli_seed_1.conversations"), "the schema is untouched");
+        long ledgerRows = db.queryLong("SELECT count(*) FROM public.migration_ledger WHERE schema_name = 'it_cli_seed_1'");
+        assertEquals(7, ledgerRows, "nothing recorded either");
+
+        Cli reset = cli(admin, "reset", "--company", "Co it_cli_seed_1", "--confirm", "it_cli_seed_1");
+        assertEquals(0, reset.code(), reset.toString());
+        assertTrue(reset.out().startsWith("reset it_cli_seed_1: dropped with versions 1, 2, 3, 4, 5, 6, 7; applied again:"
+                + " 1, 2, 3, 4, 5, 6, 7"), reset.toString());
+        assertEquals(0, db.queryLong("SELECT count(*) FROM it_cli_seed_1.conversations"), "the seeded rows are gone");
+        assertEquals(0, cli(operator, "status", "--company", "it_cli_seed_1", "--check").code(), "every version applied again");
+    }
+
+    @Test
+    void createWritesTheNextMigrationWithoutAnyService() throws Exception {
+        Path catalog = Files.createTempDirectory("flotilla-cli-create");
+        Files.writeString(catalog.resolve("007_index_things.sql"), "CREATE TABLE things (id int);\n");
+        Cli create = cli(Map.of("MIGRATIONS_DIR", catalog.toString(), "FLOTILLA_URL", "http://127.0.0.1:" + freePort()),
+                "create", "--name", "add_invoices");
+        assertEquals(0, create.code(), create.toString());
+        assertEquals(List.of(catalog.resolve("008_add_invoices.sql").toString(),
+                catalog.resolve("rollback_008_add_invoices.sql").toString()), create.out().lines().toList(), create.toString());
+        assertTrue(Files.isRegularFile(catalog.resolve("008_add_invoices.sql")));
+        assertTrue(Files.isRegularFile(catalog.resolve("rollback_008_add_invoices.sql")));
+    }
+
     private static List<String> fields(JsonNode node) {
         List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
