@@ -125,8 +125,10 @@ final class RolloutFollower {
             s.append(", ").append(count(r, "cancelled")).append(" cancelled");
         }
         s.append(')');
-        long steps = r.getSteps() == null ? 0 : r.getSteps().getOrDefault("applied", 0L);
-        s.append(", ").append(steps).append(steps == 1 ? " step" : " steps").append(" applied");
+        // Ledger steps: applied going up, rolled back going down.
+        boolean down = "down".equals(r.getDirection());
+        long steps = r.getSteps() == null ? 0 : r.getSteps().getOrDefault(down ? "rolled_back" : "applied", 0L);
+        s.append(", ").append(steps).append(steps == 1 ? " step" : " steps").append(down ? " rolled back" : " applied");
         if (r.getStartedAt() != null && r.getFinishedAt() != null) {
             s.append(" in ").append(seconds(Duration.between(r.getStartedAt(), r.getFinishedAt()).toMillis()));
         }

@@ -42,6 +42,15 @@ class RolloutFollowerTest {
     }
 
     @Test
+    void theSummaryCountsTheStepsOfTheRolloutsDirection() {
+        Rollout up = rollout(RolloutState.SUCCEEDED, 2, Map.of("succeeded", 10L)).steps(Map.of("applied", 70L));
+        assertTrue(RolloutFollower.summary(up).contains("), 70 steps applied"), RolloutFollower.summary(up));
+        Rollout down = rollout(RolloutState.SUCCEEDED, 2, Map.of("succeeded", 10L)).direction("down").targetVersion("5")
+                .steps(Map.of("rolled_back", 20L));
+        assertTrue(RolloutFollower.summary(down).contains("), 20 steps rolled back"), RolloutFollower.summary(down));
+    }
+
+    @Test
     void skippedCompaniesCountAsDone() {
         Rollout r = rollout(RolloutState.RUNNING, 1, Map.of("succeeded", 2L, "skipped", 3L, "running", 2L, "pending", 3L));
         assertEquals(5, RolloutFollower.done(r));
