@@ -1,7 +1,7 @@
 package io.flotilla.config;
 
+import io.flotilla.cli.FlotillaCli;
 import io.flotilla.security.Role;
-import io.flotilla.security.TokenCommand;
 import io.flotilla.security.Tokens;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Entry point. {@code token ...} prints a signed API token and exits. Otherwise, with no {@code DB_HOST}
+ * Entry point. No arguments (or {@code serve}) start the service; anything else is a {@code flotilla} command-line
+ * verb ({@link FlotillaCli}: {@code migrate}, {@code status}, {@code token}, …), which runs and exits without starting
+ * it. To start the service, with no {@code DB_HOST}
  * configured it first starts an embedded PostgreSQL (data in {@code FLOTILLA_DATA_DIR}, default
  * {@code ~/.flotilla}; its own output in {@code postgres.log} there) and, unless keys are configured, uses the key
  * pair under {@code FLOTILLA_DATA_DIR/keys} (directory 0700, files 0600), so that {@code java -jar} works on a
@@ -27,8 +29,8 @@ public class FlotillaMain {
 
     public static void main(String... args) {
         Path home = dataDir();
-        if (args.length > 0 && args[0].equals("token")) {
-            System.exit(TokenCommand.run(args, FlotillaMain::setting, home, System.out, System.err));
+        if (!FlotillaCli.startsService(args)) {
+            System.exit(FlotillaCli.run(args, FlotillaMain::setting, home, System.out, System.err));
         }
         if (setting("DB_HOST") == null && !"false".equalsIgnoreCase(setting("FLOTILLA_EMBEDDED_DB"))) {
             String port = setting("FLOTILLA_EMBEDDED_DB_PORT");

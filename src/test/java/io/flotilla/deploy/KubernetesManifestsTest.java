@@ -51,6 +51,8 @@ class KubernetesManifestsTest {
     static final String PRIVATE_KEY = "jwt-private.pem";
     static final String LIVE = "/q/health/live";
     static final String READY = "/q/health/ready";
+    /** Where the Dockerfile installs bin/flotilla, the command line the rollout Job runs. */
+    static final String FLOTILLA_COMMAND = "/usr/local/bin/flotilla";
 
     /** What the service needs from its environment in a cluster (its defaults are for a laptop). */
     static final List<String> REQUIRED_ENV = List.of("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD",
@@ -99,7 +101,7 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void rolloutJobTargetsTheServiceWithATokenFromTheSameImage() {
+    void rolloutJobRunsTheImagesFlotillaMigrateAgainstTheService() {
         checkRolloutJob(Deployables.load());
     }
 
@@ -260,7 +262,7 @@ class KubernetesManifestsTest {
     static void checkKeyMounts(Deployables d) {
         checkKeyMounts(d, d.one("Deployment"), d.serverContainer(), KEY_LOCATIONS.keySet());
         Map<String, Object> job = d.one("Job");
-        checkKeyMounts(d, job, d.tokenContainer(), Set.of("SMALLRYE_JWT_SIGN_KEY_LOCATION"));
+        checkKeyMounts(d, job, d.rolloutContainer(), Set.of("SMALLRYE_JWT_SIGN_KEY_LOCATION"));
     }
 
     static void checkKeyMounts(Deployables d, Map<String, Object> workload, Map<String, Object> container,
@@ -325,19 +327,38 @@ class KubernetesManifestsTest {
         Object deadline = get(job, "spec", "activeDeadlineSeconds");
         assertTrue(deadline instanceof Integer && (Integer) deadline > 0, "the Job needs activeDeadlineSeconds");
         assertEquals("Never", str(job, "spec", "template", "spec", "restartPolicy"), "restartPolicy");
+        assertTrue(list(job, "spec", "template", "spec", "initContainers").isEmpty(),
+                "no init container: the command signs its own token");
 
-        Map<String, Object> token = d.tokenContainer();
-        assertEquals(str(d.serverContainer(), "image"), str(token, "image"), "the token is minted by the Flotilla image");
-        String mint = String.join(" ", strings(get(token, "command"))) + " " + String.join(" ", strings(get(token, "args")));
-        Matcher ttl = Pattern.compile("/app/quarkus-run\\.jar token --role operator --ttl (\\S+)").matcher(mint);
-        assertTrue(ttl.find(), "the token container must run quarkus-run.jar token --role operator --ttl ...: " + mint);
-        assertTrue(duration(ttl.group(1)).toSeconds() >= (Integer) deadline,
-                "the token (" + ttl.group(1) + ") must outlive the Job (activeDeadlineSeconds " + deadline + ")");
+        // The image's own command line, `flotilla migrate`, from the server's image: the catalog it rolls out to
+        // is the one that image ships, and the command is the one the Dockerfile installs.
+        Map<String, Object> rollout = d.rolloutContainer();
+        assertEquals(str(d.serverContainer(), "image"), str(rollout, "image"), "the Job runs the Flotilla image");
+        List<String> command = strings(get(rollout, "command"));
+        assertEquals(List.of(FLOTILLA_COMMAND), command, "the Job runs the image's flotilla command");
+        List<String> args = strings(get(rollout, "args"));
+        assertFalse(args.isEmpty(), "the Job's flotilla command has no verb");
+        assertEquals("migrate", args.get(0), "the Job runs `flotilla migrate`: " + args);
+        assertEquals(java.util.Optional.empty(), io.flotilla.cli.FlotillaCli.usageError(args.toArray(String[]::new)),
+                "the Job's arguments must parse as the command line parses them: " + args);
+        assertFalse(args.contains("--dry-run"), "a dry run rolls nothing out");
+        assertFalse(args.stream().anyMatch(a -> a.startsWith("--token")), "no token in the manifest: the command signs its own");
+        assertNotEquals(Boolean.TRUE, get(rollout, "tty"), "no terminal: the log gets one line per wave, not a progress bar");
 
-        List<Map<String, Object>> main = maps(get(job, "spec", "template", "spec", "containers"));
-        assertEquals(1, main.size(), "one main container");
-        Map<String, Object> rollout = main.get(0);
+        // It gives up following (exit 4) just before the deadline kills it, so the log ends with why.
+        String timeout = optionValue(args, "--timeout");
+        assertNotNull(timeout, "the Job must follow with a --timeout below activeDeadlineSeconds: " + args);
+        long margin = (Integer) deadline - duration(timeout).toSeconds();
+        assertTrue(margin > 0 && margin <= 120, "--timeout " + timeout + " must end just before activeDeadlineSeconds "
+                + deadline + " (within 2 minutes): the command needs a moment to start, and no longer to say why it stops");
+
+        // With no token, the mounted private key: the command signs itself operator tokens for the whole rollout.
         Map<String, Object> env = d.environment(rollout);
+        assertFalse(env.containsKey("FLOTILLA_TOKEN"), "a token written into the manifest expires and leaks: mount the key");
+        assertTrue(env.get("SMALLRYE_JWT_SIGN_KEY_LOCATION") instanceof String, "the command needs the signing key");
+        assertEquals(d.value(d.environment(d.serverContainer()).get("MP_JWT_VERIFY_ISSUER")),
+                d.value(env.get("MP_JWT_VERIFY_ISSUER")), "the command must sign with the issuer the service verifies");
+
         URI url = URI.create((String) env.get("FLOTILLA_URL"));
         String host = url.getHost();
         assertTrue(host.equals(str(service, "metadata", "name")) || host.startsWith(str(service, "metadata", "name") + "."),
@@ -345,17 +366,19 @@ class KubernetesManifestsTest {
         int port = url.getPort() == -1 ? 80 : url.getPort();
         assertTrue(list(service, "spec", "ports").stream().anyMatch(p -> Objects.equals(port, get(p, "port"))),
                 "the Job calls port " + port + ", which the Service does not offer");
-        Object timeout = env.get("TIMEOUT_SECONDS");
-        assertTrue(timeout instanceof String && Integer.parseInt((String) timeout) < (Integer) deadline,
-                "the script must give up (TIMEOUT_SECONDS) before activeDeadlineSeconds kills it");
-        String script = String.join("\n", strings(get(rollout, "command"))) + String.join("\n", strings(get(rollout, "args")));
-        for (String needed : List.of("$FLOTILLA_URL/api/v1/rollouts", "succeeded) ", "exit 0", "failed|cancelled)")) {
-            assertTrue(script.contains(needed), "the rollout script lacks " + needed);
-        }
+    }
 
-        // The token goes from the init container to the main one through a shared in-memory emptyDir.
-        String handoff = sharedEmptyDir(job, token, rollout);
-        assertNotNull(handoff, "the token container and the rollout container share no emptyDir");
+    /** The value of {@code --name V} or {@code --name=V} in {@code args}, or null. */
+    static String optionValue(List<String> args, String name) {
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals(name) && i + 1 < args.size()) {
+                return args.get(i + 1);
+            }
+            if (args.get(i).startsWith(name + "=")) {
+                return args.get(i).substring(name.length() + 1);
+            }
+        }
+        return null;
     }
 
     static void checkDockerfile(Deployables d) {
@@ -385,6 +408,17 @@ class KubernetesManifestsTest {
                 "MIGRATIONS_DIR must be where the image ships the catalog");
         assertEquals("/app/", copies.get("target/quarkus-app/quarkus-run.jar"),
                 "the Job and the entrypoint run /app/quarkus-run.jar");
+        // The command line: bin/flotilla where the Job calls it, running the jar the entrypoint runs.
+        assertEquals(FLOTILLA_COMMAND, copies.get("bin/flotilla"), "the image ships bin/flotilla as " + FLOTILLA_COMMAND);
+        assertTrue(Files.isExecutable(ROOT.resolve("bin/flotilla")), "bin/flotilla must be executable (COPY keeps the mode)");
+        String entrypoint = lastArgument(lines, "ENTRYPOINT");
+        assertNotNull(entrypoint, "the Dockerfile has no ENTRYPOINT");
+        Matcher entryJar = Pattern.compile("-jar (\\S+?)[\\s\"\\\\]").matcher(entrypoint);
+        assertTrue(entryJar.find(), "the ENTRYPOINT runs no jar: " + entrypoint);
+        Matcher flotillaJar = Pattern.compile("(?:^|\\s)FLOTILLA_JAR=(\\S+)").matcher(String.join("\n", lines));
+        assertTrue(flotillaJar.find(), "the image sets no FLOTILLA_JAR for bin/flotilla");
+        assertEquals(entryJar.group(1), flotillaJar.group(1), "bin/flotilla (FLOTILLA_JAR) and the ENTRYPOINT run the same jar");
+        assertEquals("/app/quarkus-run.jar", flotillaJar.group(1), "the jar is /app/quarkus-run.jar");
         for (String layer : List.of("lib/", "app/", "quarkus/")) {
             assertEquals("/app/" + layer, copies.get("target/quarkus-app/" + layer), "fast-jar layout: " + layer);
         }
@@ -450,7 +484,7 @@ class KubernetesManifestsTest {
         void aKeyLocationThatIsNotTheMountedFile() {
             breaks(d -> envEntry(d.serverContainer(), "MP_JWT_VERIFY_PUBLICKEY_LOCATION").put("value", "/etc/flotilla/public.pem"),
                     KubernetesManifestsTest::checkKeyMounts);
-            breaks(d -> envEntry(d.tokenContainer(), "SMALLRYE_JWT_SIGN_KEY_LOCATION").put("value", "/keys/jwt-private.pem"),
+            breaks(d -> envEntry(d.rolloutContainer(), "SMALLRYE_JWT_SIGN_KEY_LOCATION").put("value", "/keys/jwt-private.pem"),
                     KubernetesManifestsTest::checkKeyMounts);
         }
 
@@ -471,12 +505,37 @@ class KubernetesManifestsTest {
             breaks(d -> envEntry(maps(get(d.one("Job"), "spec", "template", "spec", "containers")).get(0), "FLOTILLA_URL")
                     .put("value", "http://flotilla:8080"), KubernetesManifestsTest::checkRolloutJob);
             breaks(d -> map(d.one("Job"), "spec").put("activeDeadlineSeconds", 3600), KubernetesManifestsTest::checkRolloutJob);
+            breaks(d -> map(d.one("Job"), "spec").put("activeDeadlineSeconds", 600), KubernetesManifestsTest::checkRolloutJob);
+        }
+
+        @Test
+        void aJobThatIsNotTheImagesCommandLineOrCarriesAToken() {
+            breaks(d -> d.rolloutContainer().put("image", "curlimages/curl:8.11.1"), KubernetesManifestsTest::checkRolloutJob);
+            breaks(d -> d.rolloutContainer().put("command", List.of("flotilla-cli")), KubernetesManifestsTest::checkRolloutJob);
+            breaks(d -> strings(d.rolloutContainer().get("args")).set(0, "status"), KubernetesManifestsTest::checkRolloutJob);
+            breaks(d -> strings(d.rolloutContainer().get("args")).add("--canary-size"), KubernetesManifestsTest::checkRolloutJob);
+            breaks(d -> strings(d.rolloutContainer().get("args")).add("--dry-run"), KubernetesManifestsTest::checkRolloutJob);
+            breaks(d -> {
+                List<String> args = strings(d.rolloutContainer().get("args"));
+                int at = args.indexOf("--timeout");
+                args.remove(at + 1);
+                args.remove(at);
+            }, KubernetesManifestsTest::checkRolloutJob);
+            breaks(d -> list(d.rolloutContainer(), "env").add(new LinkedHashMap<>(Map.of("name", "FLOTILLA_TOKEN",
+                    "value", "eyJ.x.y"))), KubernetesManifestsTest::checkRolloutJob);
+            breaks(d -> d.rolloutContainer().put("tty", true), KubernetesManifestsTest::checkRolloutJob);
+            breaks(d -> envEntry(d.rolloutContainer(), "MP_JWT_VERIFY_ISSUER").remove("valueFrom"),
+                    KubernetesManifestsTest::checkRolloutJob);
         }
 
         @Test
         void aDockerfileExposingAnotherPortOrRunningAsRoot() {
             breaks(d -> d.replaceDockerfile("EXPOSE 8080", "EXPOSE 9090"), KubernetesManifestsTest::checkDockerfile);
             breaks(d -> d.replaceDockerfile("USER 185", "USER root"), KubernetesManifestsTest::checkDockerfile);
+            breaks(d -> d.replaceDockerfile("FLOTILLA_JAR=/app/quarkus-run.jar", "FLOTILLA_JAR=/opt/flotilla.jar"),
+                    KubernetesManifestsTest::checkDockerfile);
+            breaks(d -> d.replaceDockerfile("COPY bin/flotilla /usr/local/bin/flotilla", "COPY bin/flotilla /app/bin/flotilla"),
+                    KubernetesManifestsTest::checkDockerfile);
         }
 
         private static void breaks(Consumer<Deployables> damage, Consumer<Deployables> check) {
@@ -582,10 +641,10 @@ class KubernetesManifestsTest {
             return containers.get(0);
         }
 
-        Map<String, Object> tokenContainer() {
-            List<Map<String, Object>> init = maps(get(one("Job"), "spec", "template", "spec", "initContainers"));
-            assertEquals(1, init.size(), "the Job mints its token in one init container");
-            return init.get(0);
+        Map<String, Object> rolloutContainer() {
+            List<Map<String, Object>> main = maps(get(one("Job"), "spec", "template", "spec", "containers"));
+            assertEquals(1, main.size(), "the rollout Job runs one container");
+            return main.get(0);
         }
 
         Map<String, Object> configMapData(String name) {
@@ -617,6 +676,12 @@ class KubernetesManifestsTest {
                 env.put(str(entry, "name"), entry instanceof Map<?, ?> m && m.containsKey("value") ? m.get("value") : get(entry, "valueFrom"));
             }
             return env;
+        }
+
+        /** An environment value as the container sees it: a literal, or what its configMapKeyRef names; else null. */
+        Object value(Object envValue) {
+            Object ref = get(envValue, "configMapKeyRef");
+            return ref == null ? envValue : configMapData(str(ref, "name")).get(str(ref, "key"));
         }
 
         /** Environment variables named in application.properties and in the service's own code. */
@@ -680,25 +745,6 @@ class KubernetesManifestsTest {
             }
         }
         return null;
-    }
-
-    /** An emptyDir volume both containers mount at the same path, or null. */
-    static String sharedEmptyDir(Map<String, Object> workload, Map<String, Object> a, Map<String, Object> b) {
-        for (Object volume : list(workload, "spec", "template", "spec", "volumes")) {
-            if (get(volume, "emptyDir") == null || "/tmp".equals(mountPath(a, str(volume, "name")))) {
-                continue;
-            }
-            String path = mountPath(a, str(volume, "name"));
-            if (path != null && path.equals(mountPath(b, str(volume, "name")))) {
-                return str(volume, "name");
-            }
-        }
-        return null;
-    }
-
-    static String mountPath(Map<String, Object> container, String volume) {
-        return list(container, "volumeMounts").stream().filter(m -> volume.equals(str(m, "name")))
-                .map(m -> str(m, "mountPath")).findFirst().orElse(null);
     }
 
     static Map<String, Object> envEntry(Map<String, Object> container, String name) {

@@ -1,5 +1,6 @@
 package io.flotilla.security;
 
+import io.flotilla.cli.FlotillaCli;
 import io.flotilla.testsupport.PostgresResource;
 import io.flotilla.testsupport.Sql;
 import io.flotilla.testsupport.TestTokens;
@@ -116,18 +117,18 @@ class SecurityTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Map<String, String> env = Map.of("SMALLRYE_JWT_SIGN_KEY_LOCATION", TestTokens.PRIVATE_KEY.toString());
-        int code = TokenCommand.run(new String[]{"token", "--role", "operator", "--ttl", "10m"}, env::get,
+        int code = FlotillaCli.run(new String[]{"token", "--role", "operator", "--ttl", "10m"}, env::get,
                 Path.of("target/no-data-dir"), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err));
         assertEquals(0, code, err.toString());
         String token = out.toString(StandardCharsets.UTF_8).trim();
         assertEquals(200, call("GET", "/api/v1/fleet", token, null).statusCode());
         assertEquals(403, call("DELETE", "/api/v1/companies/00000000-0000-0000-0000-000000000000", token, null).statusCode());
 
-        assertEquals(2, TokenCommand.run(new String[]{"token", "--role", "root"}, env::get, Path.of("x"),
+        assertEquals(2, FlotillaCli.run(new String[]{"token", "--role", "root"}, env::get, Path.of("x"),
                 new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream())));
-        assertEquals(2, TokenCommand.run(new String[]{"token", "--ttl", "forever"}, env::get, Path.of("x"),
+        assertEquals(2, FlotillaCli.run(new String[]{"token", "--ttl", "forever"}, env::get, Path.of("x"),
                 new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream())));
-        assertEquals(2, TokenCommand.run(new String[]{"token"}, k -> null, Path.of("target/no-data-dir"),
+        assertEquals(2, FlotillaCli.run(new String[]{"token"}, k -> null, Path.of("target/no-data-dir"),
                 new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream())));
     }
 }
