@@ -25,7 +25,7 @@ import java.time.Duration;
 public class FlotillaMain {
 
     private static final Logger LOG = Logger.getLogger(FlotillaMain.class);
-    private static final String MINT_ADMIN_TOKEN = "java -jar target/quarkus-app/quarkus-run.jar token --role admin --ttl 1h";
+    private static final String MINT_ADMIN_TOKEN = "bin/flotilla token --role admin --ttl 1h";
 
     public static void main(String... args) {
         Path home = dataDir();

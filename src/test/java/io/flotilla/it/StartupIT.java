@@ -36,7 +36,7 @@ class StartupIT extends ProcessTestSupport {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final Pattern JWT = Pattern.compile("ey[\\w-]+\\.ey[\\w-]+\\.[\\w-]+");
     private static final String LISTENING = "Embedded PostgreSQL listening on";
-    private static final String MINT = "java -jar target/quarkus-app/quarkus-run.jar token --role admin --ttl 1h";
+    private static final String MINT = "bin/flotilla token --role admin --ttl 1h";
 
     @Test
     void withADatabaseButNoVerifyKeyTheServiceRefusesToStartAndSaysWhy() throws Exception {
