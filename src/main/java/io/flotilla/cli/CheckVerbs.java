@@ -7,7 +7,7 @@ import io.flotilla.client.model.LintViolation;
 import io.flotilla.client.model.Verification;
 import io.flotilla.security.Role;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 import java.util.List;
 
@@ -55,9 +55,8 @@ final class CheckVerbs {
                     + " or a policy, versions whose files are gone. Exit 1 when anything differs.", "Role viewer."},
             footer = {"", "Example:", "  flotilla verify --company acme"})
     static final class Verify extends Verb.OnService {
-        @Option(names = "--company", paramLabel = "X", required = true,
-                description = "the company: its id, schema name or company name")
-        String company;
+        @Mixin
+        Companies.Required company;
 
         @Override
         Role role() {
@@ -67,7 +66,7 @@ final class CheckVerbs {
         @Override
         protected Outcome run(Output output) {
             ServiceConnection service = connect();
-            Company c = Companies.resolve(service, company);
+            Company c = company.resolve(service);
             output.err().println("building " + c.getSchemaName() + "'s applied versions in a scratch schema…");
             Verification v = service.call(() -> service.companies().verifyCompany(c.getId()));
             StringBuilder text = new StringBuilder(Companies.describe(c)).append('\n');

@@ -17,6 +17,17 @@ final class Companies {
 
     static final int PAGE_SIZE = 500;
 
+    /** {@code --company X}, required, on the verbs that work on one company. */
+    static final class Required {
+        @picocli.CommandLine.Option(names = "--company", paramLabel = "X", required = true, order = 1,
+                description = "the company: its id, schema name or company name")
+        String company;
+
+        Company resolve(ServiceConnection service) {
+            return Companies.resolve(service, company);
+        }
+    }
+
     private Companies() {
     }
 

@@ -7,6 +7,7 @@ import io.flotilla.client.model.SeedRequest;
 import io.flotilla.client.model.SeedResult;
 import io.flotilla.security.Role;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.List;
@@ -25,9 +26,8 @@ final class CompanyVerbs {
                             + " --force), 4 when the schema stays busy under a migration. Role operator."},
             footer = {"", "Example:", "  flotilla seed --company acme_dev"})
     static final class Seed extends Verb.OnService {
-        @Option(names = "--company", paramLabel = "X", required = true,
-                description = "the company: its id, schema name or company name")
-        String company;
+        @Mixin
+        Companies.Required company;
 
         @Option(names = "--force", description = "seed even a company marked production")
         boolean force;
@@ -40,7 +40,7 @@ final class CompanyVerbs {
         @Override
         protected Outcome run(Output output) {
             ServiceConnection service = connect();
-            Company c = Companies.resolve(service, company);
+            Company c = company.resolve(service);
             SeedResult seeded = service.call(() -> service.companies().seedCompany(c.getId(), new SeedRequest().force(force)));
             List<String> files = seeded.getFiles() == null ? List.of() : seeded.getFiles();
             return Outcome.ok(seeded, "seeded " + seeded.getSchemaName() + " with " + files.size()
@@ -58,9 +58,8 @@ final class CompanyVerbs {
                             + " schema stays busy. Role admin."},
             footer = {"", "Example:", "  flotilla reset --company acme_dev --confirm acme_dev && flotilla seed --company acme_dev"})
     static final class Reset extends Verb.OnService {
-        @Option(names = "--company", paramLabel = "X", required = true,
-                description = "the company: its id, schema name or company name")
-        String company;
+        @Mixin
+        Companies.Required company;
 
         @Option(names = "--confirm", paramLabel = "SCHEMA",
                 description = "the company's schema name, typed out: the schema and all its data are dropped")
@@ -81,7 +80,7 @@ final class CompanyVerbs {
                         + " <its schema name>; nothing was sent");
             }
             ServiceConnection service = connect();
-            Company c = Companies.resolve(service, company);
+            Company c = company.resolve(service);
             output.err().println("dropping schema " + c.getSchemaName() + " and applying every migration again…");
             ResetResult reset = service.call(() -> service.companies().resetCompany(c.getId(),
                     new ResetRequest().confirm(confirm).force(force)));
