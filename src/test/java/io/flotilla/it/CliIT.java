@@ -5,6 +5,8 @@ import io.flotilla.security.Role;
 import io.flotilla.testsupport.TestTokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -271,17 +273,25 @@ class CliIT extends ProcessTestSupport {
         assertEquals(0, cli(operator, "status", "--company", "it_cli_seed_1", "--check").code(), "every version applied again");
     }
 
-    @Test
-    void createWritesTheNextMigrationWithoutAnyService() throws Exception {
+    /** One directory per layout the catalog reads, as another tool left it: the next pair follows its numbering. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "Flotilla,       007_index_things.sql|rollback_007_index_things.sql,  008_add_invoices.sql,  rollback_008_add_invoices.sql",
+            "golang-migrate, 1_init.up.sql|1_init.down.sql,                       2_add_invoices.up.sql, 2_add_invoices.down.sql",
+            "Flyway,         V1_26__init.sql|V1_27__more.sql,                     V1_28__add_invoices.sql, U1_28__add_invoices.sql",
+            "dotted,         3.init.sql|3.init.down.sql,                          4.add_invoices.sql,    4.add_invoices.down.sql"})
+    void createWritesTheNextMigrationInTheDirectorysLayoutWithoutAnyService(String layout, String existing, String up,
+                                                                            String down) throws Exception {
         Path catalog = Files.createTempDirectory("flotilla-cli-create");
-        Files.writeString(catalog.resolve("007_index_things.sql"), "CREATE TABLE things (id int);\n");
+        for (String file : existing.split("\\|")) {
+            Files.writeString(catalog.resolve(file), "-- " + file + "\nCREATE TABLE IF NOT EXISTS things (id int);\n");
+        }
         Cli create = cli(Map.of("MIGRATIONS_DIR", catalog.toString(), "FLOTILLA_URL", "http://127.0.0.1:" + freePort()),
                 "create", "--name", "add_invoices");
-        assertEquals(0, create.code(), create.toString());
-        assertEquals(List.of(catalog.resolve("008_add_invoices.sql").toString(),
-                catalog.resolve("rollback_008_add_invoices.sql").toString()), create.out().lines().toList(), create.toString());
-        assertTrue(Files.isRegularFile(catalog.resolve("008_add_invoices.sql")));
-        assertTrue(Files.isRegularFile(catalog.resolve("rollback_008_add_invoices.sql")));
+        assertEquals(0, create.code(), layout + ": " + create);
+        assertEquals(List.of(catalog.resolve(up).toString(), catalog.resolve(down).toString()),
+                create.out().lines().toList(), layout + ": " + create);
+        assertTrue(Files.isRegularFile(catalog.resolve(up)) && Files.isRegularFile(catalog.resolve(down)), layout);
     }
 
     private static List<String> fields(JsonNode node) {
