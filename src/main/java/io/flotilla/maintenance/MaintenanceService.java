@@ -3,8 +3,9 @@ package io.flotilla.maintenance;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.execution.SchemaMigrator;
-import io.flotilla.execution.TenantExecutor;
+import io.flotilla.migration.SchemaMigrator;
+import io.flotilla.sql.AdvisoryLocks;
+import io.flotilla.sql.TenantExecutor;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyRepository;
 import io.quarkus.logging.Log;
@@ -36,18 +37,23 @@ public class MaintenanceService {
     private final MaintenanceScheduler scheduler;
     private final CompanyRepository companies;
     private final TenantExecutor executor;
+    private final AdvisoryLocks locks;
+    private final MaintenanceSql maintenanceSql;
     private final Pool pool;
     private final FlotillaConfig config;
     private final String executedBy;
 
     public MaintenanceService(MaintenanceCatalog catalog, MaintenanceRepository runs, MaintenanceScheduler scheduler,
-                              CompanyRepository companies, TenantExecutor executor, Pool pool, FlotillaConfig config,
+                              CompanyRepository companies, TenantExecutor executor, AdvisoryLocks locks,
+                              MaintenanceSql maintenanceSql, Pool pool, FlotillaConfig config,
                               SchemaMigrator migrator) {
         this.catalog = catalog;
         this.runs = runs;
         this.scheduler = scheduler;
         this.companies = companies;
         this.executor = executor;
+        this.locks = locks;
+        this.maintenanceSql = maintenanceSql;
         this.pool = pool;
         this.config = config;
         this.executedBy = migrator.executedBy();
@@ -119,9 +125,9 @@ public class MaintenanceService {
         String schema = company.schemaName();
         OffsetDateTime startedAt = OffsetDateTime.now();
         long began = System.nanoTime();
-        return pool.withConnection(conn -> executor.lock(conn, schema, config.execution().lockWait())
+        return pool.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
                         .flatMap(locked -> work(job, conn, schema)
-                                .eventually(() -> executor.unlock(conn, schema).onFailure().recoverWithNull())))
+                                .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull())))
                 .flatMap(detail -> runs.step(runId, company.id(), schema, true, detail, null, null, startedAt, millisSince(began)))
                 .onFailure().recoverWithUni(e -> {
                     Log.warnf("Maintenance %s failed on %s: %s", job.name(), schema, e.getMessage());
@@ -135,8 +141,8 @@ public class MaintenanceService {
 
     private Uni<String> work(MaintenanceJobDefinition job, SqlConnection conn, String schema) {
         return switch (job.kind()) {
-            case REFRESH_MATERIALIZED_VIEWS -> executor.refreshMaterializedViews(conn, schema);
-            case VACUUM_ANALYZE -> executor.vacuumAnalyze(conn, schema);
+            case REFRESH_MATERIALIZED_VIEWS -> maintenanceSql.refreshMaterializedViews(conn, schema);
+            case VACUUM_ANALYZE -> maintenanceSql.vacuumAnalyze(conn, schema);
             case CUSTOM_SQL -> executor.runInTransaction(conn, schema,
                             job.sql().replace("${schema}", TenantExecutor.quoteIdent(schema)))
                     .replaceWith("ran " + job.file());

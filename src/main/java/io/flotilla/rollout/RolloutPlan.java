@@ -1,6 +1,6 @@
 package io.flotilla.rollout;
 
-import io.flotilla.execution.Target;
+import io.flotilla.migration.Target;
 import io.flotilla.tenant.Company;
 
 import java.util.List;

@@ -7,9 +7,9 @@ import io.flotilla.catalog.MigrationScript;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.execution.SchemaMigrator;
-import io.flotilla.execution.TemplateValues;
-import io.flotilla.execution.TenantExecutor;
+import io.flotilla.migration.SchemaMigrator;
+import io.flotilla.migration.TemplateLookup;
+import io.flotilla.migration.TemplateValues;
 import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyRepository;
@@ -44,15 +44,15 @@ public class RolloutPlanner {
     private final CompanyRepository companies;
     private final LedgerRepository ledger;
     private final CatalogService catalogService;
-    private final TenantExecutor executor;
+    private final TemplateLookup lookup;
     private final Pool pool;
 
     public RolloutPlanner(CompanyRepository companies, LedgerRepository ledger, CatalogService catalogService,
-                          TenantExecutor executor, Pool pool) {
+                          TemplateLookup lookup, Pool pool) {
         this.companies = companies;
         this.ledger = ledger;
         this.catalogService = catalogService;
-        this.executor = executor;
+        this.lookup = lookup;
         this.pool = pool;
     }
 
@@ -164,7 +164,7 @@ public class RolloutPlanner {
                 .onItem().transformToUni(s -> {
                     Set<String> lookUp = TemplateValues.toLookUp(s.company(), s.scripts());
                     Uni<Map<String, String>> looked = lookUp.isEmpty() ? Uni.createFrom().item(Map.of())
-                            : executor.lookupTemplateValues(pool, s.company().schemaName(), lookUp);
+                            : lookup.lookUp(pool, s.company().schemaName(), lookUp);
                     return looked.map(found -> {
                         Map<String, String> values = new TreeMap<>();
                         s.scripts().forEach(script -> values.putAll(TemplateValues.resolve(s.company(), script, found)));

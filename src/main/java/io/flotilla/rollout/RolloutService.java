@@ -4,7 +4,7 @@ import io.flotilla.catalog.Version;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.execution.Target;
+import io.flotilla.migration.Target;
 import io.flotilla.ledger.Direction;
 import io.flotilla.security.Role;
 import io.quarkus.security.identity.CurrentIdentityAssociation;

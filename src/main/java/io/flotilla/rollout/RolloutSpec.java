@@ -1,6 +1,6 @@
 package io.flotilla.rollout;
 
-import io.flotilla.execution.Target;
+import io.flotilla.migration.Target;
 
 import java.util.List;
 import java.util.UUID;

@@ -5,10 +5,11 @@ import io.flotilla.catalog.Version;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.execution.ApplyResult;
-import io.flotilla.execution.SchemaMigrator;
-import io.flotilla.execution.Target;
-import io.flotilla.execution.TenantExecutor;
+import io.flotilla.migration.ApplyResult;
+import io.flotilla.migration.SchemaMigrator;
+import io.flotilla.migration.Target;
+import io.flotilla.migration.TemplateLookup;
+import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.rollout.RolloutRepository.TargetUpdate;
 import io.flotilla.rollout.RolloutRepository.TargetWork;
 import io.flotilla.rollout.RolloutRepository.Work;
@@ -22,7 +23,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -49,14 +49,12 @@ import java.util.concurrent.atomic.AtomicLong;
 @ApplicationScoped
 public class RolloutWorker {
 
-    /** First key of the rollout advisory locks ("FLTR"); the second is {@code hashtext(rollout id)}. */
-    public static final int LOCK_NAMESPACE = 0x464C5452;
-
     private final Pool pool;
     private final Vertx vertx;
     private final RolloutRepository rollouts;
     private final SchemaMigrator migrator;
-    private final TenantExecutor executor;
+    private final AdvisoryLocks locks;
+    private final TemplateLookup lookup;
     private final CatalogService catalog;
     private final FlotillaConfig config;
     private final MeterRegistry metrics;
@@ -71,8 +69,9 @@ public class RolloutWorker {
     private ScheduledExecutorService ticker;
 
     public RolloutWorker(Pool pool, Vertx vertx, RolloutRepository rollouts, SchemaMigrator migrator,
-                         TenantExecutor executor, CatalogService catalog, FlotillaConfig config, MeterRegistry metrics) {
-        this.executor = executor;
+                         AdvisoryLocks locks, TemplateLookup lookup, CatalogService catalog, FlotillaConfig config, MeterRegistry metrics) {
+        this.locks = locks;
+        this.lookup = lookup;
         this.pool = pool;
         this.vertx = vertx;
         this.rollouts = rollouts;
@@ -156,11 +155,9 @@ public class RolloutWorker {
     }
 
     private void tryRun(UUID id) {
-        pool.getConnection().flatMap(conn -> conn.preparedQuery("SELECT pg_try_advisory_lock($1, hashtext($2))")
-                        .execute(Tuple.of(LOCK_NAMESPACE, id.toString()))
-                        .flatMap(rows -> rows.iterator().next().getBoolean(0)
-                                ? run(conn, id).eventually(() -> conn.preparedQuery("SELECT pg_advisory_unlock($1, hashtext($2))")
-                                .execute(Tuple.of(LOCK_NAMESPACE, id.toString())).onFailure().recoverWithNull())
+        pool.getConnection().flatMap(conn -> locks.tryLockRollout(conn, id)
+                        .flatMap(won -> won
+                                ? run(conn, id).eventually(() -> locks.unlockRollout(conn, id).onFailure().recoverWithNull())
                                 : Uni.createFrom().voidItem())
                         .eventually(conn::close))
                 .subscribe().with(ok -> running.remove(id), failure -> {
@@ -224,7 +221,7 @@ public class RolloutWorker {
                     waves.size(), owner);
             executions.put(work.id(), this);
             Uni<Void> chain = heartbeat().invoke(this::startHeartbeat)
-                    .flatMap(x -> executor.templateLookupPossible(lock)).invoke(possible -> lookUp = possible)
+                    .flatMap(x -> lookup.possible(lock)).invoke(possible -> lookUp = possible)
                     .replaceWithVoid();
             for (var entry : waves.entrySet()) {
                 int number = entry.getKey();

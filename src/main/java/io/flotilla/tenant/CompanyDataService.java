@@ -6,11 +6,13 @@ import io.flotilla.catalog.Seeds;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.execution.ApplyResult;
-import io.flotilla.execution.SchemaMigrator;
-import io.flotilla.execution.Target;
-import io.flotilla.execution.TemplateValues;
-import io.flotilla.execution.TenantExecutor;
+import io.flotilla.migration.ApplyResult;
+import io.flotilla.migration.SchemaMigrator;
+import io.flotilla.migration.Target;
+import io.flotilla.migration.TemplateValues;
+import io.flotilla.migration.TemplateLookup;
+import io.flotilla.sql.AdvisoryLocks;
+import io.flotilla.sql.TenantExecutor;
 import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.LedgerRepository.StepError;
 import io.flotilla.rollout.RolloutRepository;
@@ -51,18 +53,23 @@ public class CompanyDataService {
     private final Pool pool;
     private final CompanyService companies;
     private final TenantExecutor executor;
+    private final AdvisoryLocks locks;
+    private final TemplateLookup lookup;
     private final SchemaMigrator migrator;
     private final LedgerRepository ledger;
     private final RolloutRepository rollouts;
     private final CatalogService catalog;
     private final FlotillaConfig config;
 
-    public CompanyDataService(Pool pool, CompanyService companies, TenantExecutor executor, SchemaMigrator migrator,
+    public CompanyDataService(Pool pool, CompanyService companies, TenantExecutor executor, AdvisoryLocks locks,
+                              TemplateLookup lookup, SchemaMigrator migrator,
                               LedgerRepository ledger, RolloutRepository rollouts, CatalogService catalog,
                               FlotillaConfig config) {
         this.pool = pool;
         this.companies = companies;
         this.executor = executor;
+        this.locks = locks;
+        this.lookup = lookup;
         this.migrator = migrator;
         this.ledger = ledger;
         this.rollouts = rollouts;
@@ -92,14 +99,14 @@ public class CompanyDataService {
     private Uni<Seeded> seed(Company company, List<MigrationScript> seeds) {
         List<String> files = seeds.stream().map(MigrationScript::file).toList();
         String schema = company.schemaName();
-        return detached(pool.withConnection(conn -> executor.lock(conn, schema, config.execution().lockWait())
+        return detached(pool.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
                     .flatMap(exists -> {
                         if (!exists) {
                             return Uni.createFrom().<Long>failure(company.schemaMissing());
                         }
                         long began = System.nanoTime();
                         // Every file is rendered before the first runs: an unresolved placeholder runs nothing.
-                        return executor.lookupTemplateValues(conn, schema, TemplateValues.toLookUp(company, seeds))
+                        return lookup.lookUp(conn, schema, TemplateValues.toLookUp(company, seeds))
                                 .map(looked -> seeds.stream().map(seed -> TemplateValues.render(company, seed,
                                         TemplateValues.resolve(company, seed, looked))).toList())
                                 .flatMap(sql -> executor.runAllAndCommit(conn, schema, sql))
@@ -107,7 +114,7 @@ public class CompanyDataService {
                                 .transform(e -> seedFailed(company, files, (TenantExecutor.ScriptFailure) e))
                                 .map(x -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
                     })
-                    .eventually(() -> executor.unlock(conn, schema).onFailure().recoverWithNull())))
+                    .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull())))
                 .invoke(ms -> Log.infof("Seeded schema %s of company %s with %s in %d ms", schema, company.id(), files, ms))
                 .map(ms -> new Seeded(company, files, ms));
     }
@@ -145,7 +152,7 @@ public class CompanyDataService {
     private Uni<Reset> resetLocked(Company company) {
         String schema = company.schemaName();
         UUID runId = UUID.randomUUID();
-        return pool.withConnection(conn -> executor.lock(conn, schema, config.execution().lockWait())
+        return pool.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
                 .flatMap(exists -> {
                     if (!exists) {
                         return Uni.createFrom().<Reset>failure(company.schemaMissing());
@@ -158,7 +165,7 @@ public class CompanyDataService {
                             .flatMap(dropped -> migrator.migrate(conn, company, catalog.catalog(), Target.latest(), false,
                                     runId, true).map(apply -> new Reset(company, dropped, apply)));
                 })
-                .eventually(() -> executor.unlock(conn, schema).onFailure().recoverWithNull()));
+                .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull()));
     }
 
     /** Work that replaces a schema's data: only on companies that are migrated, and on production ones only forced. */

@@ -2,7 +2,7 @@ package io.flotilla.tenant;
 
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.execution.ScratchSchemas;
+import io.flotilla.sql.SchemaNames;
 
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
@@ -36,9 +36,9 @@ public final class TenantRules {
                     "schemaName '" + name + "' is reserved by PostgreSQL");
         }
         // Scratch schemas are dropped when their work ends; a tenant must never be mistaken for one.
-        if (name.startsWith(ScratchSchemas.PREFIX)) {
+        if (name.startsWith(SchemaNames.SCRATCH_PREFIX)) {
             throw new FlotillaException(ErrorCode.INVALID_SCHEMA_NAME, "schemaName '" + name
-                    + "' is reserved: Flotilla's scratch schemas start with " + ScratchSchemas.PREFIX);
+                    + "' is reserved: Flotilla's scratch schemas start with " + SchemaNames.SCRATCH_PREFIX);
         }
         return name;
     }

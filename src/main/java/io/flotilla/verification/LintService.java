@@ -7,7 +7,7 @@ import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.execution.TemplateValues;
+import io.flotilla.migration.TemplateValues;
 import io.flotilla.verification.ScratchBuilder.Build;
 import io.flotilla.verification.ScratchBuilder.Ran;
 import io.flotilla.verification.ScratchBuilder.Step;

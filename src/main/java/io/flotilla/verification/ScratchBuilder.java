@@ -2,9 +2,9 @@ package io.flotilla.verification;
 
 import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationScript;
-import io.flotilla.execution.ScratchSchemas;
-import io.flotilla.execution.ScratchSchemas.Scratch;
-import io.flotilla.execution.TemplateValues;
+import io.flotilla.verification.ScratchSchemas;
+import io.flotilla.verification.ScratchSchemas.Scratch;
+import io.flotilla.migration.TemplateValues;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 

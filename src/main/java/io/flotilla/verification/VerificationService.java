@@ -7,8 +7,8 @@ import io.flotilla.catalog.MigrationScript;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.execution.TemplateValues;
-import io.flotilla.execution.TenantExecutor;
+import io.flotilla.migration.TemplateValues;
+import io.flotilla.migration.TemplateLookup;
 import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.VersionHistory;
 import io.flotilla.tenant.Company;
@@ -39,17 +39,17 @@ public class VerificationService {
     private final Pool pool;
     private final CompanyService companies;
     private final LedgerRepository ledger;
-    private final TenantExecutor executor;
+    private final TemplateLookup lookup;
     private final SchemaInspector inspector;
     private final ScratchBuilder builder;
     private final CatalogService catalogService;
 
-    public VerificationService(Pool pool, CompanyService companies, LedgerRepository ledger, TenantExecutor executor,
+    public VerificationService(Pool pool, CompanyService companies, LedgerRepository ledger, TemplateLookup lookup,
                                SchemaInspector inspector, ScratchBuilder builder, CatalogService catalogService) {
         this.pool = pool;
         this.companies = companies;
         this.ledger = ledger;
-        this.executor = executor;
+        this.lookup = lookup;
         this.inspector = inspector;
         this.builder = builder;
         this.catalogService = catalogService;
@@ -98,8 +98,8 @@ public class VerificationService {
                             .map(VersionHistory::version).sorted().toList();
                     List<MigrationScript> scripts = applied.stream().map(catalog::find).flatMap(Optional::stream)
                             .map(Migration::up).toList();
-                    return inspector.inspect(conn, schema).flatMap(actual -> executor
-                            .lookupTemplateValues(conn, schema, TemplateValues.toLookUp(company, scripts))
+                    return inspector.inspect(conn, schema).flatMap(actual -> lookup
+                            .lookUp(conn, schema, TemplateValues.toLookUp(company, scripts))
                             .map(looked -> new Observed(applied, actual, looked)));
                 }));
     }

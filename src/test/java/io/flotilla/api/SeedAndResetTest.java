@@ -1,6 +1,7 @@
 package io.flotilla.api;
 
-import io.flotilla.execution.TenantExecutor;
+import io.flotilla.sql.AdvisoryLocks;
+import io.flotilla.sql.TenantExecutor;
 import io.flotilla.security.Role;
 import io.flotilla.testsupport.PostgresResource;
 import io.flotilla.testsupport.Sql;
@@ -189,7 +190,7 @@ class SeedAndResetTest {
         String id = onboard(schema, Map.of());
         insertConversation(schema);
         try (Connection holder = ds.getConnection(); Statement st = holder.createStatement()) {
-            st.execute("SELECT pg_advisory_lock(" + TenantExecutor.LOCK_NAMESPACE + ", hashtext('" + schema + "'))");
+            st.execute("SELECT pg_advisory_lock(" + AdvisoryLocks.SCHEMA_NAMESPACE + ", hashtext('" + schema + "'))");
             reset(id, admin(), Map.of("confirm", schema)).then().statusCode(409).contentType(PROBLEM)
                     .body("type", equalTo("urn:flotilla:problem:schema-busy"));
             seed(id, operator(), null).then().statusCode(409).body("type", equalTo("urn:flotilla:problem:schema-busy"));

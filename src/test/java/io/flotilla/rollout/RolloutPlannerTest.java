@@ -5,10 +5,11 @@ import io.flotilla.catalog.MigrationResolver;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.execution.SchemaMigrator;
-import io.flotilla.execution.StaleStepJanitor;
-import io.flotilla.execution.Target;
-import io.flotilla.execution.TenantExecutor;
+import io.flotilla.migration.SchemaMigrator;
+import io.flotilla.ledger.StaleStepJanitor;
+import io.flotilla.migration.Target;
+import io.flotilla.sql.AdvisoryLocks;
+import io.flotilla.migration.TemplateLookup;
 import io.flotilla.ledger.Direction;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyService;
@@ -49,7 +50,7 @@ class RolloutPlannerTest {
     @Inject
     SchemaMigrator migrator;
     @Inject
-    TenantExecutor executor;
+    TemplateLookup lookup;
     @Inject
     StaleStepJanitor janitor;
     @Inject
@@ -124,12 +125,12 @@ class RolloutPlannerTest {
         Sql.execute(ds, "INSERT INTO public.models_details VALUES ('flotilla-test-embed-768', 768) ON CONFLICT DO NOTHING");
         Sql.execute(ds, "CREATE TABLE " + c.schemaName() + ".ai_config (embedding_model text)");
         Sql.execute(ds, "INSERT INTO " + c.schemaName() + ".ai_config VALUES ('flotilla-test-embed-768')");
-        Map<String, String> found = executor.lookupTemplateValues(pool, c.schemaName(), Set.of("embedding_dimensions"))
+        Map<String, String> found = lookup.lookUp(pool, c.schemaName(), Set.of("embedding_dimensions"))
                 .await().atMost(WAIT);
         assertEquals(Map.of("embedding_dimensions", "768"), found);
         // A schema without ai_config has nothing to say.
         Company plain = company();
-        assertEquals(Map.of(), executor.lookupTemplateValues(pool, plain.schemaName(), Set.of("embedding_dimensions"))
+        assertEquals(Map.of(), lookup.lookUp(pool, plain.schemaName(), Set.of("embedding_dimensions"))
                 .await().atMost(WAIT));
     }
 
@@ -145,7 +146,7 @@ class RolloutPlannerTest {
         }
         try (var holder = ds.getConnection(); var st = holder.createStatement()) {
             // A live process on "alive": its row must stay running.
-            st.execute("SELECT pg_advisory_lock(" + TenantExecutor.LOCK_NAMESPACE + ", hashtext('" + alive.schemaName() + "'))");
+            st.execute("SELECT pg_advisory_lock(" + AdvisoryLocks.SCHEMA_NAMESPACE + ", hashtext('" + alive.schemaName() + "'))");
             janitor.sweep().await().atMost(WAIT);
             assertEquals(List.of("failed"), Sql.column(ds, "SELECT status FROM public.migration_ledger WHERE company_id = ?::uuid",
                     dead.id().toString()));

@@ -10,7 +10,8 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
-import io.flotilla.execution.TenantExecutor;
+import io.flotilla.sql.AdvisoryLocks;
+import io.flotilla.sql.TenantExecutor;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -168,7 +169,7 @@ class RolloutTest {
         String id;
         // Hold the first company's schema lock so the rollout is surely in flight on it when we pause.
         try (Connection holder = ds.getConnection(); Statement st = holder.createStatement()) {
-            st.execute("SELECT pg_advisory_lock(" + TenantExecutor.LOCK_NAMESPACE + ", hashtext('" + first + "'))");
+            st.execute("SELECT pg_advisory_lock(" + AdvisoryLocks.SCHEMA_NAMESPACE + ", hashtext('" + first + "'))");
             id = started(Map.of("companyIds", ids, "strategy", Map.of("maxParallel", 1)));
             Await.until("the first company to be in flight", () -> Sql.count(ds, "SELECT count(*) FROM public.rollout_targets"
                     + " WHERE rollout_id = ?::uuid AND status = 'running'", id) == 1);

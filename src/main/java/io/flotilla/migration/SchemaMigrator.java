@@ -1,4 +1,4 @@
-package io.flotilla.execution;
+package io.flotilla.migration;
 
 import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationCatalog;
@@ -14,6 +14,8 @@ import io.flotilla.ledger.LedgerRepository.StepStart;
 import io.flotilla.ledger.VersionHistory;
 import io.flotilla.tenant.Company;
 import io.flotilla.ledger.StepStatus;
+import io.flotilla.sql.AdvisoryLocks;
+import io.flotilla.sql.TenantExecutor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -43,16 +45,20 @@ public class SchemaMigrator {
 
     private final Pool pool;
     private final TenantExecutor executor;
+    private final AdvisoryLocks locks;
+    private final TemplateLookup lookup;
     private final LedgerRepository ledger;
     private final FlotillaConfig config;
     private final MeterRegistry metrics;
     private final String executedBy;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
-    public SchemaMigrator(Pool pool, TenantExecutor executor, LedgerRepository ledger, FlotillaConfig config,
-                          MeterRegistry metrics) {
+    public SchemaMigrator(Pool pool, TenantExecutor executor, AdvisoryLocks locks, TemplateLookup lookup,
+                          LedgerRepository ledger, FlotillaConfig config, MeterRegistry metrics) {
         this.pool = pool;
         this.executor = executor;
+        this.locks = locks;
+        this.lookup = lookup;
         this.ledger = ledger;
         this.config = config;
         this.metrics = metrics;
@@ -102,7 +108,7 @@ public class SchemaMigrator {
         }
         String schema = company.schemaName();
         // The history is read in the lock's round trip; PostgreSQL runs it after the lock is taken.
-        return executor.lock(conn, schema, config.execution().lockWait(),
+        return locks.lockSchema(conn, schema, config.execution().lockWait(),
                         () -> ledger.history(conn, company.id()))
                 .flatMap(locked -> {
                     if (!locked.schemaExists()) {
@@ -112,13 +118,13 @@ public class SchemaMigrator {
                             .flatMap(history -> {
                                 List<Migration> steps = steps(company, catalog, appliedChecksums(history), target, allowDrift);
                                 List<MigrationScript> scripts = steps.stream().map(m -> script(m, target)).toList();
-                                return executor.lookupTemplateValues(conn, schema, lookUpTenantValues
+                                return lookup.lookUp(conn, schema, lookUpTenantValues
                                                 ? TemplateValues.toLookUp(company, scripts) : java.util.Set.of())
                                         .map(looked -> render(company, steps, target, looked));
                             })
                             .flatMap(plan -> runFrom(conn, company, runId, target.direction(), plan, 0, new ArrayList<>()));
                 })
-                .eventually(() -> executor.unlock(conn, schema).onFailure().recoverWithNull());
+                .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull());
     }
 
     /**
@@ -259,7 +265,7 @@ public class SchemaMigrator {
     }
 
     /** SQL errors are the migration's failure; a broken connection is not, and propagates. */
-    static boolean isStepError(Throwable e) {
+    public static boolean isStepError(Throwable e) {
         return e instanceof PgException || e instanceof TenantExecutor.StatementFailure;
     }
 

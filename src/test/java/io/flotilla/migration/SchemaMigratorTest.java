@@ -1,10 +1,13 @@
-package io.flotilla.execution;
+package io.flotilla.migration;
 
 import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.catalog.MigrationResolver;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.ledger.LedgerRepository;
+import io.flotilla.ledger.MigrationInfo;
+import io.flotilla.ledger.MigrationState;
+import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyService;
 import io.flotilla.testsupport.PostgresResource;
@@ -227,7 +230,7 @@ class SchemaMigratorTest {
         Company c = company(Sql.unique("busy"));
         MigrationCatalog catalog = catalog(Map.of("001_a.sql", "CREATE TABLE a (id int);"));
         try (Connection holder = ds.getConnection(); Statement st = holder.createStatement()) {
-            st.execute("SELECT pg_advisory_lock(" + TenantExecutor.LOCK_NAMESPACE + ", hashtext('" + c.schemaName() + "'))");
+            st.execute("SELECT pg_advisory_lock(" + AdvisoryLocks.SCHEMA_NAMESPACE + ", hashtext('" + c.schemaName() + "'))");
             FlotillaException e = assertThrows(FlotillaException.class, () -> migrate(c, catalog));
             assertEquals(ErrorCode.SCHEMA_BUSY, e.code());
             st.execute("SELECT pg_advisory_unlock_all()");
@@ -300,6 +303,6 @@ class SchemaMigratorTest {
         assertEquals(0, Sql.count(ds, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = ?"
                         + " AND objid = hashtext(?)::oid AND database = (SELECT oid FROM pg_database"
                         + " WHERE datname = current_database())",
-                (long) TenantExecutor.LOCK_NAMESPACE, c.schemaName()));
+                (long) AdvisoryLocks.SCHEMA_NAMESPACE, c.schemaName()));
     }
 }

@@ -1,9 +1,10 @@
-package io.flotilla.execution;
+package io.flotilla.migration;
 
 import io.flotilla.catalog.MigrationScript;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.tenant.Company;
+import io.flotilla.sql.TenantExecutor;
 import io.flotilla.tenant.TenantRules;
 
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.stream.Collectors;
 
 /**
  * Values for {@code ${name}} placeholders, in order: the company's {@code settings}; what the tenant's own data
- * says (see {@link TenantExecutor#lookupTemplateValues}); the file's {@code -- flotilla:default}.
+ * says (see {@link TemplateLookup}); the file's {@code -- flotilla:default}.
  * {@code ${schema}} is always the quoted schema name.
  */
 public final class TemplateValues {

@@ -1,6 +1,10 @@
-package io.flotilla.execution;
+package io.flotilla.verification;
 
 import io.flotilla.ledger.LedgerRepository.StepError;
+import io.flotilla.migration.SchemaMigrator;
+import io.flotilla.sql.AdvisoryLocks;
+import io.flotilla.sql.SchemaNames;
+import io.flotilla.sql.TenantExecutor;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -9,12 +13,9 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -26,21 +27,14 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class ScratchSchemas {
 
-    public static final String PREFIX = "flotilla_scratch_";
-    private static final Pattern NAME = Pattern.compile("^flotilla_scratch_[0-9a-f]{16}$");
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private final Pool pool;
     private final TenantExecutor executor;
+    private final AdvisoryLocks locks;
 
-    public ScratchSchemas(Pool pool, TenantExecutor executor) {
+    public ScratchSchemas(Pool pool, TenantExecutor executor, AdvisoryLocks locks) {
         this.pool = pool;
         this.executor = executor;
-    }
-
-    /** Whether a schema name is one this class makes (and so may drop). */
-    public static boolean isScratchName(String schema) {
-        return schema != null && NAME.matcher(schema).matches();
+        this.locks = locks;
     }
 
     /** A scratch schema, open on the connection that holds its lock. */
@@ -79,16 +73,16 @@ public class ScratchSchemas {
 
     /** Creates a fresh scratch schema, runs {@code work} on it, and drops it whether the work succeeds or not. */
     public <T> Uni<T> withScratch(Function<Scratch, Uni<T>> work) {
-        String name = PREFIX + HexFormat.of().toHexDigits(RANDOM.nextLong());
+        String name = SchemaNames.newScratch();
         return sweep().onFailure().recoverWithItem(0).flatMap(swept -> pool.withConnection(conn -> {
             AtomicBoolean created = new AtomicBoolean();
             // Locked before it exists, so a sweep on another replica never sees it unlocked.
-            return executor.lock(conn, name, Duration.ZERO)
+            return locks.lockSchema(conn, name, Duration.ZERO)
                     .flatMap(locked -> quiet(conn)
                             .flatMap(ok -> executor.createSchema(conn, name)).invoke(() -> created.set(true))
                             .flatMap(ok -> work.apply(new Scratch(conn, name)))
                             .eventually(() -> drop(conn, name, created.get())
-                                    .eventually(() -> executor.unlock(conn, name).onFailure().recoverWithNull())
+                                    .eventually(() -> locks.unlockSchema(conn, name).onFailure().recoverWithNull())
                                     .eventually(() -> conn.query("RESET client_min_messages").execute()
                                             .onFailure().recoverWithNull())));
         }));
@@ -117,20 +111,20 @@ public class ScratchSchemas {
     public Uni<Integer> sweep() {
         return pool.preparedQuery("SELECT n.nspname::text FROM pg_namespace n WHERE n.nspname LIKE $1"
                         + " AND NOT EXISTS (SELECT 1 FROM public.companies c WHERE c.schema_name = n.nspname)")
-                .execute(Tuple.of(PREFIX.replace("_", "\\_") + "%"))
+                .execute(Tuple.of(SchemaNames.SCRATCH_PREFIX.replace("_", "\\_") + "%"))
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                 .map(row -> row.getString(0))
-                .filter(ScratchSchemas::isScratchName)
+                .filter(SchemaNames::isScratch)
                 .onItem().transformToUniAndConcatenate(this::dropIfAbandoned)
                 .collect().with(Collectors.summingInt(Integer::intValue));
     }
 
     private Uni<Integer> dropIfAbandoned(String schema) {
-        return pool.withConnection(conn -> executor.lock(conn, schema, Duration.ZERO)
+        return pool.withConnection(conn -> locks.lockSchema(conn, schema, Duration.ZERO)
                 .flatMap(locked -> quiet(conn).flatMap(ok -> executor.dropScratchSchema(conn, schema))
                         .invoke(() -> Log.infof("Dropped scratch schema %s left by a stopped process", schema))
                         .replaceWith(1)
-                        .eventually(() -> executor.unlock(conn, schema).onFailure().recoverWithNull())
+                        .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull())
                         .eventually(() -> conn.query("RESET client_min_messages").execute().onFailure().recoverWithNull()))
                 .onFailure().recoverWithItem(0)); // in use by a live session, or gone already
     }

@@ -1,4 +1,4 @@
-package io.flotilla.execution;
+package io.flotilla.migration;
 
 import io.flotilla.ledger.Direction;
 

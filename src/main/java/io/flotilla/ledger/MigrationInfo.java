@@ -1,4 +1,4 @@
-package io.flotilla.execution;
+package io.flotilla.ledger;
 
 import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationCatalog;

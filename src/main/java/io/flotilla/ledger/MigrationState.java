@@ -1,4 +1,4 @@
-package io.flotilla.execution;
+package io.flotilla.ledger;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 

@@ -1,14 +1,13 @@
-package io.flotilla.execution;
+package io.flotilla.ledger;
 
 import io.flotilla.config.FlotillaConfig;
-import io.flotilla.ledger.LedgerRepository;
+import io.flotilla.sql.AdvisoryLocks;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -27,14 +26,14 @@ import java.util.concurrent.TimeUnit;
 public class StaleStepJanitor {
 
     private final Pool pool;
-    private final TenantExecutor executor;
+    private final AdvisoryLocks locks;
     private final LedgerRepository ledger;
     private final FlotillaConfig config;
     private ScheduledExecutorService timer;
 
-    public StaleStepJanitor(Pool pool, TenantExecutor executor, LedgerRepository ledger, FlotillaConfig config) {
+    public StaleStepJanitor(Pool pool, AdvisoryLocks locks, LedgerRepository ledger, FlotillaConfig config) {
         this.pool = pool;
-        this.executor = executor;
+        this.locks = locks;
         this.ledger = ledger;
         this.config = config;
     }
@@ -62,15 +61,14 @@ public class StaleStepJanitor {
     }
 
     private Uni<Integer> closeIfAbandoned(UUID companyId, String schema) {
-        return pool.withConnection(conn -> conn.preparedQuery("SELECT pg_try_advisory_lock($1, hashtext($2))")
-                .execute(Tuple.of(TenantExecutor.LOCK_NAMESPACE, schema))
-                .flatMap(rows -> {
-                    if (!rows.iterator().next().getBoolean(0)) {
+        return pool.withConnection(conn -> locks.tryLockSchema(conn, schema)
+                .flatMap(won -> {
+                    if (!won) {
                         return Uni.createFrom().item(0); // a live process is on it
                     }
                     return ledger.closeInterrupted(conn, companyId)
                             .invoke(n -> Log.infof("Closed %d step(s) of %s left running by a stopped process", n, schema))
-                            .eventually(() -> executor.unlock(conn, schema).onFailure().recoverWithNull());
+                            .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull());
                 }));
     }
 }

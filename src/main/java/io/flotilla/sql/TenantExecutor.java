@@ -1,11 +1,9 @@
-package io.flotilla.execution;
+package io.flotilla.sql;
 
 import io.flotilla.catalog.SqlScript;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.tenant.TenantRules;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -16,22 +14,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The one place that builds SQL against tenant schemas: it quotes identifiers, sets {@code search_path} and owns
- * the per-schema advisory lock. Schema names arrive validated (see {@code TenantRules}) and are quoted anyway.
+ * Runs SQL in tenant schemas: it quotes identifiers, sets {@code search_path} and runs scripts as migrations need them (pipelined with the caller's ledger statement). Locks are {@link AdvisoryLocks}'.
+ * Schema names arrive validated and are quoted anyway.
  */
 @ApplicationScoped
 public class TenantExecutor {
 
-    /**
-     * First key of the two-int advisory lock ("FLOT"), so Flotilla's locks don't collide with an application's
-     * own; the second key is {@code hashtext(schema)}. Operators find holders with
-     * {@code SELECT * FROM pg_locks WHERE locktype = 'advisory' AND classid = 1179406164}.
-     */
-    public static final int LOCK_NAMESPACE = 0x464C4F54;
     /** SQLSTATE of a statement that gave up waiting for a lock ({@code lock_timeout}). */
     private static final String LOCK_NOT_AVAILABLE = "55P03";
 
@@ -54,10 +45,19 @@ public class TenantExecutor {
      * tenant's schema, which only {@link #recreateSchema} (a reset) drops.
      */
     public Uni<Void> dropScratchSchema(SqlClient client, String schema) {
-        if (!ScratchSchemas.isScratchName(schema)) {
+        if (!SchemaNames.isScratch(schema)) {
             return Uni.createFrom().failure(new IllegalArgumentException("not a scratch schema: " + schema));
         }
         return client.query("DROP SCHEMA IF EXISTS " + quoteIdent(schema) + " CASCADE").execute().replaceWithVoid();
+    }
+
+    /** A name a tenant may have; {@link SchemaNames#isReserved} ones never reach a tenant's DDL. */
+    private static String tenantSchema(String schema) {
+        if (SchemaNames.isReserved(schema)) {
+            throw new FlotillaException(ErrorCode.INVALID_SCHEMA_NAME, "schemaName '" + schema
+                    + "' is reserved; it is never a tenant's schema");
+        }
+        return schema;
     }
 
     /**
@@ -69,67 +69,13 @@ public class TenantExecutor {
      * open transaction), then fails with {@link ErrorCode#SCHEMA_BUSY}, nothing dropped, instead of hanging the call.
      */
     public <T> Uni<T> recreateSchema(SqlConnection conn, String schema, Duration lockWait, Supplier<Uni<T>> inTransaction) {
-        String quoted = quoteIdent(TenantRules.schemaName(schema));
+        String quoted = quoteIdent(tenantSchema(schema));
         return runAndCommit(conn, schema, "SET LOCAL lock_timeout = " + Math.max(1, lockWait.toMillis()) + ";\n"
                         + "DROP SCHEMA " + quoted + " CASCADE;\nCREATE SCHEMA " + quoted, inTransaction)
                 .onFailure(e -> e instanceof StatementFailure f && LOCK_NOT_AVAILABLE.equals(f.error().getSqlState()))
                 .transform(e -> new FlotillaException(ErrorCode.SCHEMA_BUSY, "Schema " + schema + " was not dropped: other"
                         + " sessions kept locks on its tables for " + lockWait.toSeconds() + " s; nothing changed",
                         Map.of("schemaName", schema)));
-    }
-
-    /**
-     * Takes the schema's session-level advisory lock on this connection, waiting at most {@code wait}; the lock
-     * goes with the session, so a process that dies frees it. Fails with {@link ErrorCode#SCHEMA_BUSY}; emits
-     * whether the schema exists.
-     * <p>
-     * It polls {@code pg_try_advisory_lock} rather than blocking in {@code pg_advisory_lock}: a statement blocked
-     * there holds a snapshot, and the lock holder's {@code CREATE INDEX CONCURRENTLY} waits for every older
-     * snapshot to go away, which would deadlock the two.
-     */
-    public Uni<Boolean> lock(SqlConnection conn, String schema, Duration wait) {
-        return lock(conn, schema, wait, () -> Uni.createFrom().nullItem()).map(Locked::schemaExists);
-    }
-
-    /** A won schema lock: whether the schema exists, and what the caller read right after taking it. */
-    public record Locked<T>(boolean schemaExists, T read) {
-    }
-
-    /**
-     * {@link #lock(SqlConnection, String, Duration)}, with a read the caller needs under the lock (the schema's
-     * history, say) pipelined behind each attempt: one round trip, and PostgreSQL runs the read after the lock, so
-     * what it sees is what the lock holder sees. A losing attempt's read is thrown away.
-     */
-    public <T> Uni<Locked<T>> lock(SqlConnection conn, String schema, Duration wait, Supplier<Uni<T>> underLock) {
-        return acquire(conn, schema, System.nanoTime() + wait.toNanos(), wait, 10, underLock);
-    }
-
-    /** Whether the schema exists is learnt in the same round trip as the lock (it runs once per company). */
-    private <T> Uni<Locked<T>> acquire(SqlConnection conn, String schema, long deadline, Duration wait,
-                                       long delayMillis, Supplier<Uni<T>> underLock) {
-        Uni<Row> attempt = conn.preparedQuery("SELECT pg_try_advisory_lock($1, hashtext($2)),"
-                        + " EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $2)")
-                .execute(Tuple.of(LOCK_NAMESPACE, schema)).map(rows -> rows.iterator().next());
-        return Uni.combine().all().unis(attempt, settled(underLock.get())).asTuple()
-                .flatMap(both -> {
-                    Row row = both.getItem1();
-                    if (row.getBoolean(0)) {
-                        return both.getItem2().unwrap().map(read -> new Locked<>(row.getBoolean(1), read));
-                    }
-                    if (System.nanoTime() >= deadline) {
-                        return Uni.createFrom().failure(new FlotillaException(ErrorCode.SCHEMA_BUSY, "Schema '"
-                                + schema + "' is locked by another migration; gave up after " + wait.toMillis() + " ms",
-                                Map.of("schemaName", schema)));
-                    }
-                    return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(delayMillis))
-                            .flatMap(ignored -> acquire(conn, schema, deadline, wait, Math.min(delayMillis * 2, 250),
-                                    underLock));
-                });
-    }
-
-    public Uni<Void> unlock(SqlConnection conn, String schema) {
-        return conn.preparedQuery("SELECT pg_advisory_unlock($1, hashtext($2))")
-                .execute(Tuple.of(LOCK_NAMESPACE, schema)).replaceWithVoid();
     }
 
     /**
@@ -153,39 +99,7 @@ public class TenantExecutor {
      */
     @SuppressWarnings("unchecked")
     public <T> Uni<T> runAndCommit(SqlConnection conn, String schema, String sql, Supplier<Uni<T>> inTransaction) {
-        return pipelined(beginAndRun(conn, schema, sql), inTransaction.get(), commit(conn)).map(items -> (T) items.get(1));
-    }
-
-    /**
-     * Sends statements on one connection without waiting between them (the client pipelines them in this order)
-     * and waits for every answer; fails with the first failure in that order, else emits the answers in order.
-     */
-    private static Uni<List<Object>> pipelined(Uni<?>... statements) {
-        List<Uni<?>> all = new ArrayList<>();
-        for (Uni<?> statement : statements) {
-            all.add(settled(statement));
-        }
-        return Uni.combine().all().unis(all).with(Settled.class, answers -> answers).flatMap(answers -> {
-            List<Object> items = new ArrayList<>();
-            for (Settled<?> answer : answers) {
-                if (answer.failure() != null) {
-                    return Uni.createFrom().failure(answer.failure());
-                }
-                items.add(answer.item());
-            }
-            return Uni.createFrom().item(items);
-        });
-    }
-
-    /** An item or a failure, as an item: pipelined statements are all waited for before one of them is looked at. */
-    private record Settled<T>(T item, Throwable failure) {
-        Uni<T> unwrap() {
-            return failure == null ? Uni.createFrom().item(item) : Uni.createFrom().failure(failure);
-        }
-    }
-
-    private static <T> Uni<Settled<T>> settled(Uni<T> uni) {
-        return uni.map(item -> new Settled<>(item, null)).onFailure().recoverWithItem(e -> new Settled<>(null, e));
+        return Pipeline.pipelined(beginAndRun(conn, schema, sql), inTransaction.get(), commit(conn)).map(items -> (T) items.get(1));
     }
 
     private Uni<Void> commit(SqlConnection conn) {
@@ -249,7 +163,7 @@ public class TenantExecutor {
                 .replaceWithVoid();
         Uni<List<String>> invalid = indexes.isEmpty() ? Uni.createFrom().item(List.of())
                 : invalidIndexes(conn, schema, indexes);
-        Uni<Void> chain = pipelined(before.get(), setPath, invalid)
+        Uni<Void> chain = Pipeline.pipelined(before.get(), setPath, invalid)
                 .flatMap(items -> dropIndexes(conn, schema, (List<String>) items.get(2)));
         int from = 0;
         for (String statement : statements) {
@@ -261,7 +175,7 @@ public class TenantExecutor {
         }
         // The session goes back to the pool: leave its search_path as we found it.
         return chain.onFailure().call(() -> resetSearchPath(conn))
-                .flatMap(ok -> pipelined(after.get(), resetSearchPath(conn))).map(items -> (T) items.get(0));
+                .flatMap(ok -> Pipeline.pipelined(after.get(), resetSearchPath(conn))).map(items -> (T) items.get(0));
     }
 
     /** Best effort, as before any pooled session is reused: a failure here is the connection's, seen by its next user. */
@@ -289,92 +203,6 @@ public class TenantExecutor {
                     .execute().replaceWithVoid());
         }
         return drops;
-    }
-
-    /**
-     * Whether the fleet-wide table template look-ups join ({@code public.models_details}) exists: a rollout asks
-     * once, and skips the per-company look-up when it does not.
-     */
-    public Uni<Boolean> templateLookupPossible(SqlClient client) {
-        return client.query("SELECT to_regclass('public.models_details') IS NOT NULL").execute()
-                .map(rows -> rows.iterator().next().getBoolean(0));
-    }
-
-    /**
-     * What a tenant schema says about template values settings don't give: {@code embedding_dimensions} is the
-     * {@code vector_number} of the schema's {@code ai_config.embedding_model} in {@code public.models_details},
-     * when both tables exist. One round trip to find the tables, one to read the value.
-     */
-    public Uni<Map<String, String>> lookupTemplateValues(SqlClient client, String schema, Set<String> names) {
-        if (!names.contains("embedding_dimensions")) {
-            return Uni.createFrom().item(Map.of());
-        }
-        // Catalog lookups only (no information_schema views): this runs once per company of a rollout.
-        return client.preparedQuery("SELECT to_regclass($1) IS NOT NULL AND to_regclass('public.models_details') IS NOT NULL,"
-                        + " (SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = to_regclass('public.models_details')"
-                        + " AND a.attname IN ('model_name', 'embedding_model', 'model', 'name') AND NOT a.attisdropped"
-                        + " ORDER BY array_position(ARRAY['model_name', 'embedding_model', 'model', 'name']::text[], a.attname::text) LIMIT 1)")
-                .execute(Tuple.of(quoteIdent(schema) + ".ai_config"))
-                .flatMap(rows -> {
-                    var row = rows.iterator().next();
-                    String modelColumn = row.getString(1);
-                    if (!row.getBoolean(0) || modelColumn == null) {
-                        return Uni.createFrom().item(Map.<String, String>of());
-                    }
-                    return client.query("SELECT md.vector_number FROM " + quoteIdent(schema) + ".ai_config ac"
-                                    + " JOIN public.models_details md ON md." + quoteIdent(modelColumn) + " = ac.embedding_model"
-                                    + " WHERE md.vector_number IS NOT NULL LIMIT 1").execute()
-                            .map(found -> found.iterator().hasNext()
-                                    ? Map.of("embedding_dimensions", String.valueOf(found.iterator().next().getValue(0)))
-                                    : Map.<String, String>of());
-                });
-    }
-
-    /**
-     * Refreshes every materialized view of the schema: {@code CONCURRENTLY} (readers are not blocked) when the
-     * view has a unique index and has been populated, which PostgreSQL requires; plainly otherwise. Returns what
-     * it did, for the record.
-     */
-    public Uni<String> refreshMaterializedViews(SqlConnection conn, String schema) {
-        return conn.preparedQuery("SELECT m.matviewname, m.ispopulated AND EXISTS (SELECT 1 FROM pg_index i"
-                        + " JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-                        + " WHERE n.nspname = m.schemaname AND c.relname = m.matviewname AND i.indisunique AND i.indisvalid"
-                        + " AND i.indpred IS NULL AND i.indexprs IS NULL)"
-                        + " FROM pg_matviews m WHERE m.schemaname = $1 ORDER BY m.matviewname")
-                .execute(Tuple.of(schema))
-                .flatMap(rows -> {
-                    List<String> done = new ArrayList<>();
-                    Uni<Void> chain = Uni.createFrom().voidItem();
-                    for (var row : rows) {
-                        String view = row.getString(0);
-                        boolean concurrently = row.getBoolean(1);
-                        chain = chain.flatMap(x -> conn.query("REFRESH MATERIALIZED VIEW "
-                                        + (concurrently ? "CONCURRENTLY " : "") + quoteIdent(schema) + "." + quoteIdent(view))
-                                .execute().invoke(() -> done.add((concurrently ? "concurrently " : "plain ") + view))
-                                .replaceWithVoid());
-                    }
-                    return chain.map(x -> done.isEmpty() ? "no materialized views" : "refreshed " + String.join(", ", done));
-                });
-    }
-
-    /**
-     * {@code VACUUM (ANALYZE)} of every table of the schema, each sent as a statement of its own: VACUUM refuses to
-     * run inside a transaction block, which a multi-statement string would be.
-     */
-    public Uni<String> vacuumAnalyze(SqlConnection conn, String schema) {
-        return conn.preparedQuery("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                        + " WHERE n.nspname = $1 AND c.relkind IN ('r', 'm') ORDER BY c.relname")
-                .execute(Tuple.of(schema))
-                .flatMap(rows -> {
-                    List<String> tables = new ArrayList<>();
-                    Uni<Void> chain = Uni.createFrom().voidItem();
-                    for (var row : rows) {
-                        String table = row.getString(0);
-                        chain = chain.flatMap(x -> conn.query("VACUUM (ANALYZE) " + quoteIdent(schema) + "." + quoteIdent(table))
-                                .execute().invoke(() -> tables.add(table)).replaceWithVoid());
-                    }
-                    return chain.map(x -> "vacuumed and analyzed " + tables.size() + " tables");
-                });
     }
 
     /** Which of several scripts failed ({@code index}, -1 for the closing {@code COMMIT}), and how. */
