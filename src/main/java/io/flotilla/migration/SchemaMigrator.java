@@ -5,8 +5,6 @@ import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.catalog.MigrationScript;
 import io.flotilla.catalog.Version;
 import io.flotilla.config.FlotillaConfig;
-import io.flotilla.error.ErrorCode;
-import io.flotilla.error.FlotillaException;
 import io.flotilla.ledger.Direction;
 import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.LedgerRepository.StepError;
@@ -116,10 +114,10 @@ public class SchemaMigrator {
                     }
                     return settle(conn, company, locked.read())
                             .flatMap(history -> {
-                                List<Migration> steps = steps(company, catalog, appliedChecksums(history), target, allowDrift);
-                                List<MigrationScript> scripts = steps.stream().map(m -> script(m, target)).toList();
+                                MigrationPlanner.Plan plan = MigrationPlanner.planFromHistory(schema, catalog, history, target);
+                                List<Migration> steps = plan.stepsOrThrow(allowDrift);
                                 return lookup.lookUp(conn, schema, lookUpTenantValues
-                                                ? TemplateValues.toLookUp(company, scripts) : java.util.Set.of())
+                                                ? TemplateValues.toLookUp(company, plan.scripts()) : java.util.Set.of())
                                         .map(looked -> render(company, steps, target, looked));
                             })
                             .flatMap(plan -> runFrom(conn, company, runId, target.direction(), plan, 0, new ArrayList<>()));
@@ -138,65 +136,11 @@ public class SchemaMigrator {
                 : Uni.createFrom().item(history);
     }
 
-    /**
-     * The versions a run must take, in order: pending ones up to the target (up), or applied ones above it from
-     * the top (down). Refuses drifted schemas and rollbacks without a file before anything runs.
-     */
-    public static List<Migration> steps(Company company, MigrationCatalog catalog, Map<Version, String> applied,
-                                        Target target, boolean allowDrift) {
-        List<String> drifted = driftedVersions(catalog, applied);
-        if (!drifted.isEmpty() && !allowDrift) {
-            throw new FlotillaException(ErrorCode.DRIFT_DETECTED, "Schema '" + company.schemaName()
-                    + "' has versions " + String.join(", ", drifted) + " applied from files that have changed since;"
-                    + " restore the files or pass allowDrift=true", Map.of("versions", drifted));
-        }
-        if (target.direction() == Direction.UP) {
-            return catalog.migrations().stream().filter(m -> target.covers(m.version()))
-                    .filter(m -> !applied.containsKey(m.version())).toList();
-        }
-        List<String> unknown = applied.keySet().stream()
-                .filter(v -> target.covers(v) && catalog.find(v).isEmpty()).map(Version::toString).toList();
-        List<Migration> down = new ArrayList<>(catalog.migrations().stream()
-                .filter(m -> target.covers(m.version()) && applied.containsKey(m.version())).toList());
-        List<String> noRollback = down.stream().filter(m -> m.rollback().isEmpty()).map(m -> m.version().toString()).toList();
-        if (!unknown.isEmpty() || !noRollback.isEmpty()) {
-            throw new FlotillaException(ErrorCode.ROLLBACK_MISSING, "Cannot roll schema '" + company.schemaName()
-                    + "' back to " + target.version() + ": "
-                    + (noRollback.isEmpty() ? "" : "versions " + String.join(", ", noRollback) + " have no rollback file")
-                    + (unknown.isEmpty() ? "" : (noRollback.isEmpty() ? "" : "; ") + "versions " + String.join(", ", unknown)
-                    + " are applied but no longer in the catalog"), Map.of("versions", noRollback, "missing", unknown));
-        }
-        java.util.Collections.reverse(down);
-        return down;
-    }
-
-    /** Applied versions whose file changed since: the checksum recorded differs from the catalog's. */
-    public static List<String> driftedVersions(MigrationCatalog catalog, Map<Version, String> applied) {
-        return catalog.migrations().stream()
-                .filter(m -> applied.containsKey(m.version()) && !m.checksum().equals(applied.get(m.version())))
-                .map(m -> m.version().toString()).toList();
-    }
-
-    /** Applied versions and the checksum each was applied with. */
-    static Map<Version, String> appliedChecksums(Map<Version, VersionHistory> history) {
-        Map<Version, String> applied = new java.util.TreeMap<>();
-        history.forEach((v, h) -> {
-            if (h.applied()) {
-                applied.put(v, h.settled().checksum().trim());
-            }
-        });
-        return applied;
-    }
-
-    public static MigrationScript script(Migration m, Target target) {
-        return target.direction() == Direction.UP ? m.up() : m.rollback().orElseThrow();
-    }
-
     /** Renders every step before the first runs, so an unresolved placeholder fails with nothing done. */
     static List<PlannedStep> render(Company company, List<Migration> steps, Target target, Map<String, String> looked) {
         List<PlannedStep> plan = new ArrayList<>();
         for (Migration m : steps) {
-            MigrationScript script = script(m, target);
+            MigrationScript script = MigrationPlanner.script(m, target.direction());
             plan.add(new PlannedStep(m, script,
                     TemplateValues.render(company, script, TemplateValues.resolve(company, script, looked))));
         }

@@ -7,7 +7,7 @@ import io.flotilla.catalog.MigrationScript;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.migration.SchemaMigrator;
+import io.flotilla.migration.MigrationPlanner;
 import io.flotilla.migration.TemplateLookup;
 import io.flotilla.migration.TemplateValues;
 import io.flotilla.ledger.LedgerRepository;
@@ -95,26 +95,18 @@ public class RolloutPlanner {
 
     private List<CompanySteps> steps(RolloutSpec spec, MigrationCatalog catalog, List<Company> targets,
                                      Map<UUID, Map<Version, String>> applied) {
-        if (spec.target().version() != null && catalog.find(spec.target().version()).isEmpty()
-                && spec.target().direction() == io.flotilla.ledger.Direction.UP) {
-            throw new FlotillaException(ErrorCode.MIGRATION_NOT_FOUND, "The catalog has no version " + spec.target().version());
-        }
+        MigrationPlanner.checkTarget(catalog, spec.target());
         List<CompanySteps> result = new ArrayList<>();
         Map<String, List<String>> drift = new TreeMap<>();
         List<String> rollbackProblems = new ArrayList<>();
         for (Company company : targets) {
-            Map<Version, String> mine = applied.getOrDefault(company.id(), Map.of());
-            SchemaMigrator.driftedVersions(catalog, mine)
-                    .forEach(v -> drift.computeIfAbsent(v, x -> new ArrayList<>()).add(company.schemaName()));
-            try {
-                List<Migration> migrations = SchemaMigrator.steps(company, catalog, mine, spec.target(), true);
-                List<MigrationScript> scripts = migrations.stream().map(m -> SchemaMigrator.script(m, spec.target())).toList();
-                result.add(new CompanySteps(company, migrations, scripts, Map.of()));
-            } catch (FlotillaException e) {
-                if (e.code() != ErrorCode.ROLLBACK_MISSING) {
-                    throw e;
-                }
-                rollbackProblems.add(e.getMessage());
+            MigrationPlanner.Plan plan = MigrationPlanner.plan(company.schemaName(), catalog,
+                    applied.getOrDefault(company.id(), Map.of()), spec.target());
+            plan.drifted().forEach(v -> drift.computeIfAbsent(v.toString(), x -> new ArrayList<>()).add(company.schemaName()));
+            if (plan.rollbackPossible()) {
+                result.add(new CompanySteps(company, plan.steps(), plan.scripts(), Map.of()));
+            } else {
+                rollbackProblems.add(plan.rollbackRefusal().getMessage());
             }
         }
         if (!rollbackProblems.isEmpty()) {
