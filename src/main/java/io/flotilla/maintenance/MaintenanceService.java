@@ -131,9 +131,9 @@ public class MaintenanceService {
                 .flatMap(detail -> runs.step(runId, company.id(), schema, true, detail, null, null, startedAt, millisSince(began)))
                 .onFailure().recoverWithUni(e -> {
                     Log.warnf("Maintenance %s failed on %s: %s", job.name(), schema, e.getMessage());
-                    Throwable cause = e instanceof TenantExecutor.StatementFailure sf ? sf.error() : e;
-                    String sqlState = cause instanceof PgException pg ? pg.getSqlState() : null;
-                    String message = cause instanceof PgException pg ? pg.getErrorMessage() : cause.getMessage();
+                    PgException pg = TenantExecutor.pgError(e);
+                    String sqlState = pg != null ? pg.getSqlState() : null;
+                    String message = pg != null ? pg.getErrorMessage() : e.getMessage();
                     return runs.step(runId, company.id(), schema, false, null, message, sqlState, startedAt, millisSince(began))
                             .onFailure().recoverWithNull();
                 });

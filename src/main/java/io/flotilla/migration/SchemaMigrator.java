@@ -32,6 +32,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Brings one tenant schema up to the catalog: takes the schema's advisory lock on one pooled connection, reads
@@ -177,17 +178,12 @@ public class SchemaMigrator {
         long began = System.nanoTime();
         // A non-transactional step has a running row from the start; its failure closes that row.
         AtomicLong runningRow = new AtomicLong(-1);
-        Uni<Long> work;
-        if (script.transactional()) {
-            // Migration and ledger row in one transaction: applied exactly when recorded.
-            work = executor.runAndCommit(conn, company.schemaName(), step.sql(),
-                    () -> ledger.recordInTransaction(conn, start, direction.success()));
-        } else {
-            work = executor.runWithoutTransaction(conn, company.schemaName(), step.sql(),
-                            () -> ledger.start(conn, start).invoke(runningRow::set),
-                            () -> ledger.finish(conn, runningRow.get(), direction.success(), millisSince(began), null))
-                    .map(ok -> runningRow.get());
-        }
+        // Migration and ledger row in one transaction: applied exactly when recorded.
+        Uni<Long> work = run(conn, company.schemaName(), step.sql(), script.transactional(),
+                () -> ledger.recordInTransaction(conn, start, direction.success()),
+                () -> ledger.start(conn, start).invoke(runningRow::set),
+                () -> ledger.finish(conn, runningRow.get(), direction.success(), millisSince(began), null)
+                        .map(ok -> runningRow.get()));
         return work.map(id -> {
             record(direction, "succeeded", began);
             logStep(direction, company, script, direction.success().value(), began, null);
@@ -208,6 +204,28 @@ public class SchemaMigrator {
         });
     }
 
+    /**
+     * How every step's script runs: a transactional one in its own transaction with {@code inTransaction} (the
+     * ledger row) pipelined into it, any other statement by statement between {@code before} and {@code after}.
+     */
+    private <T> Uni<T> run(SqlConnection conn, String schema, String sql, boolean transactional,
+                           Supplier<Uni<T>> inTransaction, Supplier<Uni<?>> before, Supplier<Uni<T>> after) {
+        return transactional ? executor.runAndCommit(conn, schema, sql, inTransaction)
+                : executor.runWithoutTransaction(conn, schema, sql, before, after);
+    }
+
+    /**
+     * One rendered script run as a step is, with the ledger left out: for scratch schemas (lint, verification),
+     * which show what migrations build and belong to no tenant. Null item on success, the PostgreSQL error
+     * otherwise; a broken connection fails the Uni.
+     */
+    public Uni<StepError> applyUnrecorded(SqlConnection conn, String schema, String sql, boolean transactional) {
+        Supplier<Uni<Void>> nothing = () -> Uni.createFrom().voidItem();
+        return run(conn, schema, sql, transactional, nothing, nothing::get, nothing)
+                .map(ok -> (StepError) null)
+                .onFailure(SchemaMigrator::isStepError).recoverWithItem(SchemaMigrator::stepError);
+    }
+
     /** SQL errors are the migration's failure; a broken connection is not, and propagates. */
     public static boolean isStepError(Throwable e) {
         return e instanceof PgException || e instanceof TenantExecutor.StatementFailure;
@@ -215,7 +233,7 @@ public class SchemaMigrator {
 
     /** The PostgreSQL error of a failed script, its position relative to the script as the user wrote it. */
     public static StepError stepError(Throwable e) {
-        PgException pg = e instanceof TenantExecutor.StatementFailure sf ? sf.error() : (PgException) e;
+        PgException pg = TenantExecutor.pgError(e);
         int offset = e instanceof TenantExecutor.StatementFailure sf ? sf.offset() : 0;
         Integer position = null;
         if (pg.getPosition() != null && !pg.getPosition().isBlank()) {

@@ -205,6 +205,14 @@ public class TenantExecutor {
         return drops;
     }
 
+    /**
+     * The PostgreSQL error behind a failure of this executor's (a {@link StatementFailure}) or of a plain query;
+     * null when the failure is not PostgreSQL's (a broken connection, say).
+     */
+    public static PgException pgError(Throwable e) {
+        return e instanceof StatementFailure sf ? sf.error() : e instanceof PgException pg ? pg : null;
+    }
+
     /** Which of several scripts failed ({@code index}, -1 for the closing {@code COMMIT}), and how. */
     public static final class ScriptFailure extends RuntimeException {
         private final int index;

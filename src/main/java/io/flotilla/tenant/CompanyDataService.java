@@ -29,7 +29,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import static io.flotilla.tenant.CompanyService.detached;
+import static io.flotilla.sql.Detached.detached;
 
 /**
  * The two operations that replace what is in a company's schema: seeding it with test data, and resetting it to an

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static io.flotilla.sql.Detached.detached;
+
 /** Tenant lifecycle: validation, onboarding (row + schema + every migration), updates and soft delete. */
 @ApplicationScoped
 public class CompanyService {
@@ -98,14 +100,6 @@ public class CompanyService {
     public Uni<List<MigrationInfo>> migrations(UUID id) {
         return get(id).flatMap(company -> ledger.history(null, company.id()))
                 .map(history -> MigrationInfo.of(catalog.catalog(), history));
-    }
-
-    /**
-     * Runs schema work to its end even if the HTTP client goes away: cancelling half-way would abandon a
-     * transaction and a lock mid-step.
-     */
-    static <T> Uni<T> detached(Uni<T> work) {
-        return Uni.createFrom().completionStage(work::subscribeAsCompletionStage);
     }
 
     private static FlotillaException notFound(UUID id) {

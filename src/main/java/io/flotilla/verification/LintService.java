@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static io.flotilla.sql.Detached.detached;
+
 /**
  * Lints a catalog for tenant isolation: builds every migration, with its files' default template values, into a
  * scratch schema, then checks each table it built (tenant_id, an index on it, row-level security, a policy) and
@@ -105,10 +107,5 @@ public class LintService {
             m.up().lintWaivers().forEach((table, rules) -> all.computeIfAbsent(table, t -> new HashSet<>()).addAll(rules));
         }
         return all;
-    }
-
-    /** The scratch schema is built and dropped to the end even if the HTTP client goes away. */
-    private static <T> Uni<T> detached(Uni<T> work) {
-        return Uni.createFrom().completionStage(work::subscribeAsCompletionStage);
     }
 }

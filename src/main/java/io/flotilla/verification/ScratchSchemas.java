@@ -30,11 +30,13 @@ public class ScratchSchemas {
     private final Pool pool;
     private final TenantExecutor executor;
     private final AdvisoryLocks locks;
+    private final SchemaMigrator migrator;
 
-    public ScratchSchemas(Pool pool, TenantExecutor executor, AdvisoryLocks locks) {
+    public ScratchSchemas(Pool pool, TenantExecutor executor, AdvisoryLocks locks, SchemaMigrator migrator) {
         this.pool = pool;
         this.executor = executor;
         this.locks = locks;
+        this.migrator = migrator;
     }
 
     /** A scratch schema, open on the connection that holds its lock. */
@@ -57,17 +59,9 @@ public class ScratchSchemas {
             return conn;
         }
 
-        /**
-         * Runs one rendered script the way the migrator does, minus the ledger: a transactional one in its own
-         * transaction under {@code SET LOCAL search_path}, any other statement by statement. Null item on
-         * success, the PostgreSQL error otherwise; a broken connection fails the Uni.
-         */
+        /** Runs one rendered script through the migrator's own path, the ledger left out (see its applyUnrecorded). */
         public Uni<StepError> apply(String sql, boolean transactional) {
-            Uni<Void> run = transactional
-                    ? executor.runInTransaction(conn, name, sql)
-                    : executor.runWithoutTransaction(conn, name, sql);
-            return run.map(ok -> (StepError) null)
-                    .onFailure(SchemaMigrator::isStepError).recoverWithItem(SchemaMigrator::stepError);
+            return migrator.applyUnrecorded(conn, name, sql, transactional);
         }
     }
 

@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import static io.flotilla.sql.Detached.detached;
+
 /**
  * Verifies a company's schema: builds the versions its ledger says are applied (with its own template values) in
  * a scratch schema and compares the two, table by table. The ledger, the company's schema and its template values
@@ -131,10 +133,5 @@ public class VerificationService {
 
     private static Optional<TableShape> expectedOf(SchemaSnapshot expected, TableShape actual) {
         return expected == null ? Optional.empty() : expected.table(actual.name());
-    }
-
-    /** The scratch schema is built and dropped to the end even if the HTTP client goes away. */
-    private static <T> Uni<T> detached(Uni<T> work) {
-        return Uni.createFrom().completionStage(work::subscribeAsCompletionStage);
     }
 }
