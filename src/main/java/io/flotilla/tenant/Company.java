@@ -19,7 +19,7 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * A company (tenant): one row of {@code public.companies}, owning one PostgreSQL schema. Flyway owns the table
+ * A company: one row of {@code public.companies}, owning one PostgreSQL schema. Flyway owns the table
  * (Hibernate neither creates nor validates it); the accessors keep the record-style names the rest of the service
  * reads. Not an API type: {@code api.CompanyView} is what clients see.
  */

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Tenant lifecycle: validation, onboarding (row + schema + every migration), updates and soft delete. */
+/** Company lifecycle: validation, onboarding (row + schema + every migration), updates and soft delete. */
 @ApplicationScoped
 public class CompanyService {
 
@@ -50,10 +50,10 @@ public class CompanyService {
      * leaves neither behind), then applies every migration when the company is active.
      */
     public Uni<Onboarded> onboard(NewCompany request) {
-        String companyName = TenantRules.companyName(request.companyName());
-        String schemaName = TenantRules.schemaName(request.schemaName());
+        String companyName = CompanyRules.companyName(request.companyName());
+        String schemaName = CompanyRules.schemaName(request.schemaName());
         CompanyStatus status = request.status() == null ? CompanyStatus.ACTIVE : CompanyStatus.parse(request.status());
-        Map<String, Object> settings = TenantRules.settings(request.settings());
+        Map<String, Object> settings = CompanyRules.settings(request.settings());
         return sessions.withTransaction(() -> companies.insert(Company.create(companyName, schemaName, status, settings))
                         .call(company -> createSchema(company.schemaName())))
                 .invoke(company -> Log.infof("Onboarded company %s (%s) into schema %s", company.companyName(),
@@ -79,7 +79,7 @@ public class CompanyService {
 
     public Uni<Company> update(UUID id, String status, Map<String, Object> settings) {
         CompanyStatus newStatus = status == null ? null : CompanyStatus.parse(status);
-        Map<String, Object> newSettings = settings == null ? null : TenantRules.settings(settings);
+        Map<String, Object> newSettings = settings == null ? null : CompanyRules.settings(settings);
         if (newStatus == null && newSettings == null) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "Nothing to change: send status and/or settings");
         }
@@ -104,10 +104,10 @@ public class CompanyService {
 
     /**
      * Creates the schema in the session's transaction, next to the company's row: the name was checked by
-     * {@link TenantRules#schemaName} and is quoted here, as {@link TenantExecutor} quotes every tenant identifier.
+     * {@link CompanyRules#schemaName} and is quoted here, as {@link TenantExecutor} quotes every tenant identifier.
      */
     private static Uni<Void> createSchema(String schema) {
-        String sql = "CREATE SCHEMA " + TenantExecutor.quoteIdent(TenantRules.schemaName(schema));
+        String sql = "CREATE SCHEMA " + TenantExecutor.quoteIdent(CompanyRules.schemaName(schema));
         return Panache.getSession().flatMap(session -> session.createNativeQuery(sql).executeUpdate())
                 .onFailure(CompanyService::duplicateSchema)
                 .transform(e -> new FlotillaException(ErrorCode.SCHEMA_EXISTS, "Schema '" + schema

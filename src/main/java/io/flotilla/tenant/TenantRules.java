@@ -1,98 +1,30 @@
 package io.flotilla.tenant;
 
-import io.flotilla.error.ErrorCode;
-import io.flotilla.error.FlotillaException;
-import io.flotilla.execution.ScratchSchemas;
-
-import java.math.BigDecimal;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
- * What a company's fields may hold. Schema names reach DDL and settings values are substituted into migration
- * SQL, so both are held to a strict shape here, before anything touches the database.
+ * The old name of {@link CompanyRules}, kept only for the two callers in {@code execution/} while that package is
+ * being moved on another branch; switch them to CompanyRules when the two meet, then delete this class.
  */
+@Deprecated(forRemoval = true)
 public final class TenantRules {
-
-    private static final Pattern SCHEMA = Pattern.compile("^[a-z_][a-z0-9_]{0,62}$");
-    private static final Pattern SETTING_KEY = Pattern.compile("^[A-Za-z_][A-Za-z0-9_.-]{0,62}$");
-    /** No quotes, semicolons, dollars, backslashes or spaces: a value is a token, never a fragment of SQL. */
-    private static final Pattern SETTING_TEXT = Pattern.compile("^[A-Za-z0-9_.:/+-]{0,255}$");
 
     private TenantRules() {
     }
 
     public static String schemaName(String name) {
-        if (name == null || name.isEmpty()) {
-            throw new FlotillaException(ErrorCode.INVALID_SCHEMA_NAME, "schemaName is required");
-        }
-        if (!SCHEMA.matcher(name).matches()) {
-            throw new FlotillaException(ErrorCode.INVALID_SCHEMA_NAME, "schemaName '" + printable(name)
-                    + "' must be a lower-case PostgreSQL identifier: a-z or _ first, then a-z, 0-9 or _, at most 63 characters");
-        }
-        if (name.equals("public") || name.equals("information_schema") || name.startsWith("pg_")) {
-            throw new FlotillaException(ErrorCode.INVALID_SCHEMA_NAME,
-                    "schemaName '" + name + "' is reserved by PostgreSQL");
-        }
-        // Scratch schemas are dropped when their work ends; a tenant must never be mistaken for one.
-        if (name.startsWith(ScratchSchemas.PREFIX)) {
-            throw new FlotillaException(ErrorCode.INVALID_SCHEMA_NAME, "schemaName '" + name
-                    + "' is reserved: Flotilla's scratch schemas start with " + ScratchSchemas.PREFIX);
-        }
-        return name;
+        return CompanyRules.schemaName(name);
     }
 
     public static String companyName(String name) {
-        if (name == null || name.isBlank()) {
-            throw new FlotillaException(ErrorCode.INVALID_COMPANY_NAME, "companyName is required");
-        }
-        String trimmed = name.strip();
-        if (trimmed.length() > 255) {
-            throw new FlotillaException(ErrorCode.INVALID_COMPANY_NAME, "companyName is longer than 255 characters");
-        }
-        if (trimmed.chars().anyMatch(Character::isISOControl)) {
-            throw new FlotillaException(ErrorCode.INVALID_COMPANY_NAME, "companyName contains control characters");
-        }
-        return trimmed;
+        return CompanyRules.companyName(name);
     }
 
-    /** Settings are template values: a flat object of numbers, booleans and plain tokens. */
     public static Map<String, Object> settings(Map<String, Object> settings) {
-        if (settings == null) {
-            return Map.of();
-        }
-        Map<String, Object> checked = new LinkedHashMap<>();
-        settings.forEach((key, value) -> {
-            if (!SETTING_KEY.matcher(key).matches() || key.equals("schema")) {
-                throw new FlotillaException(ErrorCode.INVALID_SETTINGS, "settings key '" + printable(key)
-                        + "' is not a placeholder name (letters, digits, _ . -; 'schema' is reserved)");
-            }
-            boolean ok = value instanceof Number || value instanceof Boolean
-                    || (value instanceof String s && SETTING_TEXT.matcher(s).matches());
-            if (!ok) {
-                throw new FlotillaException(ErrorCode.INVALID_SETTINGS, "settings." + key
-                        + " must be a number, a boolean or a plain token (letters, digits, _ . : / + -),"
-                        + " because it is substituted into migration SQL");
-            }
-            checked.put(key, value);
-        });
-        return checked;
+        return CompanyRules.settings(settings);
     }
 
-    /** The text a setting contributes to SQL: numbers without exponent noise, booleans and tokens as they are. */
     public static String settingText(Object value) {
-        if (value instanceof BigDecimal d) {
-            return d.stripTrailingZeros().scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString();
-        }
-        if (value instanceof Number n) {
-            return settingText(new BigDecimal(n.toString()));
-        }
-        return String.valueOf(value);
-    }
-
-    private static String printable(String s) {
-        String cut = s.length() > 80 ? s.substring(0, 80) + "…" : s;
-        return cut.replaceAll("\\p{Cntrl}", "?");
+        return CompanyRules.settingText(value);
     }
 }
