@@ -7,7 +7,6 @@ import io.flotilla.migration.ApplyResult;
 import io.flotilla.ledger.MigrationInfo;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyDataService;
-import io.flotilla.tenant.CompanyPage;
 import io.flotilla.tenant.CompanyService;
 import io.flotilla.tenant.CompanyStatus;
 import io.flotilla.verification.Verification;
@@ -92,7 +91,7 @@ public class CompanyResource {
                     }
                     Company c = onboarded.company();
                     return Response.created(URI.create("/api/v1/companies/" + c.id()))
-                            .entity(new OnboardingView(c, apply == null ? null : apply.runId(),
+                            .entity(new OnboardingView(CompanyView.of(c), apply == null ? null : apply.runId(),
                                     apply == null ? List.of() : apply.applied()))
                             .build();
                 });
@@ -104,7 +103,7 @@ public class CompanyResource {
     @APIResponse(responseCode = "200", description = "One page of companies and how many match")
     @APIResponse(responseCode = "400", description = "Invalid status, page or size",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    public Uni<CompanyPage> list(
+    public Uni<CompanyPageView> list(
             @Parameter(description = "Only companies with this status", schema = @Schema(implementation = CompanyStatus.class))
             @QueryParam("status") String status,
             @Parameter(description = "Include soft-deleted companies (default false)")
@@ -114,7 +113,7 @@ public class CompanyResource {
             @Parameter(description = "Companies per page", schema = @Schema(type = SchemaType.INTEGER, format = "int32",
                     minimum = "1", maximum = "500", defaultValue = "50")) @QueryParam("size") String size) {
         return service.list(status, includeDeleted, Params.integer("page", page, 0, 0, Integer.MAX_VALUE),
-                Params.integer("size", size, 50, 1, 500));
+                Params.integer("size", size, 50, 1, 500)).map(CompanyPageView::of);
     }
 
     @GET
@@ -125,10 +124,10 @@ public class CompanyResource {
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No company with this id",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    public Uni<Company> get(
+    public Uni<CompanyView> get(
             @Parameter(description = "Company id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
             @PathParam("id") String id) {
-        return service.get(Params.uuid("id", id));
+        return service.get(Params.uuid("id", id)).map(CompanyView::of);
     }
 
     @PATCH
@@ -140,7 +139,7 @@ public class CompanyResource {
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No company with this id",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    public Uni<Company> update(
+    public Uni<CompanyView> update(
             @Parameter(description = "Company id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
             @PathParam("id") String id,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
@@ -148,7 +147,7 @@ public class CompanyResource {
         if (body == null) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "A JSON body with status and/or settings is required");
         }
-        return service.update(Params.uuid("id", id), body.status(), body.settings());
+        return service.update(Params.uuid("id", id), body.status(), body.settings()).map(CompanyView::of);
     }
 
     @DELETE
@@ -160,10 +159,10 @@ public class CompanyResource {
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No company with this id",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    public Uni<Company> delete(
+    public Uni<CompanyView> delete(
             @Parameter(description = "Company id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
             @PathParam("id") String id) {
-        return service.softDelete(Params.uuid("id", id));
+        return service.softDelete(Params.uuid("id", id)).map(CompanyView::of);
     }
 
     @GET

@@ -1,11 +1,10 @@
 package io.flotilla.api;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
-import io.flotilla.tenant.Company;
 
 import java.util.List;
 import java.util.UUID;
 
 /** The onboarded company, flat as in every company response, plus what was applied to its schema. */
-public record OnboardingView(@JsonUnwrapped Company company, UUID runId, List<String> appliedVersions) {
+public record OnboardingView(@JsonUnwrapped CompanyView company, UUID runId, List<String> appliedVersions) {
 }

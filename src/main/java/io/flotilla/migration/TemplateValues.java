@@ -5,7 +5,7 @@ import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.tenant.Company;
 import io.flotilla.sql.TenantExecutor;
-import io.flotilla.tenant.TenantRules;
+import io.flotilla.tenant.CompanyRules;
 
 import java.util.List;
 import java.util.Map;
@@ -31,7 +31,7 @@ public final class TemplateValues {
         Map<String, String> values = new TreeMap<>();
         for (String name : script.placeholderNames()) {
             Object setting = company.settings().get(name);
-            String value = setting != null ? TenantRules.settingText(setting)
+            String value = setting != null ? CompanyRules.settingText(setting)
                     : lookedUp.containsKey(name) ? lookedUp.get(name) : script.defaults().get(name);
             if (value != null) {
                 values.put(name, value);

@@ -3,15 +3,111 @@ package io.flotilla.tenant;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.vertx.mutiny.sqlclient.Row;
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import org.hibernate.annotations.Generated;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
-/** A tenant: one row of {@code public.companies}, owning one PostgreSQL schema. */
-public record Company(UUID id, String companyName, String schemaName, CompanyStatus status,
-                      Map<String, Object> settings, OffsetDateTime createdAt, OffsetDateTime updatedAt,
-                      OffsetDateTime deletedAt) {
+/**
+ * A company: one row of {@code public.companies}, owning one PostgreSQL schema. Flyway owns the table
+ * (Hibernate neither creates nor validates it); the accessors keep the record-style names the rest of the service
+ * reads. Not an API type: {@code api.CompanyView} is what clients see.
+ */
+@Entity
+@Table(name = "companies", schema = "public")
+public class Company {
+
+    @Id
+    private UUID id;
+
+    @Column(name = "company_name", nullable = false)
+    private String companyName;
+
+    @Column(name = "schema_name", nullable = false, updatable = false)
+    private String schemaName;
+
+    @Convert(converter = CompanyStatus.Column.class)
+    @Column(nullable = false)
+    private CompanyStatus status;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    private Map<String, Object> settings;
+
+    // The table's defaults (now()) fill these; Hibernate reads them back after the insert.
+    @Generated
+    @Column(name = "created_at", insertable = false, updatable = false)
+    private OffsetDateTime createdAt;
+
+    @Generated
+    @Column(name = "updated_at", insertable = false, updatable = false)
+    private OffsetDateTime updatedAt;
+
+    @Column(name = "deleted_at", insertable = false, updatable = false)
+    private OffsetDateTime deletedAt;
+
+    protected Company() {
+    }
+
+    Company(UUID id, String companyName, String schemaName, CompanyStatus status, Map<String, Object> settings,
+            OffsetDateTime createdAt, OffsetDateTime updatedAt, OffsetDateTime deletedAt) {
+        this.id = id;
+        this.companyName = companyName;
+        this.schemaName = schemaName;
+        this.status = status;
+        this.settings = settings;
+        this.createdAt = createdAt;
+        this.updatedAt = updatedAt;
+        this.deletedAt = deletedAt;
+    }
+
+    /** A company not yet inserted; the id is chosen here, the timestamps by the database. */
+    static Company create(String companyName, String schemaName, CompanyStatus status, Map<String, Object> settings) {
+        return new Company(UUID.randomUUID(), companyName, schemaName, status, settings, null, null, null);
+    }
+
+    public UUID id() {
+        return id;
+    }
+
+    public String companyName() {
+        return companyName;
+    }
+
+    public String schemaName() {
+        return schemaName;
+    }
+
+    public CompanyStatus status() {
+        return status;
+    }
+
+    public Map<String, Object> settings() {
+        return settings == null ? Map.of() : settings;
+    }
+
+    // In UTC whichever way the row was read (Hibernate or a joined row), as the API has always written them.
+    public OffsetDateTime createdAt() {
+        return utc(createdAt);
+    }
+
+    public OffsetDateTime updatedAt() {
+        return utc(updatedAt);
+    }
+
+    public OffsetDateTime deletedAt() {
+        return utc(deletedAt);
+    }
 
     /** Only these are migrated: active and not soft-deleted. */
     public boolean migratable() {
@@ -36,23 +132,42 @@ public record Company(UUID id, String companyName, String schemaName, CompanySta
      * resetting its schema must be forced. Text forms count too, so a quoted {@code "true"} protects as well.
      */
     public boolean production() {
-        Object flag = settings.get("production");
-        Object environment = settings.get("environment");
+        Object flag = settings().get("production");
+        Object environment = settings().get("environment");
         return flag != null && "true".equalsIgnoreCase(String.valueOf(flag))
                 || environment != null && "production".equalsIgnoreCase(String.valueOf(environment));
     }
 
-    /** Maps a row holding the companies columns (also when joined to other tables). */
+    /**
+     * Maps a row holding the companies columns, for the set-based reads on the Vert.x client that join companies to
+     * other tables (a rollout's targets). Same as {@link CompanyRows#from}.
+     */
     public static Company fromRow(Row row) {
-        return from(row);
+        return CompanyRows.from(row);
     }
 
-    static Company from(Row row) {
-        var settings = row.getJsonObject("settings");
-        return new Company(row.getUUID("id"), row.getString("company_name"), row.getString("schema_name"),
-                CompanyStatus.parse(row.getString("status")),
-                settings == null ? Map.of() : settings.getMap(),
-                row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"),
-                row.getOffsetDateTime("deleted_at"));
+    private static OffsetDateTime utc(OffsetDateTime t) {
+        return t == null ? null : t.withOffsetSameInstant(ZoneOffset.UTC);
+    }
+
+    // Value equality, as when this was a record: callers compare companies read at different times.
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof Company c && Objects.equals(id, c.id) && Objects.equals(companyName, c.companyName)
+                && Objects.equals(schemaName, c.schemaName) && status == c.status
+                && Objects.equals(settings(), c.settings()) && Objects.equals(createdAt(), c.createdAt())
+                && Objects.equals(updatedAt(), c.updatedAt()) && Objects.equals(deletedAt(), c.deletedAt());
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, companyName, schemaName, status, settings(), createdAt(), updatedAt(), deletedAt());
+    }
+
+    @Override
+    public String toString() {
+        return "Company[id=" + id + ", companyName=" + companyName + ", schemaName=" + schemaName + ", status="
+                + status + ", settings=" + settings() + ", createdAt=" + createdAt() + ", updatedAt=" + updatedAt()
+                + ", deletedAt=" + deletedAt() + "]";
     }
 }

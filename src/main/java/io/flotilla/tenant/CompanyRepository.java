@@ -2,126 +2,105 @@ package io.flotilla.tenant;
 
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.SqlClient;
-import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.hibernate.exception.ConstraintViolationException;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
-/** Queries on {@code public.companies}; nothing else reads or writes that table. */
+/**
+ * Queries on {@code public.companies}, through Hibernate Reactive; nothing else writes that table. Methods run in
+ * the caller's session ({@link CompanyService} opens it with {@link Sessions}), except {@link #findAll(List)}, which
+ * other packages call and which opens one of its own.
+ */
 @ApplicationScoped
-public class CompanyRepository {
+public class CompanyRepository implements PanacheRepositoryBase<Company, UUID> {
 
-    private static final String COLUMNS =
-            "id, company_name, schema_name, status, settings, created_at, updated_at, deleted_at";
+    private static final Sort OLDEST_FIRST = Sort.by("createdAt").and("id");
 
-    private final Pool pool;
+    private final Sessions sessions;
 
-    public CompanyRepository(Pool pool) {
-        this.pool = pool;
+    public CompanyRepository(Sessions sessions) {
+        this.sessions = sessions;
     }
 
-    /** Inserts on the caller's connection, so the row and its schema commit or roll back together. */
-    public Uni<Company> insert(SqlClient client, String companyName, String schemaName, CompanyStatus status,
-                               Map<String, Object> settings) {
-        return client.preparedQuery("INSERT INTO public.companies (company_name, schema_name, status, settings) "
-                        + "VALUES ($1, $2, $3, $4) RETURNING " + COLUMNS)
-                .execute(Tuple.of(companyName, schemaName, status.value(), new JsonObject(settings)))
-                .onFailure(PgException.class).transform(CompanyRepository::uniqueViolation)
-                .map(rows -> Company.from(rows.iterator().next()));
-    }
-
-    /** Null item when no such company (soft-deleted ones included: they still own their schema). */
-    public Uni<Company> findById(UUID id) {
-        return pool.preparedQuery("SELECT " + COLUMNS + " FROM public.companies WHERE id = $1")
-                .execute(Tuple.of(id))
-                .map(CompanyRepository::firstOrNull);
+    /**
+     * Inserts in the caller's session and transaction (so the row and its schema commit or roll back together) and
+     * flushes at once: a duplicate name fails here, as 409, not at commit.
+     */
+    Uni<Company> insert(Company company) {
+        return persistAndFlush(company)
+                .onFailure().transform(CompanyRepository::uniqueViolation);
     }
 
     /** Companies by id (any status: the caller decides), or, with null ids, every active one; oldest first. */
     public Uni<List<Company>> findAll(List<UUID> ids) {
-        String sql = "SELECT " + COLUMNS + " FROM public.companies WHERE "
-                + (ids == null ? "status = 'active' AND deleted_at IS NULL" : "id = ANY($1)") + " ORDER BY created_at, id";
-        return (ids == null ? pool.query(sql).execute() : pool.preparedQuery(sql).execute(Tuple.of(ids.toArray(UUID[]::new))))
-                .map(rows -> {
-                    List<Company> companies = new ArrayList<>();
-                    rows.forEach(row -> companies.add(Company.from(row)));
-                    return companies;
-                });
+        if (ids != null && ids.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return sessions.withSession(() -> ids == null
+                ? list("status = ?1 and deletedAt is null", OLDEST_FIRST, CompanyStatus.ACTIVE)
+                : list("id in ?1", OLDEST_FIRST, ids));
     }
 
-    public Uni<CompanyPage> list(CompanyStatus status, boolean includeDeleted, int page, int size) {
-        // One round trip: the window count rides along with the page.
-        return pool.preparedQuery("SELECT " + COLUMNS + ", count(*) OVER () AS total FROM public.companies"
-                        + " WHERE ($1::varchar IS NULL OR status = $1) AND ($2 OR deleted_at IS NULL)"
-                        + " ORDER BY created_at, id LIMIT $3 OFFSET $4")
-                .execute(Tuple.of(status == null ? null : status.value(), includeDeleted, size, (long) page * size))
-                .flatMap(rows -> {
-                    List<Company> items = new ArrayList<>();
-                    long total = -1;
-                    for (Row row : rows) {
-                        items.add(Company.from(row));
-                        total = row.getLong("total");
-                    }
-                    if (total >= 0 || page == 0) {
-                        return Uni.createFrom().item(new CompanyPage(items, page, size, Math.max(total, 0)));
-                    }
-                    // Past the last page the window count has no row to ride on.
-                    return count(status, includeDeleted).map(n -> new CompanyPage(items, page, size, n));
-                });
+    Uni<CompanyPage> list(CompanyStatus status, boolean includeDeleted, int page, int size) {
+        // Fixed fragments only, so that no parameter is an untyped null.
+        String where = (status == null ? "1 = 1" : "status = :status") + (includeDeleted ? "" : " and deletedAt is null");
+        Map<String, Object> filter = status == null ? Map.of() : Map.of("status", status);
+        return find(where, OLDEST_FIRST, filter).page(page, size).list()
+                .flatMap(items -> count(where, filter).map(total -> new CompanyPage(items, page, size, total)));
     }
 
-    private Uni<Long> count(CompanyStatus status, boolean includeDeleted) {
-        return pool.preparedQuery("SELECT count(*) FROM public.companies"
-                        + " WHERE ($1::varchar IS NULL OR status = $1) AND ($2 OR deleted_at IS NULL)")
-                .execute(Tuple.of(status == null ? null : status.value(), includeDeleted))
-                .map(rows -> rows.iterator().next().getLong(0));
+    /** Changes status and/or settings (null = keep), in the caller's transaction; null item when no such live company. */
+    Uni<Company> update(UUID id, CompanyStatus status, Map<String, Object> settings) {
+        // Only fixed fragments are joined: the values are parameters.
+        StringBuilder set = new StringBuilder("updatedAt = current_timestamp");
+        Parameters params = Parameters.with("id", id);
+        if (status != null) {
+            set.append(", status = :status");
+            params = params.and("status", status);
+        }
+        if (settings != null) {
+            set.append(", settings = :settings");
+            params = params.and("settings", settings);
+        }
+        String assignments = set.toString();
+        Parameters values = params;
+        return update(assignments + " where id = :id and deletedAt is null", values)
+                .flatMap(n -> n == 0 ? Uni.createFrom().nullItem() : findById(id));
     }
 
-    /** Changes status and/or settings (null = keep); null item when no such live company. */
-    public Uni<Company> update(UUID id, CompanyStatus status, Map<String, Object> settings) {
-        return pool.preparedQuery("UPDATE public.companies SET status = coalesce($2, status),"
-                        + " settings = coalesce($3, settings), updated_at = now()"
-                        + " WHERE id = $1 AND deleted_at IS NULL RETURNING " + COLUMNS)
-                .execute(Tuple.of(id, status == null ? null : status.value(),
-                        settings == null ? null : new JsonObject(settings)))
-                .map(CompanyRepository::firstOrNull);
+    /** Sets deleted_at once, in the caller's transaction; the schema stays. Null item when no such company. */
+    Uni<Company> softDelete(UUID id) {
+        return update("deletedAt = coalesce(deletedAt, current_timestamp), updatedAt = current_timestamp"
+                        + " where id = :id", Parameters.with("id", id))
+                .flatMap(n -> n == 0 ? Uni.createFrom().nullItem() : findById(id));
     }
 
-    /** Sets deleted_at once; the schema stays. Null item when no such company. */
-    public Uni<Company> softDelete(UUID id) {
-        return pool.preparedQuery("UPDATE public.companies SET deleted_at = coalesce(deleted_at, now()),"
-                        + " updated_at = now() WHERE id = $1 RETURNING " + COLUMNS)
-                .execute(Tuple.of(id))
-                .map(CompanyRepository::firstOrNull);
-    }
-
-    private static Company firstOrNull(RowSet<Row> rows) {
-        var it = rows.iterator();
-        return it.hasNext() ? Company.from(it.next()) : null;
-    }
-
-    /** The unique constraints are the truth about duplicates; the error's detail names the column. */
+    /**
+     * The unique constraints are the truth about duplicates. Hibernate Reactive reports the violated constraint's
+     * name (PostgreSQL's detail does not reach it): {@code companies_schema_name_key} here, and an adopted table's
+     * constraint on schema_name is named after the column too.
+     */
     private static Throwable uniqueViolation(Throwable failure) {
-        PgException e = (PgException) failure;
-        if (!"23505".equals(e.getSqlState())) {
-            return e;
+        for (Throwable e = failure; e != null; e = e.getCause()) {
+            if (e instanceof ConstraintViolationException violation
+                    && violation.getKind() == ConstraintViolationException.ConstraintKind.UNIQUE) {
+                String constraint = String.valueOf(violation.getConstraintName()).toLowerCase(Locale.ROOT);
+                if (constraint.contains("schema")) {
+                    return new FlotillaException(ErrorCode.SCHEMA_NAME_TAKEN,
+                            "Another company already uses this schemaName", Map.of(), violation);
+                }
+                return new FlotillaException(ErrorCode.COMPANY_NAME_TAKEN,
+                        "Another company already uses this companyName", Map.of(), violation);
+            }
         }
-        String detail = String.valueOf(e.getDetail());
-        if (detail.contains("(schema_name)")) {
-            return new FlotillaException(ErrorCode.SCHEMA_NAME_TAKEN,
-                    "Another company already uses this schemaName", Map.of(), e);
-        }
-        return new FlotillaException(ErrorCode.COMPANY_NAME_TAKEN,
-                "Another company already uses this companyName", Map.of(), e);
+        return failure;
     }
 }

@@ -8,18 +8,19 @@ import io.flotilla.ledger.MigrationInfo;
 import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.sql.TenantExecutor;
 import io.flotilla.ledger.LedgerRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import static io.flotilla.sql.Detached.detached;
 
-/** Tenant lifecycle: validation, onboarding (row + schema + every migration), updates and soft delete. */
+/** Company lifecycle: validation, onboarding (row + schema + every migration), updates and soft delete. */
 @ApplicationScoped
 public class CompanyService {
 
@@ -31,19 +32,17 @@ public class CompanyService {
     public record Onboarded(Company company, ApplyResult apply) {
     }
 
-    private final Pool pool;
+    private final Sessions sessions;
     private final CompanyRepository companies;
     private final LedgerRepository ledger;
-    private final TenantExecutor executor;
     private final SchemaMigrator migrator;
     private final CatalogService catalog;
 
-    public CompanyService(Pool pool, CompanyRepository companies, LedgerRepository ledger, TenantExecutor executor,
+    public CompanyService(Sessions sessions, CompanyRepository companies, LedgerRepository ledger,
                           SchemaMigrator migrator, CatalogService catalog) {
-        this.pool = pool;
+        this.sessions = sessions;
         this.companies = companies;
         this.ledger = ledger;
-        this.executor = executor;
         this.migrator = migrator;
         this.catalog = catalog;
     }
@@ -53,12 +52,12 @@ public class CompanyService {
      * leaves neither behind), then applies every migration when the company is active.
      */
     public Uni<Onboarded> onboard(NewCompany request) {
-        String companyName = TenantRules.companyName(request.companyName());
-        String schemaName = TenantRules.schemaName(request.schemaName());
+        String companyName = CompanyRules.companyName(request.companyName());
+        String schemaName = CompanyRules.schemaName(request.schemaName());
         CompanyStatus status = request.status() == null ? CompanyStatus.ACTIVE : CompanyStatus.parse(request.status());
-        Map<String, Object> settings = TenantRules.settings(request.settings());
-        return pool.withTransaction(conn -> companies.insert(conn, companyName, schemaName, status, settings)
-                        .call(company -> executor.createSchema(conn, company.schemaName())))
+        Map<String, Object> settings = CompanyRules.settings(request.settings());
+        return sessions.withTransaction(() -> companies.insert(Company.create(companyName, schemaName, status, settings))
+                        .call(company -> createSchema(company.schemaName())))
                 .invoke(company -> Log.infof("Onboarded company %s (%s) into schema %s", company.companyName(),
                         company.id(), company.schemaName()))
                 .flatMap(company -> company.migratable()
@@ -67,28 +66,31 @@ public class CompanyService {
                         : Uni.createFrom().item(new Onboarded(company, null)));
     }
 
+    /** The company, soft-deleted or not (it still owns its schema); 404 company-not-found when there is none. */
     public Uni<Company> get(UUID id) {
-        return companies.findById(id).onItem().ifNull().failWith(() -> notFound(id));
+        return sessions.withSession(() -> companies.findById(id)).onItem().ifNull().failWith(() -> notFound(id));
     }
 
     public Uni<CompanyPage> list(String status, boolean includeDeleted, int page, int size) {
         if (page < 0 || size < 1 || size > 500) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "page must be >= 0 and size between 1 and 500");
         }
-        return companies.list(status == null ? null : CompanyStatus.parse(status), includeDeleted, page, size);
+        CompanyStatus only = status == null ? null : CompanyStatus.parse(status);
+        return sessions.withSession(() -> companies.list(only, includeDeleted, page, size));
     }
 
     public Uni<Company> update(UUID id, String status, Map<String, Object> settings) {
         CompanyStatus newStatus = status == null ? null : CompanyStatus.parse(status);
-        Map<String, Object> newSettings = settings == null ? null : TenantRules.settings(settings);
+        Map<String, Object> newSettings = settings == null ? null : CompanyRules.settings(settings);
         if (newStatus == null && newSettings == null) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "Nothing to change: send status and/or settings");
         }
-        return companies.update(id, newStatus, newSettings).onItem().ifNull().failWith(() -> notFound(id));
+        return sessions.withTransaction(() -> companies.update(id, newStatus, newSettings))
+                .onItem().ifNull().failWith(() -> notFound(id));
     }
 
     public Uni<Company> softDelete(UUID id) {
-        return companies.softDelete(id).onItem().ifNull().failWith(() -> notFound(id));
+        return sessions.withTransaction(() -> companies.softDelete(id)).onItem().ifNull().failWith(() -> notFound(id));
     }
 
     /** Applies whatever is pending for one company, under its schema lock. */
@@ -100,6 +102,30 @@ public class CompanyService {
     public Uni<List<MigrationInfo>> migrations(UUID id) {
         return get(id).flatMap(company -> ledger.history(null, company.id()))
                 .map(history -> MigrationInfo.of(catalog.catalog(), history));
+    }
+
+    /**
+     * Creates the schema in the session's transaction, next to the company's row: the name was checked by
+     * {@link CompanyRules#schemaName} and is quoted here, as {@link TenantExecutor} quotes every tenant identifier.
+     */
+    private static Uni<Void> createSchema(String schema) {
+        String sql = "CREATE SCHEMA " + TenantExecutor.quoteIdent(CompanyRules.schemaName(schema));
+        return Panache.getSession().flatMap(session -> session.createNativeQuery(sql).executeUpdate())
+                .onFailure(CompanyService::duplicateSchema)
+                .transform(e -> new FlotillaException(ErrorCode.SCHEMA_EXISTS, "Schema '" + schema
+                        + "' already exists in the database; onboard under another schemaName or drop it first",
+                        Map.of(), e))
+                .replaceWithVoid();
+    }
+
+    /** duplicate_schema: Hibernate Reactive hands PostgreSQL's error on as a SQLException with its SQLSTATE. */
+    private static boolean duplicateSchema(Throwable failure) {
+        for (Throwable e = failure; e != null; e = e.getCause()) {
+            if (e instanceof SQLException sql && "42P06".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static FlotillaException notFound(UUID id) {

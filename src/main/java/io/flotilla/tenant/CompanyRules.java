@@ -13,14 +13,14 @@ import java.util.regex.Pattern;
  * What a company's fields may hold. Schema names reach DDL and settings values are substituted into migration
  * SQL, so both are held to a strict shape here, before anything touches the database.
  */
-public final class TenantRules {
+public final class CompanyRules {
 
     private static final Pattern SCHEMA = Pattern.compile("^[a-z_][a-z0-9_]{0,62}$");
     private static final Pattern SETTING_KEY = Pattern.compile("^[A-Za-z_][A-Za-z0-9_.-]{0,62}$");
     /** No quotes, semicolons, dollars, backslashes or spaces: a value is a token, never a fragment of SQL. */
     private static final Pattern SETTING_TEXT = Pattern.compile("^[A-Za-z0-9_.:/+-]{0,255}$");
 
-    private TenantRules() {
+    private CompanyRules() {
     }
 
     public static String schemaName(String name) {
@@ -35,7 +35,7 @@ public final class TenantRules {
             throw new FlotillaException(ErrorCode.INVALID_SCHEMA_NAME,
                     "schemaName '" + name + "' is reserved by PostgreSQL");
         }
-        // Scratch schemas are dropped when their work ends; a tenant must never be mistaken for one.
+        // Scratch schemas are dropped when their work ends; a company's schema must never be mistaken for one.
         if (name.startsWith(SchemaNames.SCRATCH_PREFIX)) {
             throw new FlotillaException(ErrorCode.INVALID_SCHEMA_NAME, "schemaName '" + name
                     + "' is reserved: Flotilla's scratch schemas start with " + SchemaNames.SCRATCH_PREFIX);

@@ -1,0 +1,21 @@
+package io.flotilla.api;
+
+import io.flotilla.tenant.Company;
+import io.flotilla.tenant.CompanyStatus;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.UUID;
+
+/** A company as clients see it: every column of its row. Named Company in the contract. */
+@Schema(name = "Company")
+public record CompanyView(UUID id, String companyName, String schemaName, CompanyStatus status,
+                          Map<String, Object> settings, OffsetDateTime createdAt, OffsetDateTime updatedAt,
+                          OffsetDateTime deletedAt) {
+
+    public static CompanyView of(Company c) {
+        return new CompanyView(c.id(), c.companyName(), c.schemaName(), c.status(), c.settings(), c.createdAt(),
+                c.updatedAt(), c.deletedAt());
+    }
+}
