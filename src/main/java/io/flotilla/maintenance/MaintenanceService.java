@@ -5,13 +5,13 @@ import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.sql.AdvisoryLocks;
+import io.flotilla.sql.TenantDatabase;
 import io.flotilla.sql.TenantExecutor;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyRepository;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,13 +39,13 @@ public class MaintenanceService {
     private final TenantExecutor executor;
     private final AdvisoryLocks locks;
     private final MaintenanceSql maintenanceSql;
-    private final Pool pool;
+    private final TenantDatabase database;
     private final FlotillaConfig config;
     private final String executedBy;
 
     public MaintenanceService(MaintenanceCatalog catalog, MaintenanceRepository runs, MaintenanceScheduler scheduler,
                               CompanyRepository companies, TenantExecutor executor, AdvisoryLocks locks,
-                              MaintenanceSql maintenanceSql, Pool pool, FlotillaConfig config,
+                              MaintenanceSql maintenanceSql, TenantDatabase database, FlotillaConfig config,
                               SchemaMigrator migrator) {
         this.catalog = catalog;
         this.runs = runs;
@@ -54,7 +54,7 @@ public class MaintenanceService {
         this.executor = executor;
         this.locks = locks;
         this.maintenanceSql = maintenanceSql;
-        this.pool = pool;
+        this.database = database;
         this.config = config;
         this.executedBy = migrator.executedBy();
     }
@@ -125,7 +125,7 @@ public class MaintenanceService {
         String schema = company.schemaName();
         OffsetDateTime startedAt = OffsetDateTime.now();
         long began = System.nanoTime();
-        return pool.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
+        return database.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
                         .flatMap(locked -> work(job, conn, schema)
                                 .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull())))
                 .flatMap(detail -> runs.step(runId, company.id(), schema, true, detail, null, null, startedAt, millisSince(began)))

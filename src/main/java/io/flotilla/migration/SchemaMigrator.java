@@ -13,12 +13,12 @@ import io.flotilla.ledger.VersionHistory;
 import io.flotilla.tenant.Company;
 import io.flotilla.ledger.StepStatus;
 import io.flotilla.sql.AdvisoryLocks;
+import io.flotilla.sql.TenantDatabase;
 import io.flotilla.sql.TenantExecutor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,7 +42,7 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class SchemaMigrator {
 
-    private final Pool pool;
+    private final TenantDatabase database;
     private final TenantExecutor executor;
     private final AdvisoryLocks locks;
     private final TemplateLookup lookup;
@@ -52,9 +52,9 @@ public class SchemaMigrator {
     private final String executedBy;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
-    public SchemaMigrator(Pool pool, TenantExecutor executor, AdvisoryLocks locks, TemplateLookup lookup,
+    public SchemaMigrator(TenantDatabase database, TenantExecutor executor, AdvisoryLocks locks, TemplateLookup lookup,
                           LedgerRepository ledger, FlotillaConfig config, MeterRegistry metrics) {
-        this.pool = pool;
+        this.database = database;
         this.executor = executor;
         this.locks = locks;
         this.lookup = lookup;
@@ -92,7 +92,7 @@ public class SchemaMigrator {
         if (!company.migratable()) {
             return Uni.createFrom().failure(company.notMigratable());
         }
-        return pool.withConnection(conn -> migrate(conn, company, catalog, target, allowDrift, runId, lookUpTenantValues));
+        return database.withConnection(conn -> migrate(conn, company, catalog, target, allowDrift, runId, lookUpTenantValues));
     }
 
     /**

@@ -12,6 +12,7 @@ import io.flotilla.migration.Target;
 import io.flotilla.migration.TemplateValues;
 import io.flotilla.migration.TemplateLookup;
 import io.flotilla.sql.AdvisoryLocks;
+import io.flotilla.sql.TenantDatabase;
 import io.flotilla.sql.TenantExecutor;
 import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.LedgerRepository.StepError;
@@ -19,7 +20,6 @@ import io.flotilla.rollout.RolloutRepository;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ public class CompanyDataService {
     /** The ledger's {@code script} on the rows a reset writes: no file ran, the schema was dropped. */
     public static final String RESET_SCRIPT = "reset: schema dropped";
 
-    private final Pool pool;
+    private final TenantDatabase database;
     private final CompanyService companies;
     private final TenantExecutor executor;
     private final AdvisoryLocks locks;
@@ -61,11 +61,11 @@ public class CompanyDataService {
     private final CatalogService catalog;
     private final FlotillaConfig config;
 
-    public CompanyDataService(Pool pool, CompanyService companies, TenantExecutor executor, AdvisoryLocks locks,
+    public CompanyDataService(TenantDatabase database, CompanyService companies, TenantExecutor executor, AdvisoryLocks locks,
                               TemplateLookup lookup, SchemaMigrator migrator,
                               LedgerRepository ledger, RolloutRepository rollouts, CatalogService catalog,
                               FlotillaConfig config) {
-        this.pool = pool;
+        this.database = database;
         this.companies = companies;
         this.executor = executor;
         this.locks = locks;
@@ -99,7 +99,7 @@ public class CompanyDataService {
     private Uni<Seeded> seed(Company company, List<MigrationScript> seeds) {
         List<String> files = seeds.stream().map(MigrationScript::file).toList();
         String schema = company.schemaName();
-        return detached(pool.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
+        return detached(database.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
                     .flatMap(exists -> {
                         if (!exists) {
                             return Uni.createFrom().<Long>failure(company.schemaMissing());
@@ -152,7 +152,7 @@ public class CompanyDataService {
     private Uni<Reset> resetLocked(Company company) {
         String schema = company.schemaName();
         UUID runId = UUID.randomUUID();
-        return pool.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
+        return database.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
                 .flatMap(exists -> {
                     if (!exists) {
                         return Uni.createFrom().<Reset>failure(company.schemaMissing());

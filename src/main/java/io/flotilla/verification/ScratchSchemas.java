@@ -4,11 +4,11 @@ import io.flotilla.ledger.LedgerRepository.StepError;
 import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.sql.SchemaNames;
+import io.flotilla.sql.TenantDatabase;
 import io.flotilla.sql.TenantExecutor;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,13 +27,13 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class ScratchSchemas {
 
-    private final Pool pool;
+    private final TenantDatabase database;
     private final TenantExecutor executor;
     private final AdvisoryLocks locks;
     private final SchemaMigrator migrator;
 
-    public ScratchSchemas(Pool pool, TenantExecutor executor, AdvisoryLocks locks, SchemaMigrator migrator) {
-        this.pool = pool;
+    public ScratchSchemas(TenantDatabase database, TenantExecutor executor, AdvisoryLocks locks, SchemaMigrator migrator) {
+        this.database = database;
         this.executor = executor;
         this.locks = locks;
         this.migrator = migrator;
@@ -68,7 +68,7 @@ public class ScratchSchemas {
     /** Creates a fresh scratch schema, runs {@code work} on it, and drops it whether the work succeeds or not. */
     public <T> Uni<T> withScratch(Function<Scratch, Uni<T>> work) {
         String name = SchemaNames.newScratch();
-        return sweep().onFailure().recoverWithItem(0).flatMap(swept -> pool.withConnection(conn -> {
+        return sweep().onFailure().recoverWithItem(0).flatMap(swept -> database.withConnection(conn -> {
             AtomicBoolean created = new AtomicBoolean();
             // Locked before it exists, so a sweep on another replica never sees it unlocked.
             return locks.lockSchema(conn, name, Duration.ZERO)
@@ -103,7 +103,7 @@ public class ScratchSchemas {
 
     /** Drops scratch schemas whose lock no session holds: their process stopped before it could drop them. */
     public Uni<Integer> sweep() {
-        return pool.preparedQuery("SELECT n.nspname::text FROM pg_namespace n WHERE n.nspname LIKE $1"
+        return database.pool().preparedQuery("SELECT n.nspname::text FROM pg_namespace n WHERE n.nspname LIKE $1"
                         + " AND NOT EXISTS (SELECT 1 FROM public.companies c WHERE c.schema_name = n.nspname)")
                 .execute(Tuple.of(SchemaNames.SCRATCH_PREFIX.replace("_", "\\_") + "%"))
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
@@ -114,7 +114,7 @@ public class ScratchSchemas {
     }
 
     private Uni<Integer> dropIfAbandoned(String schema) {
-        return pool.withConnection(conn -> locks.lockSchema(conn, schema, Duration.ZERO)
+        return database.withConnection(conn -> locks.lockSchema(conn, schema, Duration.ZERO)
                 .flatMap(locked -> quiet(conn).flatMap(ok -> executor.dropScratchSchema(conn, schema))
                         .invoke(() -> Log.infof("Dropped scratch schema %s left by a stopped process", schema))
                         .replaceWith(1)

@@ -1,5 +1,6 @@
 package io.flotilla.verification;
 
+import io.flotilla.sql.TenantDatabase;
 import io.flotilla.catalog.CatalogService;
 import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationCatalog;
@@ -15,7 +16,6 @@ import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyService;
 import io.flotilla.verification.ScratchBuilder.Step;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ public class VerificationService {
     record Observed(List<Version> applied, SchemaSnapshot actual, Map<String, String> lookedUp) {
     }
 
-    private final Pool pool;
+    private final TenantDatabase database;
     private final CompanyService companies;
     private final LedgerRepository ledger;
     private final TemplateLookup lookup;
@@ -46,9 +46,9 @@ public class VerificationService {
     private final ScratchBuilder builder;
     private final CatalogService catalogService;
 
-    public VerificationService(Pool pool, CompanyService companies, LedgerRepository ledger, TemplateLookup lookup,
+    public VerificationService(TenantDatabase database, CompanyService companies, LedgerRepository ledger, TemplateLookup lookup,
                                SchemaInspector inspector, ScratchBuilder builder, CatalogService catalogService) {
-        this.pool = pool;
+        this.database = database;
         this.companies = companies;
         this.ledger = ledger;
         this.lookup = lookup;
@@ -92,7 +92,7 @@ public class VerificationService {
 
     private Uni<Observed> observe(Company company, MigrationCatalog catalog) {
         String schema = company.schemaName();
-        return pool.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        return database.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .execute()
                 .flatMap(ok -> ledger.history(conn, company.id()))
                 .flatMap(history -> {
