@@ -52,9 +52,6 @@ public final class MigrationResolver {
         }
     }
 
-    /** Lenient about spacing and case, so that a near-miss is read (or reported), never silently skipped. */
-    private static final Pattern DIRECTIVE = Pattern.compile("^--\\s*flotilla\\s*:\\s*([A-Za-z-]*)\\s*(.*?)\\s*$",
-            Pattern.CASE_INSENSITIVE);
     private static final Pattern DEFAULT_VALUE = Pattern.compile("^([A-Za-z_][A-Za-z0-9_.-]*)\\s*=\\s*(\\S.*)$");
     private static final Pattern EXTENSION = Pattern.compile("^[A-Za-z_][A-Za-z0-9_-]*$");
     /** {@code table rule[,rule…]}: the table unquoted or double-quoted, as in SQL. */
@@ -182,21 +179,9 @@ public final class MigrationResolver {
         Map<String, String> defaults = new LinkedHashMap<>();
         Map<String, Set<LintRule>> waivers = new TreeMap<>();
         int before = problems.size();
-        // Directives live in the leading comment block only: a "-- flotilla:" line deep in the SQL is just a comment.
-        for (String line : sql.split("\n", -1)) {
-            String trimmed = line.trim();
-            if (trimmed.isEmpty()) {
-                continue;
-            }
-            if (!trimmed.startsWith("--")) {
-                break;
-            }
-            Matcher m = DIRECTIVE.matcher(trimmed);
-            if (!m.matches()) {
-                continue;
-            }
-            String argument = m.group(2);
-            switch (m.group(1).toLowerCase(Locale.ROOT)) {
+        for (Directives.Directive directive : Directives.leading(sql).directives()) {
+            String argument = directive.argument();
+            switch (directive.name().toLowerCase(Locale.ROOT)) {
                 case "no-transaction" -> noTransaction = true;
                 case "requires-extension" -> {
                     for (String ext : argument.split("[,\\s]+")) {
@@ -232,7 +217,7 @@ public final class MigrationResolver {
                 }
                 case "lint-waive" -> waive(file, argument, waivers, problems);
                 default -> problems.add(new CatalogProblem(Kind.UNKNOWN_DIRECTIVE, file + " has unknown directive '"
-                        + m.group(1) + "' (known: no-transaction, requires-extension, default, placeholders,"
+                        + directive.name() + "' (known: no-transaction, requires-extension, default, placeholders,"
                         + " lint-waive)", List.of(file)));
             }
         }

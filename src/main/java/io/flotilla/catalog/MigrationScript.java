@@ -42,6 +42,14 @@ public record MigrationScript(String file, String sql, String checksum, boolean 
     }
 
     /**
+     * SQL that is not a migration (a maintenance job's), for its template alone: no directives read, placeholders
+     * on, transactional.
+     */
+    public static MigrationScript unchecked(String file, String sql) {
+        return new MigrationScript(file, sql, MigrationResolver.sha256(sql), true, List.of(), Map.of(), true, Map.of());
+    }
+
+    /**
      * The text between placeholders ({@code literals}, one more than {@code names}) and the placeholder names in
      * order of appearance; {@code others} are the names other than {@code ${schema}}, sorted.
      */

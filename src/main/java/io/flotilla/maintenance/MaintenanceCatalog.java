@@ -1,5 +1,7 @@
 package io.flotilla.maintenance;
 
+import io.flotilla.catalog.Directives;
+import io.flotilla.catalog.MigrationScript;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
@@ -18,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -35,7 +36,6 @@ public class MaintenanceCatalog {
     public static final String VACUUM = "vacuum-analyze";
 
     private static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
-    private static final Pattern CRON = Pattern.compile("^--\\s*flotilla\\s*:\\s*cron\\s+(.+?)\\s*$", Pattern.CASE_INSENSITIVE);
 
     private final FlotillaConfig config;
     private volatile Map<String, MaintenanceJobDefinition> jobs;
@@ -93,39 +93,29 @@ public class MaintenanceCatalog {
             problems.add(fileName + " cannot be read: " + e.getMessage());
             return Optional.empty();
         }
-        String cron = null;
-        String description = null;
-        for (String line : sql.split("\n")) {
-            String trimmed = line.trim();
-            if (trimmed.isEmpty()) {
-                continue;
-            }
-            if (!trimmed.startsWith("--")) {
-                break;
-            }
-            Matcher m = CRON.matcher(trimmed);
-            if (m.matches()) {
-                cron = m.group(1);
-            } else if (description == null && !trimmed.toLowerCase().contains("flotilla:")) {
-                description = trimmed.substring(2).trim();
-            }
-        }
+        Directives.Header header = Directives.leading(sql);
+        // The last cron line wins; the first plain comment line describes the job.
+        String cron = header.directives().stream().filter(d -> d.name().equalsIgnoreCase("cron") && !d.argument().isEmpty())
+                .map(Directives.Directive::argument).reduce((first, last) -> last).orElse(null);
+        String description = header.comments().stream().filter(c -> !c.toLowerCase().contains("flotilla:"))
+                .findFirst().orElse(null);
         if (cron == null) {
             problems.add(fileName + " has no '-- flotilla:cron <expression>' line");
             return Optional.empty();
         }
-        return Optional.of(define(name, JobKind.CUSTOM_SQL, cron, description, fileName, sql, problems));
+        return Optional.of(define(name, JobKind.CUSTOM_SQL, cron, description, fileName,
+                MigrationScript.unchecked(fileName, sql), problems));
     }
 
     private MaintenanceJobDefinition define(String name, JobKind kind, String defaultCron, String description, String file,
-                                            String sql, List<String> problems) {
+                                            MigrationScript script, List<String> problems) {
         var settings = config.maintenance().get(name);
         String cron = settings != null && settings.cron().isPresent() ? settings.cron().get() : defaultCron;
         if (!CronExpression.isValidExpression(cron)) {
             problems.add(name + ": '" + cron + "' is not a Quartz cron expression (seconds minutes hours day-of-month"
                     + " month day-of-week, e.g. 0 0 3 1 * ?)");
         }
-        return new MaintenanceJobDefinition(name, kind, cron, settings == null || settings.enabled(), description, file, sql);
+        return new MaintenanceJobDefinition(name, kind, cron, settings == null || settings.enabled(), description, file, script);
     }
 
     public List<MaintenanceJobDefinition> jobs() {

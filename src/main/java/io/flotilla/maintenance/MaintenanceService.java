@@ -1,9 +1,11 @@
 package io.flotilla.maintenance;
 
+import io.flotilla.catalog.MigrationScript;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.migration.SchemaMigrator;
+import io.flotilla.migration.TemplateValues;
 import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.sql.TenantDatabase;
 import io.flotilla.sql.TenantExecutor;
@@ -21,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -143,10 +146,19 @@ public class MaintenanceService {
         return switch (job.kind()) {
             case REFRESH_MATERIALIZED_VIEWS -> maintenanceSql.refreshMaterializedViews(conn, schema);
             case VACUUM_ANALYZE -> maintenanceSql.vacuumAnalyze(conn, schema);
-            case CUSTOM_SQL -> executor.runInTransaction(conn, schema,
-                            job.sql().replace("${schema}", TenantExecutor.quoteIdent(schema)))
+            case CUSTOM_SQL -> executor.runInTransaction(conn, schema, render(job.script(), schema))
                     .replaceWith("ran " + job.file());
         };
+    }
+
+    /**
+     * A job's SQL for one schema, rendered as migrations are: {@code ${schema}} the quoted schema name. A job has no
+     * other values, so any other {@code ${name}} stays as written.
+     */
+    static String render(MigrationScript script, String schema) {
+        Map<String, String> asWritten = new TreeMap<>();
+        script.placeholderNames().forEach(name -> asWritten.put(name, "${" + name + "}"));
+        return TemplateValues.render(schema, script, asWritten);
     }
 
     private static long millisSince(long began) {
