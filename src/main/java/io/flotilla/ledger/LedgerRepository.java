@@ -162,6 +162,21 @@ public class LedgerRepository {
                 .execute(Tuple.of(companyId)).map(rows -> rows.rowCount());
     }
 
+    /** A company schema the ledger has a step running on. */
+    public record RunningSchema(UUID companyId, String schemaName) {
+    }
+
+    /** Every company schema with a row still running: live steps, or ones a dead process left (see closeInterrupted). */
+    public Uni<List<RunningSchema>> runningSchemas() {
+        return pool.query("SELECT DISTINCT company_id, schema_name FROM public.migration_ledger WHERE status = 'running'")
+                .execute()
+                .map(rows -> {
+                    List<RunningSchema> running = new ArrayList<>();
+                    rows.forEach(row -> running.add(new RunningSchema(row.getUUID(0), row.getString(1))));
+                    return running;
+                });
+    }
+
     /** Per version, the last settling step and any later unsettled attempt: one query, index-ordered. */
     public Uni<Map<Version, VersionHistory>> history(SqlConnection conn, UUID companyId) {
         return (conn == null ? pool.preparedQuery(HISTORY) : conn.preparedQuery(HISTORY))

@@ -53,10 +53,9 @@ public class StaleStepJanitor {
 
     /** Closes every running row whose schema no live process holds; emits how many rows it closed. */
     public Uni<Integer> sweep() {
-        return pool.query("SELECT DISTINCT company_id, schema_name FROM public.migration_ledger WHERE status = 'running'")
-                .execute()
-                .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
-                .onItem().transformToUniAndConcatenate(row -> closeIfAbandoned(row.getUUID(0), row.getString(1)))
+        return ledger.runningSchemas()
+                .onItem().transformToMulti(running -> Multi.createFrom().iterable(running))
+                .onItem().transformToUniAndConcatenate(running -> closeIfAbandoned(running.companyId(), running.schemaName()))
                 .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue));
     }
 
