@@ -1,5 +1,5 @@
 /**
- * SQL against tenant schemas, below the domain: the executor (search path, pipelined script runs, schema DDL), the
+ * SQL against tenant schemas, below the domain: the database tenant SQL runs against (a value), the executor (search path, pipelined script runs, schema DDL), the
  * advisory locks of both namespaces (schemas, rollouts), and the schema names reserved for PostgreSQL and for
  * scratch schemas. Imports nothing from the domain packages.
  */
