@@ -1,5 +1,6 @@
 package io.flotilla.api;
 
+import io.flotilla.catalog.Version;
 import io.flotilla.rollout.RolloutPlan;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -21,6 +22,7 @@ public record RolloutPlanView(boolean dryRun, String direction, String targetVer
                 plan.target().version() == null ? null : plan.target().version().toString(),
                 plan.entries().size(), plan.steps(), plan.waves(), plan.upToDate().size(),
                 plan.entries().stream().map(e -> new Item(e.company().id(), e.company().companyName(),
-                        e.company().schemaName(), e.wave(), e.versions(), e.templateValues())).toList());
+                        e.company().schemaName(), e.wave(),
+                        e.versions().stream().map(Version::toString).toList(), e.templateValues())).toList());
     }
 }

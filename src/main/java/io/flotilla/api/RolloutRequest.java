@@ -19,7 +19,7 @@ public record RolloutRequest(String direction, String targetVersion, List<UUID> 
      * @param maxParallel schemas in flight at once (default 4; at most DB_POOL_MAX - 2)
      * @param maxFailures failed companies tolerated before no new schema starts (default 0: stop at the first)
      */
-    // Not "Strategy" in the contract: that is the rollout's own (io.flotilla.rollout.Rollout.Strategy).
+    // Not "Strategy" in the contract: that is the rollout's own (io.flotilla.rollout.RolloutStrategy).
     @Schema(name = "RolloutRequestStrategy")
     public record Strategy(Integer canary, List<UUID> canaryIds, Integer batchSize, Integer maxParallel,
                            Integer maxFailures) {

@@ -5,6 +5,7 @@ import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.rollout.Rollout;
 import io.flotilla.rollout.RolloutService;
+import io.flotilla.rollout.RolloutStrategy;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import jakarta.ws.rs.Consumes;
@@ -73,8 +74,12 @@ public class RolloutResource {
                             schema = @Schema(implementation = RolloutRequest.class))) RolloutRequest body) {
         RolloutRequest r = body == null ? new RolloutRequest(null, null, null, null, null, false, false) : body;
         RolloutRequest.Strategy s = r.strategy() == null ? new RolloutRequest.Strategy(null, null, null, null, null) : r.strategy();
+        // The API's defaults, filled in once here: no canary, one wave, the service's parallelism, stop at the first failure.
+        RolloutStrategy strategy = new RolloutStrategy(s.canary() == null ? 0 : s.canary(), s.batchSize(),
+                s.maxParallel() == null ? service.defaultMaxParallel() : s.maxParallel(),
+                s.maxFailures() == null ? 0 : s.maxFailures());
         RolloutService.Request request = new RolloutService.Request(r.direction(), r.targetVersion(), r.companyIds(),
-                r.status(), s.canary(), s.canaryIds(), s.batchSize(), s.maxParallel(), s.maxFailures(), r.allowDrift());
+                r.status(), s.canaryIds(), strategy, r.allowDrift());
         if (r.dryRun()) {
             return service.dryRun(request).map(plan -> Response.ok(RolloutPlanView.of(plan)).build());
         }

@@ -13,14 +13,11 @@ import java.util.UUID;
  * of ledger steps) per status.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Rollout(UUID id, String direction, String targetVersion, RolloutState state, Strategy strategy,
+public record Rollout(UUID id, String direction, String targetVersion, RolloutState state, RolloutStrategy strategy,
                       boolean allowDrift, int totalTargets, int waves, int currentWave, String owner,
                       OffsetDateTime heartbeatAt, String error, OffsetDateTime createdAt, OffsetDateTime startedAt,
                       OffsetDateTime finishedAt, Map<String, Long> targets, Map<String, Long> steps,
                       List<Failure> failures) {
-
-    public record Strategy(int canary, Integer batchSize, int maxParallel, int maxFailures) {
-    }
 
     /** A company that failed, with the step and the PostgreSQL error. */
     public record Failure(UUID companyId, String schemaName, String version, String error, String sqlState,
@@ -31,11 +28,16 @@ public record Rollout(UUID id, String direction, String targetVersion, RolloutSt
             + " r.max_parallel, r.max_failures, r.allow_drift, r.total_targets, r.waves, r.current_wave, r.owner,"
             + " r.heartbeat_at, r.error, r.created_at, r.started_at, r.finished_at";
 
+    /** The strategy as stored, from a row that has the {@link #COLUMNS}. */
+    static RolloutStrategy strategy(Row row) {
+        return new RolloutStrategy(row.getInteger("canary_count"), row.getInteger("batch_size"),
+                row.getInteger("max_parallel"), row.getInteger("max_failures"));
+    }
+
     static Rollout from(Row row, Map<String, Long> targets, Map<String, Long> steps, List<Failure> failures) {
         return new Rollout(row.getUUID("id"), row.getString("direction"), row.getString("target_version"),
                 RolloutState.parse(row.getString("state")),
-                new Strategy(row.getInteger("canary_count"), row.getInteger("batch_size"),
-                        row.getInteger("max_parallel"), row.getInteger("max_failures")),
+                strategy(row),
                 row.getBoolean("allow_drift"), row.getInteger("total_targets"), row.getInteger("waves"),
                 row.getInteger("current_wave"), row.getString("owner"), row.getOffsetDateTime("heartbeat_at"),
                 row.getString("error"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("started_at"),

@@ -1,5 +1,6 @@
 package io.flotilla.rollout;
 
+import io.flotilla.catalog.Version;
 import io.flotilla.migration.Target;
 import io.flotilla.tenant.Company;
 
@@ -12,7 +13,7 @@ import java.util.Map;
 public record RolloutPlan(Target target, List<Entry> entries, List<Company> upToDate) {
 
     /** One company's part: its wave, and the versions it takes in order. */
-    public record Entry(Company company, int wave, int position, List<String> versions,
+    public record Entry(Company company, int wave, int position, List<Version> versions,
                         Map<String, String> templateValues) {
     }
 

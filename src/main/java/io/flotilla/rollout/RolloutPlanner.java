@@ -183,7 +183,7 @@ public class RolloutPlanner {
             work.forEach(s -> (ids.contains(s.company().id()) ? canary : rest).add(s));
         } else {
             for (int i = 0; i < work.size(); i++) {
-                (i < spec.canaryCount() ? canary : rest).add(work.get(i));
+                (i < spec.strategy().canary() ? canary : rest).add(work.get(i));
             }
         }
         List<RolloutPlan.Entry> entries = new ArrayList<>();
@@ -195,7 +195,8 @@ public class RolloutPlanner {
         if (!canary.isEmpty()) {
             wave++;
         }
-        int batch = spec.batchSize() == null ? Integer.MAX_VALUE : spec.batchSize();
+        Integer batchSize = spec.strategy().batchSize();
+        int batch = batchSize == null ? Integer.MAX_VALUE : batchSize;
         for (int i = 0; i < rest.size(); i++) {
             if (i > 0 && i % batch == 0) {
                 wave++;
@@ -207,6 +208,6 @@ public class RolloutPlanner {
 
     private static RolloutPlan.Entry entry(CompanySteps s, int wave, int position) {
         return new RolloutPlan.Entry(s.company(), wave, position,
-                s.migrations().stream().map(m -> m.version().toString()).toList(), s.values());
+                s.migrations().stream().map(Migration::version).toList(), s.values());
     }
 }

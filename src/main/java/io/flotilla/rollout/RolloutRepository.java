@@ -1,8 +1,10 @@
 package io.flotilla.rollout;
 
+import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.ledger.Direction;
+import io.flotilla.migration.Target;
 import io.flotilla.tenant.Company;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -43,25 +45,33 @@ public class RolloutRepository {
         Integer[] waves = new Integer[n];
         Integer[] positions = new Integer[n];
         String[] statuses = new String[n];
-        String[] versions = new String[n];
+        // Every target's versions in one flat array, each with its target's ordinal (1-based, as WITH ORDINALITY
+        // counts): SQL arrays can't be ragged, so they are grouped back per target in the statement.
+        Integer[] stepTargets = new Integer[plan.steps()];
+        String[] stepVersions = new String[plan.steps()];
         int i = 0;
+        int k = 0;
         for (RolloutPlan.Entry e : plan.entries()) {
             companyIds[i] = e.company().id();
             schemas[i] = e.company().schemaName();
             waves[i] = e.wave();
             positions[i] = e.position();
-            statuses[i] = TargetStatus.PENDING.value();
-            versions[i++] = String.join(",", e.versions());
+            statuses[i++] = TargetStatus.PENDING.value();
+            for (Version v : e.versions()) {
+                stepTargets[k] = i;
+                stepVersions[k++] = v.toString();
+            }
         }
         for (Company c : plan.upToDate()) {
             companyIds[i] = c.id();
             schemas[i] = c.schemaName();
             waves[i] = 0;
             positions[i] = i;
-            statuses[i] = TargetStatus.SKIPPED.value();
-            versions[i++] = "";
+            statuses[i++] = TargetStatus.SKIPPED.value();
         }
         boolean nothingToDo = plan.entries().isEmpty();
+        RolloutStrategy stored = spec.strategy().withCanary(
+                spec.hasCanary() ? (int) plan.entries().stream().filter(e -> e.wave() == 0).count() : 0);
         return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO public.rollouts (direction, target_version,"
                                 + " state, canary_count, batch_size, max_parallel, max_failures, allow_drift, total_targets,"
                                 + " waves, request, finished_at) VALUES ($1, $2, $3::text, $4, $5, $6, $7, $8, $9, $10, $11,"
@@ -69,18 +79,20 @@ public class RolloutRepository {
                         .execute(Tuple.tuple(Arrays.asList(spec.target().direction().value(),
                                 spec.target().version() == null ? null : spec.target().version().toString(),
                                 nothingToDo ? RolloutState.SUCCEEDED.value() : RolloutState.PENDING.value(),
-                                spec.canaryCount() > 0 || !spec.canaryIds().isEmpty()
-                                        ? (int) plan.entries().stream().filter(e -> e.wave() == 0).count() : 0,
-                                spec.batchSize(), spec.maxParallel(), spec.maxFailures(), spec.allowDrift(), n,
-                                plan.waves(), request)))
+                                stored.canary(), stored.batchSize(), stored.maxParallel(), stored.maxFailures(),
+                                spec.allowDrift(), n, plan.waves(), request)))
                         .map(rows -> rows.iterator().next().getUUID(0))
                         .call(id -> conn.preparedQuery("INSERT INTO public.rollout_targets (rollout_id, company_id,"
                                         + " schema_name, wave, position, status, active, versions)"
                                         + " SELECT $1, t.company_id, t.schema_name, t.wave, t.position, t.status,"
-                                        + " t.status = 'pending', string_to_array(t.versions, ',')"
-                                        + " FROM unnest($2::uuid[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[])"
-                                        + " AS t(company_id, schema_name, wave, position, status, versions)")
-                                .execute(Tuple.of(id, companyIds, schemas, waves, positions, statuses).addArrayOfString(versions))))
+                                        + " t.status = 'pending', coalesce(v.versions, '{}')"
+                                        + " FROM unnest($2::uuid[], $3::text[], $4::int[], $5::int[], $6::text[]) WITH ORDINALITY"
+                                        + " AS t(company_id, schema_name, wave, position, status, n)"
+                                        + " LEFT JOIN (SELECT s.target, array_agg(s.version ORDER BY s.k) AS versions"
+                                        + "   FROM unnest($7::int[], $8::text[]) WITH ORDINALITY AS s(target, version, k)"
+                                        + "   GROUP BY s.target) v ON v.target = t.n")
+                                .execute(Tuple.of(id, companyIds, schemas, waves, positions, statuses)
+                                        .addArrayOfInteger(stepTargets).addArrayOfString(stepVersions))))
                 .onFailure(e -> e instanceof PgException pg && "23505".equals(pg.getSqlState()))
                 .recoverWithUni(e -> conflict(companyIds));
     }
@@ -187,18 +199,17 @@ public class RolloutRepository {
     }
 
     /** What the owner needs to run: state, settings, and the companies still to do, in wave order. */
-    public record Work(UUID id, RolloutState state, Direction direction, String targetVersion, int canaryCount,
-                       int maxParallel, int maxFailures, boolean allowDrift, int currentWave, long failedSoFar,
-                       List<TargetWork> targets) {
+    public record Work(UUID id, RolloutState state, Target target, RolloutStrategy strategy, boolean allowDrift,
+                       int currentWave, long failedSoFar, List<TargetWork> targets) {
     }
 
     public record TargetWork(Company company, int wave, int plannedSteps) {
     }
 
     public Uni<Work> work(SqlConnection conn, UUID id) {
-        return conn.preparedQuery("SELECT state, direction, target_version, canary_count, max_parallel, max_failures,"
-                        + " allow_drift, current_wave,"
-                        + " (SELECT count(*) FROM public.rollout_targets WHERE rollout_id = r.id AND status = 'failed')"
+        return conn.preparedQuery("SELECT r.state, r.direction, r.target_version, r.canary_count, r.batch_size,"
+                        + " r.max_parallel, r.max_failures, r.allow_drift, r.current_wave,"
+                        + " (SELECT count(*) FROM public.rollout_targets WHERE rollout_id = r.id AND status = 'failed') AS failed"
                         + " FROM public.rollouts r WHERE id = $1")
                 .execute(Tuple.of(id))
                 .flatMap(rows -> {
@@ -212,9 +223,12 @@ public class RolloutRepository {
                                 List<TargetWork> list = new ArrayList<>();
                                 targets.forEach(t -> list.add(new TargetWork(Company.fromRow(t), t.getInteger("wave"),
                                         t.getInteger("planned"))));
-                                return new Work(id, RolloutState.parse(r.getString(0)), Direction.parse(r.getString(1)),
-                                        r.getString(2), r.getInteger(3), r.getInteger(4), r.getInteger(5), r.getBoolean(6),
-                                        r.getInteger(7), r.getLong(8), list);
+                                String version = r.getString("target_version");
+                                return new Work(id, RolloutState.parse(r.getString("state")),
+                                        new Target(Direction.parse(r.getString("direction")),
+                                                version == null ? null : Version.parse(version)),
+                                        Rollout.strategy(r), r.getBoolean("allow_drift"), r.getInteger("current_wave"),
+                                        r.getLong("failed"), list);
                             });
                 });
     }

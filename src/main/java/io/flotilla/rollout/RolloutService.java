@@ -21,10 +21,12 @@ import java.util.UUID;
 @ApplicationScoped
 public class RolloutService {
 
-    /** A rollout request as it arrives, unchecked. */
+    /**
+     * A rollout request as the resource maps it, unchecked. The strategy's defaults are already in (see
+     * {@link #defaultMaxParallel()}); {@link #validate} checks its bounds.
+     */
     public record Request(String direction, String targetVersion, List<UUID> companyIds, String status,
-                          Integer canary, List<UUID> canaryIds, Integer batchSize, Integer maxParallel,
-                          Integer maxFailures, boolean allowDrift) {
+                          List<UUID> canaryIds, RolloutStrategy strategy, boolean allowDrift) {
     }
 
     /** Connections kept free of rollout work: the API, the poller and each rollout's lock need some. */
@@ -48,6 +50,15 @@ public class RolloutService {
         this.poolSize = poolSize;
     }
 
+    /** Schemas in flight when a request does not say: the configured default, within what the pool allows. */
+    public int defaultMaxParallel() {
+        return Math.min(config.rollout().defaultMaxParallel(), maxParallelLimit());
+    }
+
+    private int maxParallelLimit() {
+        return Math.max(1, poolSize - POOL_HEADROOM);
+    }
+
     public RolloutSpec validate(Request r) {
         Direction direction;
         try {
@@ -63,16 +74,16 @@ public class RolloutService {
         if (r.status() != null && !r.status().equals("active")) {
             throw new FlotillaException(ErrorCode.INVALID_STATUS, "only active companies are migrated; status may only be 'active'");
         }
-        int maxParallelLimit = Math.max(1, poolSize - POOL_HEADROOM);
-        int maxParallel = r.maxParallel() == null ? Math.min(config.rollout().defaultMaxParallel(), maxParallelLimit) : r.maxParallel();
-        if (maxParallel < 1 || maxParallel > maxParallelLimit) {
+        RolloutStrategy strategy = r.strategy();
+        int maxParallelLimit = maxParallelLimit();
+        if (strategy.maxParallel() < 1 || strategy.maxParallel() > maxParallelLimit) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.maxParallel must be between 1 and "
                     + maxParallelLimit + " (DB_POOL_MAX " + poolSize + " less " + POOL_HEADROOM + " kept for the service)");
         }
-        if (r.batchSize() != null && r.batchSize() < 1) {
+        if (strategy.batchSize() != null && strategy.batchSize() < 1) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.batchSize must be at least 1");
         }
-        if ((r.canary() != null && r.canary() < 0) || (r.maxFailures() != null && r.maxFailures() < 0)) {
+        if (strategy.canary() < 0 || strategy.maxFailures() < 0) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.canary and strategy.maxFailures cannot be negative");
         }
         List<UUID> ids = r.companyIds() == null ? List.of() : List.copyOf(r.companyIds());
@@ -80,8 +91,7 @@ public class RolloutService {
         if (!ids.isEmpty() && !canaryIds.isEmpty() && !ids.containsAll(canaryIds)) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.canaryIds must be among companyIds");
         }
-        return new RolloutSpec(new Target(direction, version), ids, r.canary() == null ? 0 : r.canary(), canaryIds,
-                r.batchSize(), maxParallel, r.maxFailures() == null ? 0 : r.maxFailures(), r.allowDrift());
+        return new RolloutSpec(new Target(direction, version), ids, canaryIds, strategy, r.allowDrift());
     }
 
     /** The plan, with the template values each company would get; nothing is stored or run. */

@@ -8,13 +8,15 @@ import java.util.UUID;
 /**
  * A validated rollout request.
  *
- * @param companyIds  the companies to touch; empty means every active company
- * @param canaryCount the first N companies with work run alone first (ignored when canaryIds is given)
- * @param canaryIds   companies that form the canary wave
- * @param batchSize   companies per wave after the canary; null: one wave
- * @param maxParallel schemas in flight at once
- * @param maxFailures failed companies tolerated; one more stops new schemas from starting (0: stop at the first)
+ * @param companyIds the companies to touch; empty means every active company
+ * @param canaryIds  companies that form the canary wave (then {@code strategy.canary} is ignored); among companyIds
+ * @param strategy   waves, parallelism and failure threshold
  */
-public record RolloutSpec(Target target, List<UUID> companyIds, int canaryCount, List<UUID> canaryIds,
-                          Integer batchSize, int maxParallel, int maxFailures, boolean allowDrift) {
+public record RolloutSpec(Target target, List<UUID> companyIds, List<UUID> canaryIds, RolloutStrategy strategy,
+                          boolean allowDrift) {
+
+    /** Whether the plan's first wave is a canary. */
+    public boolean hasCanary() {
+        return strategy.hasCanary() || !canaryIds.isEmpty();
+    }
 }

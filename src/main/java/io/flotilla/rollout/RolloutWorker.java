@@ -1,7 +1,6 @@
 package io.flotilla.rollout;
 
 import io.flotilla.catalog.CatalogService;
-import io.flotilla.catalog.Version;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
@@ -196,8 +195,7 @@ public class RolloutWorker {
         Execution(SqlConnection lock, Work work) {
             this.lock = lock;
             this.work = work;
-            this.target = new Target(work.direction(),
-                    work.targetVersion() == null ? null : Version.parse(work.targetVersion()));
+            this.target = work.target();
             this.failed = new AtomicLong(work.failedSoFar());
             this.observed = work.state();
             this.wave = work.currentWave();
@@ -205,7 +203,7 @@ public class RolloutWorker {
 
         boolean stopStarting() {
             return stopping || connectionLost || observed == RolloutState.PAUSED || observed == RolloutState.CANCELLED
-                    || failed.get() > work.maxFailures() || canaryFailures.get() > 0;
+                    || failed.get() > work.strategy().maxFailures() || canaryFailures.get() > 0;
         }
 
         Uni<Void> run() {
@@ -214,7 +212,7 @@ public class RolloutWorker {
             localPending.set(work.targets().stream().mapToLong(TargetWork::plannedSteps).sum());
             pendingSteps.addAndGet(localPending.get());
             if (work.state() == RolloutState.PENDING) {
-                Counter.builder("flotilla.rollouts.started").tag("direction", work.direction().value())
+                Counter.builder("flotilla.rollouts.started").tag("direction", target.direction().value())
                         .register(metrics).increment();
             }
             Log.infof("Rollout %s: running %d companies in %d waves on %s", work.id(), work.targets().size(),
@@ -232,7 +230,7 @@ public class RolloutWorker {
                     }
                     wave = number;
                     return Multi.createFrom().iterable(targets)
-                            .onItem().transformToUni(this::runTarget).merge(work.maxParallel())
+                            .onItem().transformToUni(this::runTarget).merge(work.strategy().maxParallel())
                             .collect().last().replaceWithVoid();
                 });
             }
@@ -302,7 +300,7 @@ public class RolloutWorker {
 
         private void failedTarget(TargetWork t, int steps, String version, String error, String sqlState) {
             failed.incrementAndGet();
-            if (work.canaryCount() > 0 && t.wave() == 0) {
+            if (work.strategy().hasCanary() && t.wave() == 0) {
                 canaryFailures.incrementAndGet();
             }
             report(new TargetUpdate(t.company().id(), TargetStatus.FAILED, steps, version, error, sqlState, false));
@@ -346,12 +344,12 @@ public class RolloutWorker {
             } else if (canaryFailures.get() > 0) {
                 outcome = RolloutState.FAILED;
                 error = "canary failed: " + canaryFailures.get() + " of the first wave's companies failed; the rest were not started";
-            } else if (failed.get() > work.maxFailures()) {
+            } else if (failed.get() > work.strategy().maxFailures()) {
                 outcome = RolloutState.FAILED;
-                error = "stopped after " + failed.get() + " failed companies (maxFailures " + work.maxFailures() + ")";
+                error = "stopped after " + failed.get() + " failed companies (maxFailures " + work.strategy().maxFailures() + ")";
             } else if (failed.get() > 0) {
                 outcome = RolloutState.FAILED;
-                error = failed.get() + " companies failed (within maxFailures " + work.maxFailures() + ")";
+                error = failed.get() + " companies failed (within maxFailures " + work.strategy().maxFailures() + ")";
             } else {
                 outcome = RolloutState.SUCCEEDED;
             }

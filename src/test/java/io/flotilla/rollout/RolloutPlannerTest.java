@@ -77,7 +77,7 @@ class RolloutPlannerTest {
     }
 
     static RolloutSpec spec(Target target, List<UUID> ids) {
-        return new RolloutSpec(target, ids, 0, List.of(), null, 2, 0, false);
+        return new RolloutSpec(target, ids, List.of(), new RolloutStrategy(0, null, 2, 0), false);
     }
 
     @Test
@@ -96,7 +96,7 @@ class RolloutPlannerTest {
         // An extension every PostgreSQL ships passes the preflight.
         MigrationCatalog fine = catalog(Map.of("001_a.sql", "-- flotilla:requires-extension plpgsql\nCREATE TABLE a (id int);"));
         RolloutPlan plan = planner.plan(spec(Target.latest(), List.of(c.id())), fine, false).await().atMost(WAIT);
-        assertEquals(List.of("1"), plan.entries().get(0).versions());
+        assertEquals(List.of(Version.parse("1")), plan.entries().get(0).versions());
     }
 
     @Test
