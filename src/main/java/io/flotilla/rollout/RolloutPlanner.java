@@ -12,10 +12,10 @@ import io.flotilla.migration.TemplateLookup;
 import io.flotilla.migration.TemplateValues;
 import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.tenant.Company;
+import io.flotilla.sql.TenantDatabase;
 import io.flotilla.tenant.CompanyRepository;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -45,15 +45,16 @@ public class RolloutPlanner {
     private final LedgerRepository ledger;
     private final CatalogService catalogService;
     private final TemplateLookup lookup;
-    private final Pool pool;
+    /** Where the tenant schemas live: the extension check asks that server, not the control plane's. */
+    private final TenantDatabase tenants;
 
     public RolloutPlanner(CompanyRepository companies, LedgerRepository ledger, CatalogService catalogService,
-                          TemplateLookup lookup, Pool pool) {
+                          TemplateLookup lookup, TenantDatabase tenants) {
         this.companies = companies;
         this.ledger = ledger;
         this.catalogService = catalogService;
         this.lookup = lookup;
-        this.pool = pool;
+        this.tenants = tenants;
     }
 
     public Uni<RolloutPlan> plan(RolloutSpec spec, boolean withTemplateValues) {
@@ -132,7 +133,7 @@ public class RolloutPlanner {
         if (required.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return pool.preparedQuery("SELECT ARRAY(SELECT r FROM unnest($1::text[]) r WHERE r NOT IN"
+        return tenants.pool().preparedQuery("SELECT ARRAY(SELECT r FROM unnest($1::text[]) r WHERE r NOT IN"
                         + " (SELECT name FROM pg_available_extensions)),"
                         + " coalesce(host(inet_server_addr()), 'local socket') || ':' || coalesce(inet_server_port(), 0)"
                         + " || ' (' || current_setting('server_version') || ')'")
@@ -156,7 +157,7 @@ public class RolloutPlanner {
                 .onItem().transformToUni(s -> {
                     Set<String> lookUp = TemplateValues.toLookUp(s.company(), s.scripts());
                     Uni<Map<String, String>> looked = lookUp.isEmpty() ? Uni.createFrom().item(Map.of())
-                            : lookup.lookUp(pool, s.company().schemaName(), lookUp);
+                            : lookup.lookUp(tenants.pool(), s.company().schemaName(), lookUp);
                     return looked.map(found -> {
                         Map<String, String> values = new TreeMap<>();
                         s.scripts().forEach(script -> values.putAll(TemplateValues.resolve(s.company(), script, found)));
