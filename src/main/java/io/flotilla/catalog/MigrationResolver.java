@@ -60,6 +60,16 @@ public final class MigrationResolver {
     private MigrationResolver() {
     }
 
+    /** The {@code .sql} files directly in {@code directory} (any case of the extension), by file name. */
+    static List<Path> sqlFiles(Path directory) throws IOException {
+        try (Stream<Path> listing = Files.list(directory)) {
+            return listing.filter(Files::isRegularFile)
+                    .filter(p -> p.getFileName().toString().toLowerCase().endsWith(".sql"))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
+        }
+    }
+
     public static Resolution resolve(Path directory, boolean placeholders) {
         List<CatalogProblem> problems = new ArrayList<>();
         if (!Files.isDirectory(directory)) {
@@ -69,11 +79,8 @@ public final class MigrationResolver {
             return new Resolution(directory, Optional.empty(), problems);
         }
         List<Path> files;
-        try (Stream<Path> listing = Files.list(directory)) {
-            files = listing.filter(Files::isRegularFile)
-                    .filter(p -> p.getFileName().toString().toLowerCase().endsWith(".sql"))
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
-                    .toList();
+        try {
+            files = sqlFiles(directory);
         } catch (IOException e) {
             problems.add(new CatalogProblem(Kind.DIRECTORY_MISSING,
                     "cannot list " + directory.toAbsolutePath() + ": " + e.getMessage(), List.of()));

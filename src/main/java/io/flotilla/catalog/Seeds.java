@@ -8,11 +8,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Test data for a catalog: every {@code seeds/*.sql} of the migration directory, in file-name order, parsed as
@@ -43,11 +41,8 @@ public final class Seeds {
                     + ": put test data in .sql files there (MIGRATIONS_DIR/" + DIRECTORY + ")", Map.of("directory", where));
         }
         List<Path> files;
-        try (Stream<Path> listing = Files.list(directory)) {
-            files = listing.filter(Files::isRegularFile)
-                    .filter(p -> p.getFileName().toString().toLowerCase().endsWith(".sql"))
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
-                    .toList();
+        try {
+            files = MigrationResolver.sqlFiles(directory);
         } catch (IOException e) {
             throw new FlotillaException(ErrorCode.SEEDS_MISSING, "Cannot list seed directory " + where + ": "
                     + e.getMessage(), Map.of("directory", where), e);
