@@ -5,7 +5,6 @@ import io.flotilla.client.model.Company;
 import io.flotilla.client.model.LintReport;
 import io.flotilla.client.model.LintViolation;
 import io.flotilla.client.model.Verification;
-import io.flotilla.security.Role;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -23,10 +22,6 @@ final class CheckVerbs {
                     + " one (waived ones don't count) or the catalog does not build.", "Role viewer."},
             footer = {"", "Example (CI, before merging a migration):", "  flotilla lint"})
     static final class Lint extends Verb.OnService {
-        @Override
-        Role role() {
-            return Role.VIEWER;
-        }
 
         @Override
         protected Outcome run(Output output) {
@@ -58,10 +53,6 @@ final class CheckVerbs {
         @Mixin
         Companies.Required company;
 
-        @Override
-        Role role() {
-            return Role.VIEWER;
-        }
 
         @Override
         protected Outcome run(Output output) {

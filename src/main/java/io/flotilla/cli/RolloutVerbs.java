@@ -181,10 +181,6 @@ final class RolloutVerbs {
                 description = "stop following after D (30s, 15m, 1h) with exit 4; the rollout goes on in the service")
         Duration timeout;
 
-        @Override
-        Role role() {
-            return Role.VIEWER;
-        }
 
         @Override
         protected Outcome run(Output output) {

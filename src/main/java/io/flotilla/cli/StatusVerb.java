@@ -8,7 +8,6 @@ import io.flotilla.client.model.MigrationInfo;
 import io.flotilla.client.model.MigrationState;
 import io.flotilla.client.model.StepStatus;
 import io.flotilla.client.model.VersionCount;
-import io.flotilla.security.Role;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,10 +37,6 @@ final class StatusVerb extends Verb.OnService {
     @Option(names = "--check", description = "exit 3 when any version is pending or failed (0 when everything is applied)")
     boolean check;
 
-    @Override
-    Role role() {
-        return Role.VIEWER;
-    }
 
     @Override
     protected Outcome run(Output output) {
