@@ -1,20 +1,20 @@
 package io.flotilla.migration;
 
+import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.catalog.MigrationScript;
 import io.flotilla.catalog.Version;
 import io.flotilla.config.FlotillaConfig;
-import io.flotilla.ledger.Direction;
 import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.LedgerRepository.StepError;
 import io.flotilla.ledger.LedgerRepository.StepStart;
-import io.flotilla.ledger.VersionHistory;
-import io.flotilla.tenant.Company;
 import io.flotilla.ledger.StepStatus;
+import io.flotilla.ledger.VersionHistory;
 import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.sql.TenantDatabase;
 import io.flotilla.sql.TenantExecutor;
+import io.flotilla.tenant.Company;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -180,13 +180,13 @@ public class SchemaMigrator {
         AtomicLong runningRow = new AtomicLong(-1);
         // Migration and ledger row in one transaction: applied exactly when recorded.
         Uni<Long> work = run(conn, company.schemaName(), step.sql(), script.transactional(),
-                () -> ledger.recordInTransaction(conn, start, direction.success()),
+                () -> ledger.recordInTransaction(conn, start, StepStatus.successOf(direction)),
                 () -> ledger.start(conn, start).invoke(runningRow::set),
-                () -> ledger.finish(conn, runningRow.get(), direction.success(), millisSince(began), null)
+                () -> ledger.finish(conn, runningRow.get(), StepStatus.successOf(direction), millisSince(began), null)
                         .map(ok -> runningRow.get()));
         return work.map(id -> {
             record(direction, "succeeded", began);
-            logStep(direction, company, script, direction.success().value(), began, null);
+            logStep(direction, company, script, StepStatus.successOf(direction).value(), began, null);
             return (ApplyResult.StepFailure) null;
         }).onFailure(SchemaMigrator::isStepError).recoverWithUni(e -> {
             if (!script.transactional() && runningRow.get() < 0) {

@@ -1,9 +1,9 @@
 package io.flotilla.rollout;
 
+import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.ledger.Direction;
 import io.flotilla.migration.Target;
 import io.flotilla.tenant.Company;
 import io.smallrye.mutiny.Uni;

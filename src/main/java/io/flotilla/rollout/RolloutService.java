@@ -1,11 +1,11 @@
 package io.flotilla.rollout;
 
+import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.Version;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.migration.Target;
-import io.flotilla.ledger.Direction;
 import io.flotilla.security.Role;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
