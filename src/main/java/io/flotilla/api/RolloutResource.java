@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.rollout.RolloutService;
+import io.flotilla.rollout.RolloutSpec;
 import io.flotilla.rollout.RolloutStrategy;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -77,8 +78,8 @@ public class RolloutResource {
         RolloutStrategy strategy = new RolloutStrategy(s.canary() == null ? 0 : s.canary(), s.batchSize(),
                 s.maxParallel() == null ? service.defaultMaxParallel() : s.maxParallel(),
                 s.maxFailures() == null ? 0 : s.maxFailures());
-        RolloutService.Request request = new RolloutService.Request(r.direction(), r.targetVersion(), r.companyIds(),
-                r.status(), s.canaryIds(), strategy, r.allowDrift());
+        RolloutSpec request = RolloutSpec.parse(r.direction(), r.targetVersion(), r.status(), r.companyIds(),
+                s.canaryIds(), strategy, r.allowDrift());
         if (r.dryRun()) {
             return service.dryRun(request).map(plan -> Response.ok(RolloutPlanView.of(plan)).build());
         }

@@ -44,14 +44,14 @@ public class SchemaMigrator {
     private final TenantDatabase database;
     private final TenantExecutor executor;
     private final AdvisoryLocks locks;
-    private final TemplateLookup lookup;
+    private final TemplateRepository lookup;
     private final LedgerRepository ledger;
     private final FlotillaConfig config;
     private final MeterRegistry metrics;
     private final String executedBy;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
-    public SchemaMigrator(TenantDatabase database, TenantExecutor executor, AdvisoryLocks locks, TemplateLookup lookup,
+    public SchemaMigrator(TenantDatabase database, TenantExecutor executor, AdvisoryLocks locks, TemplateRepository lookup,
                           LedgerRepository ledger, FlotillaConfig config, MeterRegistry metrics) {
         this.database = database;
         this.executor = executor;

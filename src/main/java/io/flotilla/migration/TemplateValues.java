@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 
 /**
  * Values for {@code ${name}} placeholders, in order: the company's {@code settings}; what the tenant's own data
- * says (see {@link TemplateLookup}); the file's {@code -- flotilla:default}.
+ * says (see {@link TemplateRepository}); the file's {@code -- flotilla:default}.
  * {@code ${schema}} is always the quoted schema name.
  */
 public final class TemplateValues {

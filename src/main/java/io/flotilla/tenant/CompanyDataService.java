@@ -11,7 +11,7 @@ import io.flotilla.ledger.LedgerRepository.StepError;
 import io.flotilla.migration.ApplyResult;
 import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.migration.Target;
-import io.flotilla.migration.TemplateLookup;
+import io.flotilla.migration.TemplateRepository;
 import io.flotilla.migration.TemplateValues;
 import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.sql.TenantDatabase;
@@ -53,7 +53,7 @@ public class CompanyDataService {
     private final CompanyService companies;
     private final TenantExecutor executor;
     private final AdvisoryLocks locks;
-    private final TemplateLookup lookup;
+    private final TemplateRepository lookup;
     private final SchemaMigrator migrator;
     private final LedgerRepository ledger;
     private final RolloutHolds rollouts;
@@ -61,7 +61,7 @@ public class CompanyDataService {
     private final FlotillaConfig config;
 
     public CompanyDataService(TenantDatabase database, CompanyService companies, TenantExecutor executor, AdvisoryLocks locks,
-                              TemplateLookup lookup, SchemaMigrator migrator,
+                              TemplateRepository lookup, SchemaMigrator migrator,
                               LedgerRepository ledger, RolloutHolds rollouts, CatalogService catalog,
                               FlotillaConfig config) {
         this.database = database;

@@ -9,7 +9,7 @@ import io.flotilla.error.FlotillaException;
 import io.flotilla.ledger.StaleStepJanitor;
 import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.migration.Target;
-import io.flotilla.migration.TemplateLookup;
+import io.flotilla.migration.TemplateRepository;
 import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyService;
@@ -50,7 +50,7 @@ class RolloutPlannerTest {
     @Inject
     SchemaMigrator migrator;
     @Inject
-    TemplateLookup lookup;
+    TemplateRepository lookup;
     @Inject
     StaleStepJanitor janitor;
     @Inject
