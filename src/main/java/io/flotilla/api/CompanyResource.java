@@ -83,7 +83,7 @@ public class CompanyResource {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "A JSON body with companyName and schemaName is required");
         }
         return service.onboard(new CompanyService.NewCompany(body.companyName(), body.schemaName(), body.status(),
-                        body.settings()))
+                        body.settings(), body.server()))
                 .map(onboarded -> {
                     ApplyResult apply = onboarded.apply();
                     if (apply != null && !apply.succeeded()) {

@@ -216,7 +216,7 @@ public class RolloutRepository implements RolloutHolds {
                 .flatMap(rows -> {
                     Row r = rows.iterator().next();
                     return conn.preparedQuery("SELECT t.wave, coalesce(array_length(t.versions, 1), 0) AS planned,"
-                                    + " c.id, c.company_name, c.schema_name, c.status, c.settings, c.created_at, c.updated_at,"
+                                    + " c.id, c.company_name, c.schema_name, c.server, c.status, c.settings, c.created_at, c.updated_at,"
                                     + " c.deleted_at FROM public.rollout_targets t JOIN public.companies c ON c.id = t.company_id"
                                     + " WHERE t.rollout_id = $1 AND t.status IN ('pending', 'running') ORDER BY t.wave, t.position")
                             .execute(Tuple.of(id))
