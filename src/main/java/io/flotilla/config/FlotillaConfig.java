@@ -56,6 +56,10 @@ public interface FlotillaConfig {
         @WithDefault("30s")
         Duration shutdownGrace();
 
+        /** While a server cannot be reached, how often a rollout with companies waiting for it tries it again. */
+        @WithDefault("10s")
+        Duration serverRetry();
+
         /** Schemas in flight at once when a request does not say. */
         @WithDefault("4")
         int defaultMaxParallel();
