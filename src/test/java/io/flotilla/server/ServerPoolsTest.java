@@ -3,11 +3,13 @@ package io.flotilla.server;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.sql.TenantDatabase;
+import io.flotilla.testsupport.Await;
 import io.flotilla.testsupport.ExtraServers;
 import io.flotilla.testsupport.LogCapture;
 import io.flotilla.testsupport.PostgresResource;
 import io.flotilla.testsupport.Sql;
 import io.quarkus.arc.Arc;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -58,6 +60,9 @@ class ServerPoolsTest {
 
     @Inject
     TenantDatabase home;
+
+    @Inject
+    ServerService service;
 
     @Inject
     DataSource ds;
@@ -158,9 +163,13 @@ class ServerPoolsTest {
             assertNotNull(down.lastError());
             assertNotNull(down.lastCheckedAt());
             checks.check().await().atMost(WAIT); // still down: not logged again
+            // A start while the server is down logs it and goes on.
+            service.installAtStart(new StartupEvent());
+            Await.until("the start-up install to give up on the stopped server",
+                    () -> log.text().contains("Server " + NAME + " (") && log.text().contains("could not be prepared at start"));
             List<LogCapture.Line> warnings = log.lines().stream()
                     .filter(l -> l.level().intValue() == org.jboss.logmanager.Level.WARN.intValue() && l.text().contains("Server " + NAME + " ")).toList();
-            assertEquals(1, warnings.size(), log.text());
+            assertEquals(2, warnings.size(), log.text()); // the check's, once, and the start-up install's
             assertTrue(warnings.get(0).text().contains("unreachable"), warnings.get(0).text());
 
             extra.restart(0);
