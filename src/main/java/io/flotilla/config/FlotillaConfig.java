@@ -37,6 +37,18 @@ public interface FlotillaConfig {
 
     Monitoring monitoring();
 
+    Servers servers();
+
+    interface Servers {
+        /** How often every tenant server that is not offline is asked {@code SELECT 1}. */
+        @WithDefault("15s")
+        Duration checkInterval();
+
+        /** How long a server may take to answer that check before it counts as unreachable. */
+        @WithDefault("3s")
+        Duration checkTimeout();
+    }
+
     interface Monitoring {
         /** How often the monitoring gauges are read from the database (one query each time, never per scrape). */
         @WithDefault("60s")
