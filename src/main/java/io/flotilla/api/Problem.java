@@ -8,7 +8,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  */
 @Schema(description = "An RFC 9457 problem. Cases add extension members: a migration-failed problem has companyId,"
         + " version, script, sqlState, position, appliedVersions and pendingVersions; a seed-failed problem has"
-        + " companyId, schemaName, file, error, sqlState and position; a conflict names what it conflicts with.", additionalProperties = Schema.True.class, requiredProperties = {"type", "title", "status"})
+        + " companyId, schemaName, file, error, sqlState and position; an invalid-server problem names the field; a"
+        + " conflict names what it conflicts with.", additionalProperties = Schema.True.class, requiredProperties = {"type", "title", "status"})
 public record Problem(
         @Schema(description = "urn:flotilla:problem:<code> (e.g. urn:flotilla:problem:company-not-found), or"
                 + " about:blank for HTTP-level errors", examples = "urn:flotilla:problem:company-not-found")

@@ -37,6 +37,22 @@ public interface FlotillaConfig {
 
     Monitoring monitoring();
 
+    Servers servers();
+
+    interface Servers {
+        /** How often every tenant server that is not offline is asked {@code SELECT 1}. */
+        @WithDefault("15s")
+        Duration checkInterval();
+
+        /** How long a server may take to answer that check before it counts as unreachable. */
+        @WithDefault("3s")
+        Duration checkTimeout();
+
+        /** How often every server's own ledger is compared with the home ledger and what it lacks is copied. */
+        @WithDefault("60s")
+        Duration reconcileInterval();
+    }
+
     interface Monitoring {
         /** How often the monitoring gauges are read from the database (one query each time, never per scrape). */
         @WithDefault("60s")

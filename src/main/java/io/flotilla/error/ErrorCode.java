@@ -46,6 +46,15 @@ public enum ErrorCode {
     JOB_NOT_FOUND(404, "Maintenance job not found"),
     RUN_NOT_FOUND(404, "Maintenance run not found"),
 
+    // servers
+    INVALID_SERVER(400, "Invalid server definition"),
+    SERVER_NOT_FOUND(404, "Server not found"),
+    SERVER_NAME_TAKEN(409, "Server name already used"),
+    SERVER_IS_HOME(409, "Server is the control plane's own database"),
+    SERVER_STATE(409, "Server state change not allowed"),
+    SERVER_UNREACHABLE(422, "Server cannot be reached"),
+    SERVER_CREDENTIALS(422, "Server password source is not readable"),
+
     // execution
     SCHEMA_BUSY(409, "Schema is being migrated by another process"),
     SERVER_UNAVAILABLE(503, "PostgreSQL server unavailable"),

@@ -97,7 +97,7 @@ public class SchemaMigrator {
         if (!company.migratable()) {
             return Uni.createFrom().failure(company.notMigratable());
         }
-        return servers.database(company.server()).flatMap(database -> database.withConnection(conn ->
+        return servers.forWork(company.server()).flatMap(database -> database.withConnection(conn ->
                         migrate(conn, database, company, catalog, target, allowDrift, runId, lookUpTenantValues))
                 .onFailure(e -> !database.home() && !isStepError(e) && !(e instanceof FlotillaException))
                 .transform(e -> unavailable(database, e)));

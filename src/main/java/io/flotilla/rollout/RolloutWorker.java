@@ -105,7 +105,8 @@ public class RolloutWorker {
         int atStop = inFlight.get();
         int rollouts = executions.size();
         long deadline = System.nanoTime() + config.rollout().shutdownGrace().toNanos();
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+        // In-flight schemas first, then each rollout's release of its ownership (written after its last schema ends).
+        while ((inFlight.get() > 0 || !running.isEmpty()) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
@@ -258,7 +259,7 @@ public class RolloutWorker {
                     waiting.size(), unreachable.keySet(), config.rollout().serverRetry());
             return Uni.createFrom().voidItem().onItem().delayIt().by(config.rollout().serverRetry())
                     .flatMap(x -> Multi.createFrom().iterable(List.copyOf(unreachable.keySet()))
-                            .onItem().transformToUniAndMerge(server -> servers.database(server)
+                            .onItem().transformToUniAndMerge(server -> servers.forWork(server)
                                     .flatMap(db -> db.pool().query("SELECT 1").execute())
                                     .map(ok -> server).onFailure().recoverWithNull())
                             .filter(java.util.Objects::nonNull).collect().asList())

@@ -98,7 +98,7 @@ public class CompanyDataService {
     private Uni<Seeded> seed(Company company, List<MigrationScript> seeds) {
         List<String> files = seeds.stream().map(MigrationScript::file).toList();
         String schema = company.schemaName();
-        return detached(servers.database(company.server()).flatMap(database -> database.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
+        return detached(servers.forWork(company.server()).flatMap(database -> database.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
                     .flatMap(exists -> {
                         if (!exists) {
                             return Uni.createFrom().<Long>failure(company.schemaMissing());
@@ -151,7 +151,7 @@ public class CompanyDataService {
     private Uni<Reset> resetLocked(Company company) {
         String schema = company.schemaName();
         UUID runId = UUID.randomUUID();
-        return servers.database(company.server()).flatMap(database -> database.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
+        return servers.forWork(company.server()).flatMap(database -> database.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
                 .flatMap(exists -> {
                     if (!exists) {
                         return Uni.createFrom().<Reset>failure(company.schemaMissing());

@@ -1,0 +1,91 @@
+package io.flotilla.server;
+
+import io.flotilla.config.FlotillaConfig;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every {@code flotilla.servers.check-interval}, {@code SELECT 1} on each server that is not offline, through its
+ * pool, with a short timeout; the outcome is stored on the server's row. A server that stops answering is logged
+ * once (WARN, with the error), and once more (INFO) when it answers again.
+ *
+ * <p>On a timer thread of each replica, as the monitoring gauges and the stale-step sweep are, not as a clustered
+ * Quartz job: what is checked is this replica's own pools, and a check is a cheap query.
+ */
+@ApplicationScoped
+public class ServerCheckJob {
+
+    private final ServerRepository repository;
+    private final ServerPools pools;
+    private final FlotillaConfig config;
+    private ScheduledExecutorService timer;
+
+    public ServerCheckJob(ServerRepository repository, ServerPools pools, FlotillaConfig config) {
+        this.repository = repository;
+        this.pools = pools;
+        this.config = config;
+    }
+
+    void start(@Observes StartupEvent event) {
+        Duration every = config.servers().checkInterval();
+        timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "flotilla-server-check"));
+        // Waiting on our own thread keeps checks from overlapping when one is slower than the interval.
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                check().await().atMost(every.plus(config.servers().checkTimeout()));
+            } catch (RuntimeException e) {
+                Log.debugf("Server check failed: %s", e.getMessage());
+            }
+        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    /** Checks every server that is not offline, all at once (one query each); emits them as checked. */
+    public Uni<List<Server>> check() {
+        return repository.all()
+                .invoke(pools::refresh)
+                .onItem().transformToMulti(all -> Multi.createFrom().iterable(all))
+                .select().where(s -> s.state() != ServerState.OFFLINE)
+                .onItem().transformToUniAndMerge(this::check)
+                .collect().asList();
+    }
+
+    private Uni<Server> check(Server s) {
+        Duration timeout = config.servers().checkTimeout();
+        return pools.database(s.name())
+                .flatMap(db -> db.pool().query("SELECT 1").execute())
+                .ifNoItem().after(timeout).failWith(() -> new java.util.concurrent.TimeoutException(
+                        "no answer to SELECT 1 within " + timeout.toMillis() + " ms"))
+                .map(rows -> (String) null)
+                .onFailure().recoverWithItem(ServerService::message)
+                .flatMap(error -> {
+                    boolean reachable = error == null;
+                    if (!reachable && !Boolean.FALSE.equals(s.reachable())) {
+                        Log.warnf("Server %s (%s) is unreachable: %s", s.name(), describe(s), error);
+                    } else if (reachable && Boolean.FALSE.equals(s.reachable())) {
+                        Log.infof("Server %s (%s) is reachable again", s.name(), describe(s));
+                    }
+                    return repository.recordCheck(s.name(), reachable, error).replaceWith(s);
+                });
+    }
+
+    private static String describe(Server s) {
+        return s.home() ? "the control plane's database" : s.connection().describe();
+    }
+}

@@ -1,0 +1,121 @@
+package io.flotilla.server;
+
+import io.flotilla.catalog.Migration;
+import io.flotilla.catalog.MigrationCatalog;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code public.tenant_servers} in the control plane's database; parameterised SQL only. */
+@ApplicationScoped
+public class ServerRepository {
+
+    private static final String COLUMNS = "name, host, port, database, username, tls_mode, password_env, password_file,"
+            + " connection_budget, schema_capacity, state, server_version, extensions, reachable, last_error,"
+            + " last_checked_at, created_at, updated_at";
+
+    private final Pool pool;
+
+    public ServerRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Every server, home first, then by name. */
+    public Uni<List<Server>> all() {
+        return pool.query("SELECT " + COLUMNS + " FROM public.tenant_servers ORDER BY name <> 'home', name")
+                .execute().map(ServerRepository::servers);
+    }
+
+    /** The server, or a null item. */
+    public Uni<Server> find(String name) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM public.tenant_servers WHERE name = $1")
+                .execute(Tuple.of(name))
+                .map(rows -> rows.size() == 0 ? null : from(rows.iterator().next()));
+    }
+
+    /** Inserts a registered server, checked reachable now; null item when the name is taken. */
+    public Uni<Server> insert(Server s) {
+        return pool.preparedQuery("INSERT INTO public.tenant_servers (name, host, port, database, username, tls_mode,"
+                        + " password_env, password_file, connection_budget, schema_capacity, state, server_version,"
+                        + " extensions, reachable, last_checked_at)"
+                        + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, true, now())"
+                        + " ON CONFLICT (name) DO NOTHING RETURNING " + COLUMNS)
+                .execute(Tuple.from(new Object[]{s.name(), s.host(), s.port(), s.database(), s.user(),
+                        s.tlsMode().value(), s.passwordEnv(), s.passwordFile(), s.connectionBudget(), s.schemaCapacity(),
+                        s.state().value(), s.version(), s.extensions().toArray(String[]::new)}))
+                .map(rows -> rows.size() == 0 ? null : from(rows.iterator().next()));
+    }
+
+    /** Changes what a PATCH may change; a null argument keeps the column. Null item when there is no such server. */
+    public Uni<Server> update(String name, ServerState state, Integer connectionBudget, Integer schemaCapacity) {
+        return pool.preparedQuery("UPDATE public.tenant_servers SET state = coalesce($2, state),"
+                        + " connection_budget = coalesce($3, connection_budget),"
+                        + " schema_capacity = coalesce($4, schema_capacity), updated_at = now()"
+                        + " WHERE name = $1 RETURNING " + COLUMNS)
+                .execute(Tuple.of(name, state == null ? null : state.value(), connectionBudget, schemaCapacity))
+                .map(rows -> rows.size() == 0 ? null : from(rows.iterator().next()));
+    }
+
+    /** Records a reachability check: the error (null when reachable) and when. */
+    public Uni<Void> recordCheck(String name, boolean reachable, String error) {
+        return pool.preparedQuery("UPDATE public.tenant_servers SET reachable = $2, last_error = $3,"
+                        + " last_checked_at = now() WHERE name = $1")
+                .execute(Tuple.of(name, reachable, error)).replaceWithVoid();
+    }
+
+    /**
+     * Companies per server, with pending and failed counted from {@code migration_state} against the catalog the way
+     * {@code ledger.FleetRepository.fleet} does (same catalog rows, same per-company aggregate): one query for every
+     * server. Servers without companies are absent.
+     */
+    public Uni<Map<String, ServerCounts>> counts(MigrationCatalog catalog) {
+        Tuple params = Tuple.of(catalog.migrations().stream().map(m -> m.version().toString()).toArray(String[]::new),
+                catalog.migrations().stream().map(Migration::checksum).toArray(String[]::new),
+                catalog.migrations().size());
+        return pool.preparedQuery("WITH cat AS (SELECT v AS version, c::char(64) AS checksum, o::int AS ord"
+                        + "   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(v, c, o)),"
+                        + " per AS (SELECT s.company_id, count(cat.ord) FILTER (WHERE s.applied) AS applied_known,"
+                        + "   bool_or(s.failed) AS failed"
+                        + "   FROM public.migration_state s LEFT JOIN cat ON cat.version = s.version GROUP BY s.company_id)"
+                        + " SELECT c.server, count(*) AS companies,"
+                        + " count(*) FILTER (WHERE c.status = 'active' AND coalesce(p.applied_known, 0) < $3) AS pending,"
+                        + " count(*) FILTER (WHERE c.status = 'active' AND p.failed) AS failed"
+                        + " FROM public.companies c LEFT JOIN per p ON p.company_id = c.id"
+                        + " WHERE c.deleted_at IS NULL GROUP BY c.server")
+                .execute(params)
+                .map(rows -> {
+                    Map<String, ServerCounts> counts = new HashMap<>();
+                    for (Row r : rows) {
+                        counts.put(r.getString("server"), new ServerCounts(r.getLong("companies"),
+                                r.getLong("pending"), r.getLong("failed")));
+                    }
+                    return counts;
+                });
+    }
+
+    private static List<Server> servers(RowSet<Row> rows) {
+        List<Server> list = new ArrayList<>();
+        rows.forEach(r -> list.add(from(r)));
+        return list;
+    }
+
+    static Server from(Row r) {
+        String[] extensions = r.getArrayOfStrings("extensions");
+        return new Server(r.getString("name"), r.getString("host"), r.getInteger("port"), r.getString("database"),
+                r.getString("username"), TlsMode.from(r.getString("tls_mode")), r.getString("password_env"),
+                r.getString("password_file"), r.getInteger("connection_budget"), r.getInteger("schema_capacity"),
+                ServerState.from(r.getString("state")), r.getString("server_version"),
+                extensions == null ? List.of() : List.copyOf(Arrays.asList(extensions)), r.getBoolean("reachable"),
+                r.getString("last_error"), r.getOffsetDateTime("last_checked_at"), r.getOffsetDateTime("created_at"),
+                r.getOffsetDateTime("updated_at"));
+    }
+}
