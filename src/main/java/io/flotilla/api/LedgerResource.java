@@ -1,7 +1,6 @@
 package io.flotilla.api;
 
 import io.flotilla.catalog.Version;
-import io.flotilla.ledger.LedgerEntry;
 import io.flotilla.ledger.LedgerFilter;
 import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.StepStatus;
@@ -55,7 +54,7 @@ public class LedgerResource {
                 version == null || version.isEmpty() ? null : Version.parse(version),
                 status == null || status.isEmpty() ? null : StepStatus.parse(status),
                 Params.optionalTime("since", since), Params.optionalLong("before", before), max);
-        return ledger.find(filter).map(items -> new LedgerPage(items,
+        return ledger.find(filter).map(items -> new LedgerPage(items.stream().map(LedgerEntryView::of).toList(),
                 items.size() < max ? null : items.get(items.size() - 1).id()));
     }
 }

@@ -3,8 +3,8 @@ package io.flotilla.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.rollout.Rollout;
 import io.flotilla.rollout.RolloutService;
+import io.flotilla.rollout.RolloutSpec;
 import io.flotilla.rollout.RolloutStrategy;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -57,7 +57,7 @@ public class RolloutResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RolloutPlanView.class)))
     @APIResponse(responseCode = "202", description = "Started: the rollout, stored and handed to the workers",
             headers = @Header(name = "Location", description = "The rollout", schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Rollout.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "400", description = "Invalid direction, version, status or strategy; unknown field",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "An unknown company id or target version",
@@ -78,13 +78,13 @@ public class RolloutResource {
         RolloutStrategy strategy = new RolloutStrategy(s.canary() == null ? 0 : s.canary(), s.batchSize(),
                 s.maxParallel() == null ? service.defaultMaxParallel() : s.maxParallel(),
                 s.maxFailures() == null ? 0 : s.maxFailures());
-        RolloutService.Request request = new RolloutService.Request(r.direction(), r.targetVersion(), r.companyIds(),
-                r.status(), s.canaryIds(), strategy, r.allowDrift());
+        RolloutSpec request = RolloutSpec.parse(r.direction(), r.targetVersion(), r.status(), r.companyIds(),
+                s.canaryIds(), strategy, r.allowDrift());
         if (r.dryRun()) {
             return service.dryRun(request).map(plan -> Response.ok(RolloutPlanView.of(plan)).build());
         }
         JsonObject raw = new JsonObject(json.convertValue(r, Map.class));
-        return service.start(request, raw).map(rollout -> Response.accepted(rollout)
+        return service.start(request, raw).map(rollout -> Response.accepted(RolloutView.of(rollout))
                 .location(URI.create("/api/v1/rollouts/" + rollout.id())).build());
     }
 
@@ -93,10 +93,10 @@ public class RolloutResource {
     @APIResponse(responseCode = "200", description = "Rollouts, newest first")
     @APIResponse(responseCode = "400", description = "Invalid limit",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    public Uni<List<Rollout>> list(
+    public Uni<List<RolloutView>> list(
             @Parameter(description = "Most rollouts to return", schema = @Schema(type = SchemaType.INTEGER, format = "int32",
                     minimum = "1", maximum = "500", defaultValue = "50")) @QueryParam("limit") String limit) {
-        return service.list(Params.integer("limit", limit, 50, 1, 500));
+        return service.list(Params.integer("limit", limit, 50, 1, 500)).map(RolloutView::of);
     }
 
     @GET
@@ -108,10 +108,10 @@ public class RolloutResource {
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No rollout with this id",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    public Uni<Rollout> get(
+    public Uni<RolloutView> get(
             @Parameter(description = "Rollout id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
             @PathParam("id") String id) {
-        return service.get(Params.uuid("id", id));
+        return service.get(Params.uuid("id", id)).map(RolloutView::of);
     }
 
     @POST
@@ -124,10 +124,10 @@ public class RolloutResource {
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "The rollout is not pending or running",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    public Uni<Rollout> pause(
+    public Uni<RolloutView> pause(
             @Parameter(description = "Rollout id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
             @PathParam("id") String id) {
-        return service.pause(Params.uuid("id", id));
+        return service.pause(Params.uuid("id", id)).map(RolloutView::of);
     }
 
     @POST
@@ -140,10 +140,10 @@ public class RolloutResource {
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "The rollout is not paused",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    public Uni<Rollout> resume(
+    public Uni<RolloutView> resume(
             @Parameter(description = "Rollout id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
             @PathParam("id") String id) {
-        return service.resume(Params.uuid("id", id));
+        return service.resume(Params.uuid("id", id)).map(RolloutView::of);
     }
 
     @POST
@@ -156,9 +156,9 @@ public class RolloutResource {
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "The rollout has already ended",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    public Uni<Rollout> cancel(
+    public Uni<RolloutView> cancel(
             @Parameter(description = "Rollout id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
             @PathParam("id") String id) {
-        return service.cancel(Params.uuid("id", id));
+        return service.cancel(Params.uuid("id", id)).map(RolloutView::of);
     }
 }

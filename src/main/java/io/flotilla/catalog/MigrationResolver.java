@@ -4,6 +4,7 @@ import io.flotilla.catalog.CatalogProblem.Kind;
 import io.flotilla.catalog.Layout.FileName;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.sql.SqlScript;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -3,6 +3,7 @@ package io.flotilla.catalog;
 import io.flotilla.catalog.CatalogProblem.Kind;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.sql.SqlScript;
 
 import java.io.IOException;
 import java.nio.file.Files;

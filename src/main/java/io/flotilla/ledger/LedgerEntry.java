@@ -1,5 +1,6 @@
 package io.flotilla.ledger;
 
+import io.flotilla.catalog.Direction;
 import io.vertx.mutiny.sqlclient.Row;
 
 import java.time.OffsetDateTime;

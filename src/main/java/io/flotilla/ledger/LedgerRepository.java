@@ -1,5 +1,6 @@
 package io.flotilla.ledger;
 
+import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.MigrationScript;
 import io.flotilla.catalog.Version;
 import io.smallrye.mutiny.Uni;

@@ -1,6 +1,7 @@
 package io.flotilla.ledger;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.flotilla.catalog.Direction;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 
@@ -19,6 +20,11 @@ public enum StepStatus {
     /** Applied and rolled_back settle whether a version is in the schema; running and failed don't. */
     public boolean settled() {
         return this == APPLIED || this == ROLLED_BACK;
+    }
+
+    /** The status a successful step of this direction ends in. */
+    public static StepStatus successOf(Direction direction) {
+        return direction == Direction.UP ? APPLIED : ROLLED_BACK;
     }
 
     public static StepStatus parse(String text) {

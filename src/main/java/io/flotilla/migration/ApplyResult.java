@@ -1,6 +1,6 @@
 package io.flotilla.migration;
 
-import io.flotilla.ledger.Direction;
+import io.flotilla.catalog.Direction;
 
 import java.util.List;
 import java.util.UUID;

@@ -1,12 +1,12 @@
 package io.flotilla.migration;
 
+import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.catalog.MigrationScript;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.ledger.Direction;
 import io.flotilla.ledger.VersionHistory;
 
 import java.util.ArrayList;

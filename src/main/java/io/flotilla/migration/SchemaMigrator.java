@@ -1,17 +1,16 @@
 package io.flotilla.migration;
 
+import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.catalog.MigrationScript;
 import io.flotilla.catalog.Version;
 import io.flotilla.config.FlotillaConfig;
-import io.flotilla.ledger.Direction;
 import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.LedgerRepository.StepError;
 import io.flotilla.ledger.LedgerRepository.StepStart;
-import io.flotilla.ledger.VersionHistory;
-import io.flotilla.tenant.Company;
 import io.flotilla.ledger.StepStatus;
+import io.flotilla.ledger.VersionHistory;
 import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.sql.TenantDatabase;
 import io.flotilla.sql.TenantExecutor;
@@ -45,14 +44,14 @@ public class SchemaMigrator {
     private final TenantDatabase database;
     private final TenantExecutor executor;
     private final AdvisoryLocks locks;
-    private final TemplateLookup lookup;
+    private final TemplateRepository lookup;
     private final LedgerRepository ledger;
     private final FlotillaConfig config;
     private final MeterRegistry metrics;
     private final String executedBy;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
-    public SchemaMigrator(TenantDatabase database, TenantExecutor executor, AdvisoryLocks locks, TemplateLookup lookup,
+    public SchemaMigrator(TenantDatabase database, TenantExecutor executor, AdvisoryLocks locks, TemplateRepository lookup,
                           LedgerRepository ledger, FlotillaConfig config, MeterRegistry metrics) {
         this.database = database;
         this.executor = executor;
@@ -74,11 +73,11 @@ public class SchemaMigrator {
     }
 
     /** Up to the catalog's latest, with a fresh run id. */
-    public Uni<ApplyResult> migrate(Company company, MigrationCatalog catalog, boolean allowDrift) {
+    public Uni<ApplyResult> migrate(MigrationTenant company, MigrationCatalog catalog, boolean allowDrift) {
         return migrate(company, catalog, Target.latest(), allowDrift, UUID.randomUUID());
     }
 
-    public Uni<ApplyResult> migrate(Company company, MigrationCatalog catalog, Target target, boolean allowDrift,
+    public Uni<ApplyResult> migrate(MigrationTenant company, MigrationCatalog catalog, Target target, boolean allowDrift,
                                     UUID runId) {
         return migrate(company, catalog, target, allowDrift, runId, true);
     }
@@ -87,7 +86,7 @@ public class SchemaMigrator {
      * @param lookUpTenantValues false when the caller knows no tenant can answer a template look-up (a rollout
      *                           checks once that {@code public.models_details} is missing), saving a round trip
      */
-    public Uni<ApplyResult> migrate(Company company, MigrationCatalog catalog, Target target, boolean allowDrift,
+    public Uni<ApplyResult> migrate(MigrationTenant company, MigrationCatalog catalog, Target target, boolean allowDrift,
                                     UUID runId, boolean lookUpTenantValues) {
         if (!company.migratable()) {
             return Uni.createFrom().failure(company.notMigratable());
@@ -96,11 +95,11 @@ public class SchemaMigrator {
     }
 
     /**
-     * {@link #migrate(Company, MigrationCatalog, Target, boolean, UUID, boolean)} on the caller's connection. The
+     * {@link #migrate(MigrationTenant, MigrationCatalog, Target, boolean, UUID, boolean)} on the caller's connection. The
      * schema lock is taken here too; a caller that already holds it on this connection keeps it (session advisory
      * locks stack, and this run releases only its own hold), so its work and this run are one locked stretch.
      */
-    public Uni<ApplyResult> migrate(SqlConnection conn, Company company, MigrationCatalog catalog, Target target,
+    public Uni<ApplyResult> migrate(SqlConnection conn, MigrationTenant company, MigrationCatalog catalog, Target target,
                                     boolean allowDrift, UUID runId, boolean lookUpTenantValues) {
         if (!company.migratable()) {
             return Uni.createFrom().failure(company.notMigratable());
@@ -130,7 +129,7 @@ public class SchemaMigrator {
      * The company's history, read under its lock. A step still "running" there was left by a dead process (we hold
      * the lock): it is closed as interrupted and the history read again. Rare, so it costs nothing usually.
      */
-    private Uni<Map<Version, VersionHistory>> settle(SqlConnection conn, Company company,
+    private Uni<Map<Version, VersionHistory>> settle(SqlConnection conn, MigrationTenant company,
                                                      Map<Version, VersionHistory> history) {
         return history.values().stream().anyMatch(h -> h.latest().status() == StepStatus.RUNNING)
                 ? ledger.closeInterrupted(conn, company.id()).flatMap(n -> ledger.history(conn, company.id()))
@@ -138,7 +137,7 @@ public class SchemaMigrator {
     }
 
     /** Renders every step before the first runs, so an unresolved placeholder fails with nothing done. */
-    static List<PlannedStep> render(Company company, List<Migration> steps, Target target, Map<String, String> looked) {
+    static List<PlannedStep> render(MigrationTenant company, List<Migration> steps, Target target, Map<String, String> looked) {
         List<PlannedStep> plan = new ArrayList<>();
         for (Migration m : steps) {
             MigrationScript script = MigrationPlanner.script(m, target.direction());
@@ -148,7 +147,7 @@ public class SchemaMigrator {
         return plan;
     }
 
-    private Uni<ApplyResult> runFrom(SqlConnection conn, Company company, UUID runId, Direction direction,
+    private Uni<ApplyResult> runFrom(SqlConnection conn, MigrationTenant company, UUID runId, Direction direction,
                                      List<PlannedStep> plan, int index, List<String> done) {
         if (index == plan.size()) {
             return Uni.createFrom().item(new ApplyResult(runId, company.id(), company.schemaName(), direction,
@@ -168,7 +167,7 @@ public class SchemaMigrator {
     }
 
     /** One step, recorded in the ledger. Null item on success, the failure otherwise. */
-    private Uni<ApplyResult.StepFailure> apply(SqlConnection conn, Company company, UUID runId, Direction direction,
+    private Uni<ApplyResult.StepFailure> apply(SqlConnection conn, MigrationTenant company, UUID runId, Direction direction,
                                                PlannedStep step) {
         Migration m = step.migration();
         MigrationScript script = step.script();
@@ -180,13 +179,13 @@ public class SchemaMigrator {
         AtomicLong runningRow = new AtomicLong(-1);
         // Migration and ledger row in one transaction: applied exactly when recorded.
         Uni<Long> work = run(conn, company.schemaName(), step.sql(), script.transactional(),
-                () -> ledger.recordInTransaction(conn, start, direction.success()),
+                () -> ledger.recordInTransaction(conn, start, StepStatus.successOf(direction)),
                 () -> ledger.start(conn, start).invoke(runningRow::set),
-                () -> ledger.finish(conn, runningRow.get(), direction.success(), millisSince(began), null)
+                () -> ledger.finish(conn, runningRow.get(), StepStatus.successOf(direction), millisSince(began), null)
                         .map(ok -> runningRow.get()));
         return work.map(id -> {
             record(direction, "succeeded", began);
-            logStep(direction, company, script, direction.success().value(), began, null);
+            logStep(direction, company, script, StepStatus.successOf(direction).value(), began, null);
             return (ApplyResult.StepFailure) null;
         }).onFailure(SchemaMigrator::isStepError).recoverWithUni(e -> {
             if (!script.transactional() && runningRow.get() < 0) {
@@ -258,7 +257,7 @@ public class SchemaMigrator {
                 .record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
     }
 
-    private void logStep(Direction direction, Company company, MigrationScript script, String outcome, long began,
+    private void logStep(Direction direction, MigrationTenant company, MigrationScript script, String outcome, long began,
                          StepError error) {
         String message = "%s %s on %s: %s in %d ms%s";
         Object[] args = {direction.value(), script.file(), company.schemaName(), outcome, millisSince(began),

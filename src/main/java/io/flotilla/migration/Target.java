@@ -1,7 +1,7 @@
 package io.flotilla.migration;
 
+import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.Version;
-import io.flotilla.ledger.Direction;
 
 /**
  * Where a run takes a schema: up to {@code version} (null: the catalog's latest), or down until only versions at

@@ -3,10 +3,9 @@ package io.flotilla.migration;
 import io.flotilla.catalog.MigrationScript;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.tenant.Company;
 import io.flotilla.sql.TenantExecutor;
-import io.flotilla.tenant.CompanyRules;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,7 +14,7 @@ import java.util.stream.Collectors;
 
 /**
  * Values for {@code ${name}} placeholders, in order: the company's {@code settings}; what the tenant's own data
- * says (see {@link TemplateLookup}); the file's {@code -- flotilla:default}.
+ * says (see {@link TemplateRepository}); the file's {@code -- flotilla:default}.
  * {@code ${schema}} is always the quoted schema name.
  */
 public final class TemplateValues {
@@ -27,11 +26,11 @@ public final class TemplateValues {
     }
 
     /** The values one script gets, without {@code ${schema}}; fails naming every name nothing defines. */
-    public static Map<String, String> resolve(Company company, MigrationScript script, Map<String, String> lookedUp) {
+    public static Map<String, String> resolve(MigrationTenant company, MigrationScript script, Map<String, String> lookedUp) {
         Map<String, String> values = new TreeMap<>();
         for (String name : script.placeholderNames()) {
             Object setting = company.settings().get(name);
-            String value = setting != null ? CompanyRules.settingText(setting)
+            String value = setting != null ? settingText(setting)
                     : lookedUp.containsKey(name) ? lookedUp.get(name) : script.defaults().get(name);
             if (value != null) {
                 values.put(name, value);
@@ -70,7 +69,7 @@ public final class TemplateValues {
     }
 
     /** The script's SQL for this company. */
-    public static String render(Company company, MigrationScript script, Map<String, String> values) {
+    public static String render(MigrationTenant company, MigrationScript script, Map<String, String> values) {
         return render(company.schemaName(), script, values);
     }
 
@@ -82,9 +81,20 @@ public final class TemplateValues {
     }
 
     /** Names the scripts need that settings don't give and the schema might: worth one look-up query. */
-    public static Set<String> toLookUp(Company company, List<MigrationScript> scripts) {
+    public static Set<String> toLookUp(MigrationTenant company, List<MigrationScript> scripts) {
         return scripts.stream().flatMap(s -> s.placeholderNames().stream())
                 .filter(LOOKED_UP::contains).filter(n -> !company.settings().containsKey(n))
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
+    }
+
+    /** The text a setting contributes to SQL: numbers without exponent noise, booleans and tokens as they are. */
+    static String settingText(Object value) {
+        if (value instanceof BigDecimal d) {
+            return d.stripTrailingZeros().scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString();
+        }
+        if (value instanceof Number n) {
+            return settingText(new BigDecimal(n.toString()));
+        }
+        return String.valueOf(value);
     }
 }

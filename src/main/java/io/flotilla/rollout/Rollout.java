@@ -1,6 +1,5 @@
 package io.flotilla.rollout;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import io.vertx.mutiny.sqlclient.Row;
 
 import java.time.OffsetDateTime;
@@ -9,10 +8,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * A rollout as the API shows it: its settings, where it is, and counts of companies (and, in the detail view,
- * of ledger steps) per status.
+ * A rollout as stored: its settings, where it is, and counts of companies (and, in the detail view, of ledger
+ * steps) per status. {@code api.RolloutView} is what clients see.
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Rollout(UUID id, String direction, String targetVersion, RolloutState state, RolloutStrategy strategy,
                       boolean allowDrift, int totalTargets, int waves, int currentWave, String owner,
                       OffsetDateTime heartbeatAt, String error, OffsetDateTime createdAt, OffsetDateTime startedAt,

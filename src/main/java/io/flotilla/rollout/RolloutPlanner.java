@@ -7,12 +7,12 @@ import io.flotilla.catalog.MigrationScript;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.migration.MigrationPlanner;
-import io.flotilla.migration.TemplateLookup;
-import io.flotilla.migration.TemplateValues;
 import io.flotilla.ledger.LedgerRepository;
-import io.flotilla.tenant.Company;
+import io.flotilla.migration.MigrationPlanner;
+import io.flotilla.migration.TemplateRepository;
+import io.flotilla.migration.TemplateValues;
 import io.flotilla.sql.TenantDatabase;
+import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyRepository;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -44,12 +44,12 @@ public class RolloutPlanner {
     private final CompanyRepository companies;
     private final LedgerRepository ledger;
     private final CatalogService catalogService;
-    private final TemplateLookup lookup;
+    private final TemplateRepository lookup;
     /** Where the tenant schemas live: the extension check asks that server, not the control plane's. */
     private final TenantDatabase tenants;
 
     public RolloutPlanner(CompanyRepository companies, LedgerRepository ledger, CatalogService catalogService,
-                          TemplateLookup lookup, TenantDatabase tenants) {
+                          TemplateRepository lookup, TenantDatabase tenants) {
         this.companies = companies;
         this.ledger = ledger;
         this.catalogService = catalogService;

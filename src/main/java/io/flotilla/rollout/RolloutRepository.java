@@ -1,11 +1,12 @@
 package io.flotilla.rollout;
 
+import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.ledger.Direction;
 import io.flotilla.migration.Target;
 import io.flotilla.tenant.Company;
+import io.flotilla.tenant.RolloutHolds;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -25,7 +26,7 @@ import java.util.UUID;
 
 /** Queries on {@code rollouts} and {@code rollout_targets}. */
 @ApplicationScoped
-public class RolloutRepository {
+public class RolloutRepository implements RolloutHolds {
 
     private final Pool pool;
 
@@ -97,7 +98,7 @@ public class RolloutRepository {
                 .recoverWithUni(e -> conflict(companyIds));
     }
 
-    /** The unfinished rollout that holds this company (its target still active), or a null item. */
+    @Override
     public Uni<UUID> activeRolloutOf(UUID companyId) {
         return pool.preparedQuery("SELECT rollout_id FROM public.rollout_targets WHERE company_id = $1 AND active")
                 .execute(Tuple.of(companyId))

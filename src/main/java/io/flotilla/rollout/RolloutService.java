@@ -1,11 +1,9 @@
 package io.flotilla.rollout;
 
-import io.flotilla.catalog.Version;
+import io.flotilla.catalog.Direction;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.migration.Target;
-import io.flotilla.ledger.Direction;
 import io.flotilla.security.Role;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
@@ -20,14 +18,6 @@ import java.util.UUID;
 /** Starting, observing and steering rollouts; the {@link RolloutWorker} does the running. */
 @ApplicationScoped
 public class RolloutService {
-
-    /**
-     * A rollout request as the resource maps it, unchecked. The strategy's defaults are already in (see
-     * {@link #defaultMaxParallel()}); {@link #validate} checks its bounds.
-     */
-    public record Request(String direction, String targetVersion, List<UUID> companyIds, String status,
-                          List<UUID> canaryIds, RolloutStrategy strategy, boolean allowDrift) {
-    }
 
     /** Connections kept free of rollout work: the API, the poller and each rollout's lock need some. */
     private static final int POOL_HEADROOM = 2;
@@ -59,22 +49,12 @@ public class RolloutService {
         return Math.max(1, poolSize - POOL_HEADROOM);
     }
 
-    public RolloutSpec validate(Request r) {
-        Direction direction;
-        try {
-            direction = r.direction() == null ? Direction.UP : Direction.parse(r.direction());
-        } catch (IllegalArgumentException e) {
-            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "direction must be 'up' or 'down'; got '" + r.direction() + "'");
-        }
-        Version version = r.targetVersion() == null || r.targetVersion().isBlank() ? null : Version.parse(r.targetVersion());
-        if (direction == Direction.DOWN && version == null) {
-            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "a down rollout needs targetVersion: the version to"
-                    + " roll back to (0 undoes everything)");
-        }
-        if (r.status() != null && !r.status().equals("active")) {
-            throw new FlotillaException(ErrorCode.INVALID_STATUS, "only active companies are migrated; status may only be 'active'");
-        }
-        RolloutStrategy strategy = r.strategy();
+    /**
+     * Checks what {@link RolloutSpec#parse} cannot alone: the strategy's bounds (parallelism is bounded by this
+     * service's pool) and that the canary companies are among the chosen ones.
+     */
+    public RolloutSpec validate(RolloutSpec spec) {
+        RolloutStrategy strategy = spec.strategy();
         int maxParallelLimit = maxParallelLimit();
         if (strategy.maxParallel() < 1 || strategy.maxParallel() > maxParallelLimit) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.maxParallel must be between 1 and "
@@ -86,21 +66,19 @@ public class RolloutService {
         if (strategy.canary() < 0 || strategy.maxFailures() < 0) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.canary and strategy.maxFailures cannot be negative");
         }
-        List<UUID> ids = r.companyIds() == null ? List.of() : List.copyOf(r.companyIds());
-        List<UUID> canaryIds = r.canaryIds() == null ? List.of() : List.copyOf(r.canaryIds());
-        if (!ids.isEmpty() && !canaryIds.isEmpty() && !ids.containsAll(canaryIds)) {
+        if (!spec.companyIds().isEmpty() && !spec.canaryIds().isEmpty() && !spec.companyIds().containsAll(spec.canaryIds())) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.canaryIds must be among companyIds");
         }
-        return new RolloutSpec(new Target(direction, version), ids, canaryIds, strategy, r.allowDrift());
+        return spec;
     }
 
     /** The plan, with the template values each company would get; nothing is stored or run. */
-    public Uni<RolloutPlan> dryRun(Request request) {
+    public Uni<RolloutPlan> dryRun(RolloutSpec request) {
         return planner.plan(validate(request), true);
     }
 
     /** Plans, stores and hands the rollout to the workers. Rolling back destroys data: it needs role admin. */
-    public Uni<Rollout> start(Request request, JsonObject raw) {
+    public Uni<Rollout> start(RolloutSpec request, JsonObject raw) {
         RolloutSpec spec = validate(request);
         Uni<Void> allowed = spec.target().direction() != Direction.DOWN ? Uni.createFrom().voidItem()
                 : identity.getDeferredIdentity().map(who -> {

@@ -1,19 +1,49 @@
 package io.flotilla.rollout;
 
+import io.flotilla.catalog.Direction;
+import io.flotilla.catalog.Version;
+import io.flotilla.error.ErrorCode;
+import io.flotilla.error.FlotillaException;
 import io.flotilla.migration.Target;
 
 import java.util.List;
 import java.util.UUID;
 
 /**
- * A validated rollout request.
+ * A rollout request: the one shape from the resource (through {@link #parse}) to the planner and the stored
+ * rollout. {@link RolloutService#validate} checks the strategy's bounds before anything is planned.
  *
  * @param companyIds the companies to touch; empty means every active company
  * @param canaryIds  companies that form the canary wave (then {@code strategy.canary} is ignored); among companyIds
- * @param strategy   waves, parallelism and failure threshold
+ * @param strategy   waves, parallelism and failure threshold, with the API's defaults already in
  */
 public record RolloutSpec(Target target, List<UUID> companyIds, List<UUID> canaryIds, RolloutStrategy strategy,
                           boolean allowDrift) {
+
+    public RolloutSpec {
+        companyIds = companyIds == null ? List.of() : List.copyOf(companyIds);
+        canaryIds = canaryIds == null ? List.of() : List.copyOf(canaryIds);
+    }
+
+    /** The spec of a request's fields as clients write them; fails on a direction, version or status it refuses. */
+    public static RolloutSpec parse(String direction, String targetVersion, String status, List<UUID> companyIds,
+                                    List<UUID> canaryIds, RolloutStrategy strategy, boolean allowDrift) {
+        Direction parsed;
+        try {
+            parsed = direction == null ? Direction.UP : Direction.parse(direction);
+        } catch (IllegalArgumentException e) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "direction must be 'up' or 'down'; got '" + direction + "'");
+        }
+        Version version = targetVersion == null || targetVersion.isBlank() ? null : Version.parse(targetVersion);
+        if (parsed == Direction.DOWN && version == null) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "a down rollout needs targetVersion: the version to"
+                    + " roll back to (0 undoes everything)");
+        }
+        if (status != null && !status.equals("active")) {
+            throw new FlotillaException(ErrorCode.INVALID_STATUS, "only active companies are migrated; status may only be 'active'");
+        }
+        return new RolloutSpec(new Target(parsed, version), companyIds, canaryIds, strategy, allowDrift);
+    }
 
     /** Whether the plan's first wave is a canary. */
     public boolean hasCanary() {

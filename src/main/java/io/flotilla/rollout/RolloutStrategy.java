@@ -4,7 +4,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * How a rollout runs its companies: one record from the resource (validated by {@link RolloutService}) through the
- * planner, the stored rollout and the {@link RolloutWorker}, and back out in the {@link Rollout} view.
+ * planner, the stored rollout and the {@link RolloutWorker}, and back out in the {@link Rollout} and its API view.
  *
  * @param canary      requested: the first N companies with work run alone first (the canary wave); once planned
  *                    and stored: how many companies that wave holds (also when canaryIds chose them)

@@ -7,11 +7,11 @@ import io.flotilla.error.FlotillaException;
 import io.flotilla.migration.ApplyResult;
 import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.migration.Target;
-import io.flotilla.migration.TemplateLookup;
-import io.flotilla.sql.AdvisoryLocks;
+import io.flotilla.migration.TemplateRepository;
 import io.flotilla.rollout.RolloutRepository.TargetUpdate;
 import io.flotilla.rollout.RolloutRepository.TargetWork;
 import io.flotilla.rollout.RolloutRepository.Work;
+import io.flotilla.sql.AdvisoryLocks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -53,7 +53,7 @@ public class RolloutWorker {
     private final RolloutRepository rollouts;
     private final SchemaMigrator migrator;
     private final AdvisoryLocks locks;
-    private final TemplateLookup lookup;
+    private final TemplateRepository lookup;
     private final CatalogService catalog;
     private final FlotillaConfig config;
     private final MeterRegistry metrics;
@@ -68,7 +68,7 @@ public class RolloutWorker {
     private ScheduledExecutorService ticker;
 
     public RolloutWorker(Pool pool, Vertx vertx, RolloutRepository rollouts, SchemaMigrator migrator,
-                         AdvisoryLocks locks, TemplateLookup lookup, CatalogService catalog, FlotillaConfig config, MeterRegistry metrics) {
+                         AdvisoryLocks locks, TemplateRepository lookup, CatalogService catalog, FlotillaConfig config, MeterRegistry metrics) {
         this.locks = locks;
         this.lookup = lookup;
         this.pool = pool;

@@ -1,6 +1,5 @@
 package io.flotilla.sql;
 
-import io.flotilla.catalog.SqlScript;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.smallrye.mutiny.Uni;

@@ -1,6 +1,6 @@
 /**
  * SQL against tenant schemas, below the domain: the database tenant SQL runs against (a value), the executor (search path, pipelined script runs, schema DDL), the
- * advisory locks of both namespaces (schemas, rollouts), and the schema names reserved for PostgreSQL and for
- * scratch schemas. Imports nothing from the domain packages.
+ * advisory locks of both namespaces (schemas, rollouts), the schema names reserved for PostgreSQL and for
+ * scratch schemas, and the lexer that splits and inspects SQL scripts ({@code SqlScript}). Imports nothing from the domain packages.
  */
 package io.flotilla.sql;

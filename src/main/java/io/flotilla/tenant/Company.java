@@ -2,6 +2,7 @@ package io.flotilla.tenant;
 
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.migration.MigrationTenant;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
@@ -25,7 +26,7 @@ import java.util.UUID;
  */
 @Entity
 @Table(name = "companies", schema = "public")
-public class Company {
+public class Company implements MigrationTenant {
 
     @Id
     private UUID id;
@@ -76,14 +77,17 @@ public class Company {
         return new Company(UUID.randomUUID(), companyName, schemaName, status, settings, null, null, null);
     }
 
+    @Override
     public UUID id() {
         return id;
     }
 
+    @Override
     public String companyName() {
         return companyName;
     }
 
+    @Override
     public String schemaName() {
         return schemaName;
     }
@@ -92,6 +96,7 @@ public class Company {
         return status;
     }
 
+    @Override
     public Map<String, Object> settings() {
         return settings == null ? Map.of() : settings;
     }
@@ -110,11 +115,13 @@ public class Company {
     }
 
     /** Only these are migrated: active and not soft-deleted. */
+    @Override
     public boolean migratable() {
         return status == CompanyStatus.ACTIVE && deletedAt == null;
     }
 
     /** Why this company is not migrated (409 company-not-active), for callers that found {@link #migratable()} false. */
+    @Override
     public FlotillaException notMigratable() {
         return new FlotillaException(ErrorCode.COMPANY_NOT_ACTIVE, "Company '" + companyName + "' is "
                 + (deletedAt != null ? "deleted" : status.value()) + "; only active companies are migrated",
@@ -122,6 +129,7 @@ public class Company {
     }
 
     /** The problem when this company's schema is not in the database (409 schema-missing). */
+    @Override
     public FlotillaException schemaMissing() {
         return new FlotillaException(ErrorCode.SCHEMA_MISSING, "Schema '" + schemaName + "' of company '" + companyName
                 + "' does not exist", Map.of("companyId", id, "schemaName", schemaName));

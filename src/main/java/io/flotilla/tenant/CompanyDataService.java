@@ -6,17 +6,16 @@ import io.flotilla.catalog.Seeds;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.ledger.LedgerRepository;
+import io.flotilla.ledger.LedgerRepository.StepError;
 import io.flotilla.migration.ApplyResult;
 import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.migration.Target;
+import io.flotilla.migration.TemplateRepository;
 import io.flotilla.migration.TemplateValues;
-import io.flotilla.migration.TemplateLookup;
 import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.sql.TenantDatabase;
 import io.flotilla.sql.TenantExecutor;
-import io.flotilla.ledger.LedgerRepository;
-import io.flotilla.ledger.LedgerRepository.StepError;
-import io.flotilla.rollout.RolloutRepository;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -54,16 +53,16 @@ public class CompanyDataService {
     private final CompanyService companies;
     private final TenantExecutor executor;
     private final AdvisoryLocks locks;
-    private final TemplateLookup lookup;
+    private final TemplateRepository lookup;
     private final SchemaMigrator migrator;
     private final LedgerRepository ledger;
-    private final RolloutRepository rollouts;
+    private final RolloutHolds rollouts;
     private final CatalogService catalog;
     private final FlotillaConfig config;
 
     public CompanyDataService(TenantDatabase database, CompanyService companies, TenantExecutor executor, AdvisoryLocks locks,
-                              TemplateLookup lookup, SchemaMigrator migrator,
-                              LedgerRepository ledger, RolloutRepository rollouts, CatalogService catalog,
+                              TemplateRepository lookup, SchemaMigrator migrator,
+                              LedgerRepository ledger, RolloutHolds rollouts, CatalogService catalog,
                               FlotillaConfig config) {
         this.database = database;
         this.companies = companies;

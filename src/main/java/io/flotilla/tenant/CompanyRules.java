@@ -4,7 +4,6 @@ import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.sql.SchemaNames;
 
-import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -78,17 +77,6 @@ public final class CompanyRules {
             checked.put(key, value);
         });
         return checked;
-    }
-
-    /** The text a setting contributes to SQL: numbers without exponent noise, booleans and tokens as they are. */
-    public static String settingText(Object value) {
-        if (value instanceof BigDecimal d) {
-            return d.stripTrailingZeros().scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString();
-        }
-        if (value instanceof Number n) {
-            return settingText(new BigDecimal(n.toString()));
-        }
-        return String.valueOf(value);
     }
 
     private static String printable(String s) {

@@ -2,7 +2,7 @@ package io.flotilla.verification;
 
 import io.flotilla.catalog.LintRule;
 import io.flotilla.catalog.Migration;
-import io.flotilla.catalog.SqlScript;
+import io.flotilla.sql.SqlScript;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.flotilla.verification;
 
-import io.flotilla.sql.TenantDatabase;
 import io.flotilla.catalog.CatalogService;
 import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationCatalog;
@@ -8,10 +7,11 @@ import io.flotilla.catalog.MigrationScript;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.migration.TemplateValues;
-import io.flotilla.migration.TemplateLookup;
 import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.VersionHistory;
+import io.flotilla.migration.TemplateRepository;
+import io.flotilla.migration.TemplateValues;
+import io.flotilla.sql.TenantDatabase;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyService;
 import io.flotilla.verification.ScratchBuilder.Step;
@@ -41,12 +41,12 @@ public class VerificationService {
     private final TenantDatabase database;
     private final CompanyService companies;
     private final LedgerRepository ledger;
-    private final TemplateLookup lookup;
+    private final TemplateRepository lookup;
     private final SchemaInspector inspector;
     private final ScratchBuilder builder;
     private final CatalogService catalogService;
 
-    public VerificationService(TenantDatabase database, CompanyService companies, LedgerRepository ledger, TemplateLookup lookup,
+    public VerificationService(TenantDatabase database, CompanyService companies, LedgerRepository ledger, TemplateRepository lookup,
                                SchemaInspector inspector, ScratchBuilder builder, CatalogService catalogService) {
         this.database = database;
         this.companies = companies;

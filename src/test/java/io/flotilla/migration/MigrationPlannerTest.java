@@ -1,5 +1,6 @@
 package io.flotilla.migration;
 
+import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.Layout;
 import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationCatalog;
@@ -8,7 +9,6 @@ import io.flotilla.catalog.MigrationScript;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.ledger.Direction;
 import io.flotilla.ledger.LedgerEntry;
 import io.flotilla.ledger.StepStatus;
 import io.flotilla.ledger.VersionHistory;

@@ -1,16 +1,16 @@
 package io.flotilla.rollout;
 
+import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.catalog.MigrationResolver;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.ledger.StaleStepJanitor;
+import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.migration.Target;
+import io.flotilla.migration.TemplateRepository;
 import io.flotilla.sql.AdvisoryLocks;
-import io.flotilla.migration.TemplateLookup;
-import io.flotilla.ledger.Direction;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyService;
 import io.flotilla.testsupport.PostgresResource;
@@ -22,7 +22,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import javax.sql.DataSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -50,7 +50,7 @@ class RolloutPlannerTest {
     @Inject
     SchemaMigrator migrator;
     @Inject
-    TemplateLookup lookup;
+    TemplateRepository lookup;
     @Inject
     StaleStepJanitor janitor;
     @Inject

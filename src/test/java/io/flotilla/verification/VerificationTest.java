@@ -1,13 +1,13 @@
 package io.flotilla.verification;
 
 import io.flotilla.catalog.CatalogService;
+import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.catalog.MigrationResolver;
 import io.flotilla.catalog.Version;
 import io.flotilla.migration.ApplyResult;
 import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.migration.Target;
-import io.flotilla.ledger.Direction;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyService;
 import io.flotilla.testsupport.PostgresResource;
@@ -20,7 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import javax.sql.DataSource;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;

@@ -1,4 +1,4 @@
-package io.flotilla.catalog;
+package io.flotilla.sql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

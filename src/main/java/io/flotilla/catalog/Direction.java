@@ -1,4 +1,4 @@
-package io.flotilla.ledger;
+package io.flotilla.catalog;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 
@@ -15,10 +15,5 @@ public enum Direction {
 
     public static Direction parse(String text) {
         return Direction.valueOf(text.toUpperCase(Locale.ROOT));
-    }
-
-    /** The status a successful step of this direction ends in. */
-    public StepStatus success() {
-        return this == UP ? StepStatus.APPLIED : StepStatus.ROLLED_BACK;
     }
 }

@@ -12,10 +12,11 @@ import static io.flotilla.sql.TenantExecutor.quoteIdent;
 
 /**
  * The template values a tenant's own data decides (see {@link TemplateValues}): the queries on the schema's
- * {@code ai_config} and the fleet-wide {@code public.models_details}, the sample catalog's convention.
+ * {@code ai_config} and the fleet-wide {@code public.models_details}, the sample catalog's convention. A repository
+ * (queries only, no logic), named so; it lives here because only template values read these tables.
  */
 @ApplicationScoped
-public class TemplateLookup {
+public class TemplateRepository {
 
     /**
      * Whether the fleet-wide table template look-ups join ({@code public.models_details}) exists: a rollout asks

@@ -1,4 +1,4 @@
-package io.flotilla.catalog;
+package io.flotilla.sql;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,0 +1,24 @@
+package io.flotilla.api;
+
+import io.flotilla.catalog.Direction;
+import io.flotilla.ledger.LedgerEntry;
+import io.flotilla.ledger.StepStatus;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/** One ledger step as clients see it. Named LedgerEntry in the contract; {@code ledger.LedgerEntry} is the row. */
+@Schema(name = "LedgerEntry")
+public record LedgerEntryView(long id, UUID runId, UUID companyId, String schemaName, String version, String name,
+                              String script, Direction direction, StepStatus status, String checksum,
+                              boolean transactional, OffsetDateTime startedAt, OffsetDateTime finishedAt,
+                              Long durationMs, String error, String errorSqlState, Integer errorPosition,
+                              String executedBy) {
+
+    public static LedgerEntryView of(LedgerEntry e) {
+        return new LedgerEntryView(e.id(), e.runId(), e.companyId(), e.schemaName(), e.version(), e.name(), e.script(),
+                e.direction(), e.status(), e.checksum(), e.transactional(), e.startedAt(), e.finishedAt(),
+                e.durationMs(), e.error(), e.errorSqlState(), e.errorPosition(), e.executedBy());
+    }
+}

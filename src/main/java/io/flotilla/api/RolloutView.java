@@ -1,0 +1,44 @@
+package io.flotilla.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.flotilla.rollout.Rollout;
+import io.flotilla.rollout.RolloutState;
+import io.flotilla.rollout.RolloutStrategy;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A rollout as clients see it: its settings, where it is, and counts of companies (and, in the detail view, of
+ * ledger steps) per status. Named Rollout in the contract; {@code rollout.Rollout} is what the repository reads.
+ */
+@Schema(name = "Rollout")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RolloutView(UUID id, String direction, String targetVersion, RolloutState state, RolloutStrategy strategy,
+                          boolean allowDrift, int totalTargets, int waves, int currentWave, String owner,
+                          OffsetDateTime heartbeatAt, String error, OffsetDateTime createdAt, OffsetDateTime startedAt,
+                          OffsetDateTime finishedAt, Map<String, Long> targets, Map<String, Long> steps,
+                          List<Failure> failures) {
+
+    /** A company that failed, with the step and the PostgreSQL error. */
+    @Schema(name = "Failure")
+    public record Failure(UUID companyId, String schemaName, String version, String error, String sqlState,
+                          OffsetDateTime finishedAt) {
+    }
+
+    public static RolloutView of(Rollout r) {
+        List<Failure> failures = r.failures() == null ? null : r.failures().stream()
+                .map(f -> new Failure(f.companyId(), f.schemaName(), f.version(), f.error(), f.sqlState(), f.finishedAt()))
+                .toList();
+        return new RolloutView(r.id(), r.direction(), r.targetVersion(), r.state(), r.strategy(), r.allowDrift(),
+                r.totalTargets(), r.waves(), r.currentWave(), r.owner(), r.heartbeatAt(), r.error(), r.createdAt(),
+                r.startedAt(), r.finishedAt(), r.targets(), r.steps(), failures);
+    }
+
+    public static List<RolloutView> of(List<Rollout> rollouts) {
+        return rollouts.stream().map(RolloutView::of).toList();
+    }
+}
