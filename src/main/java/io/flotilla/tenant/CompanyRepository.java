@@ -54,8 +54,17 @@ public class CompanyRepository implements PanacheRepositoryBase<Company, UUID> {
         // Fixed fragments only, so that no parameter is an untyped null.
         String where = (status == null ? "1 = 1" : "status = :status") + (includeDeleted ? "" : " and deletedAt is null");
         Map<String, Object> filter = status == null ? Map.of() : Map.of("status", status);
-        return find(where, OLDEST_FIRST, filter).page(page, size).list()
-                .flatMap(items -> count(where, filter).map(total -> new CompanyPage(items, page, size, total)));
+        // The page and the total in one round trip; a page past the end has no row to carry the total: counted apart.
+        return getSession().flatMap(session -> {
+            var query = session.createSelectionQuery("select c, count(*) over () from Company c where " + where
+                    + " order by c.createdAt, c.id", Object[].class);
+            filter.forEach(query::setParameter);
+            return query.setFirstResult(page * size).setMaxResults(size).getResultList();
+        }).flatMap(rows -> {
+            List<Company> items = rows.stream().map(row -> (Company) row[0]).toList();
+            return rows.isEmpty() ? count(where, filter).map(total -> new CompanyPage(items, page, size, total))
+                    : Uni.createFrom().item(new CompanyPage(items, page, size, (Long) rows.get(0)[1]));
+        });
     }
 
     /** Changes status and/or settings (null = keep), in the caller's transaction; null item when no such live company. */
@@ -79,9 +88,11 @@ public class CompanyRepository implements PanacheRepositoryBase<Company, UUID> {
 
     /** Sets deleted_at once, in the caller's transaction; the schema stays. Null item when no such company. */
     Uni<Company> softDelete(UUID id) {
-        return update("deletedAt = coalesce(deletedAt, current_timestamp), updatedAt = current_timestamp"
-                        + " where id = :id", Parameters.with("id", id))
-                .flatMap(n -> n == 0 ? Uni.createFrom().nullItem() : findById(id));
+        // One round trip: the row comes back from the UPDATE (the session is the caller's own, so nothing stale).
+        return getSession().flatMap(session -> session.createNativeQuery("UPDATE public.companies"
+                        + " SET deleted_at = coalesce(deleted_at, current_timestamp), updated_at = current_timestamp"
+                        + " WHERE id = :id RETURNING " + CompanyRows.COLUMNS, Company.class)
+                .setParameter("id", id).getSingleResultOrNull());
     }
 
     /**
