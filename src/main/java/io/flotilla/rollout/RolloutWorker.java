@@ -193,6 +193,7 @@ public class RolloutWorker {
         /** Servers this run could not reach, with why; their companies wait (not failed) until they answer again. */
         private final Map<String, String> unreachable = new ConcurrentHashMap<>();
         private final List<TargetWork> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private volatile boolean waitLogged;
         private final AtomicLong localPending = new AtomicLong();
         private final Map<UUID, TargetUpdate> reports = new java.util.LinkedHashMap<>();
         private volatile boolean lookUp = true;
@@ -255,8 +256,11 @@ public class RolloutWorker {
             if (waiting.isEmpty() || stopStarting()) {
                 return Uni.createFrom().voidItem();
             }
-            Log.infof("Rollout %s: %d companies wait for server(s) %s; trying again every %s", work.id(),
-                    waiting.size(), unreachable.keySet(), config.rollout().serverRetry());
+            if (!waitLogged) {
+                waitLogged = true;
+                Log.infof("Rollout %s: %d companies wait for server(s) %s; trying again every %s", work.id(),
+                        waiting.size(), unreachable.keySet(), config.rollout().serverRetry());
+            }
             return Uni.createFrom().voidItem().onItem().delayIt().by(config.rollout().serverRetry())
                     .flatMap(x -> Multi.createFrom().iterable(List.copyOf(unreachable.keySet()))
                             .onItem().transformToUniAndMerge(server -> servers.forWork(server)
@@ -268,6 +272,7 @@ public class RolloutWorker {
                             return retryWaiting();
                         }
                         back.forEach(unreachable::remove);
+                        waitLogged = false;
                         List<TargetWork> again = waiting.stream().filter(t -> back.contains(t.company().server())).toList();
                         waiting.removeAll(again);
                         Log.infof("Rollout %s: server(s) %s answer again; running their %d waiting companies",
