@@ -1,7 +1,11 @@
 package io.flotilla.api;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import java.util.Map;
 
 /** Body of {@code POST /api/v1/companies}. */
-public record CompanyRequest(String companyName, String schemaName, String status, Map<String, Object> settings) {
+public record CompanyRequest(String companyName, String schemaName, String status, Map<String, Object> settings,
+                             @Schema(description = "The server to create its schema on; without it, the active server with"
+                                     + " the fewest companies under its capacity") String server) {
 }

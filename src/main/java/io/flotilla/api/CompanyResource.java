@@ -69,12 +69,14 @@ public class CompanyResource {
     @APIResponse(responseCode = "201", description = "Onboarded: the company and the versions applied to its schema",
             headers = @Header(name = "Location", description = "The company", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OnboardingView.class)))
-    @APIResponse(responseCode = "400", description = "Invalid company name, schema name, status or settings; unknown field",
+    @APIResponse(responseCode = "400", description = "Invalid company name, schema name, status or settings; unknown field; no such server",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "Company name or schema name already used, or the schema exists",
+    @APIResponse(responseCode = "409", description = "Company name or schema name already used, the schema exists, or the server is draining, offline or full",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "A migration uses a placeholder nothing defines for this company",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "The company's server cannot be reached (server-unavailable);"
+            + " nothing was created", content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "500", description = "A migration failed (migration-failed): the company and schema stay",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> onboard(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
@@ -83,7 +85,7 @@ public class CompanyResource {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "A JSON body with companyName and schemaName is required");
         }
         return service.onboard(new CompanyService.NewCompany(body.companyName(), body.schemaName(), body.status(),
-                        body.settings()))
+                        body.settings(), body.server()))
                 .map(onboarded -> {
                     ApplyResult apply = onboarded.apply();
                     if (apply != null && !apply.succeeded()) {

@@ -10,12 +10,14 @@ import java.util.UUID;
 
 /** A company as clients see it: every column of its row. Named Company in the contract. */
 @Schema(name = "Company")
-public record CompanyView(UUID id, String companyName, String schemaName, CompanyStatus status,
+public record CompanyView(UUID id, String companyName, String schemaName,
+                          @Schema(description = "The PostgreSQL server its schema lives on (home: the control plane's own database)")
+                          String server, CompanyStatus status,
                           Map<String, Object> settings, OffsetDateTime createdAt, OffsetDateTime updatedAt,
                           OffsetDateTime deletedAt) {
 
     public static CompanyView of(Company c) {
-        return new CompanyView(c.id(), c.companyName(), c.schemaName(), c.status(), c.settings(), c.createdAt(),
+        return new CompanyView(c.id(), c.companyName(), c.schemaName(), c.server(), c.status(), c.settings(), c.createdAt(),
                 c.updatedAt(), c.deletedAt());
     }
 }

@@ -18,10 +18,13 @@ public record RolloutRequest(String direction, String targetVersion, List<UUID> 
      * @param batchSize   companies per wave after the canary (default: all in one wave)
      * @param maxParallel schemas in flight at once (default 4; at most DB_POOL_MAX - 2)
      * @param maxFailures failed companies tolerated before no new schema starts (default 0: stop at the first)
+     * @param maxParallelPerServer schemas in flight at once on any one PostgreSQL server (default: maxParallel)
+     * @param maxFailuresPerServer failed companies tolerated on one server before it takes no more work in this
+     *                             rollout while the other servers go on (default: none, only maxFailures)
      */
     // Not "Strategy" in the contract: that is the rollout's own (io.flotilla.rollout.RolloutStrategy).
     @Schema(name = "RolloutRequestStrategy")
     public record Strategy(Integer canary, List<UUID> canaryIds, Integer batchSize, Integer maxParallel,
-                           Integer maxFailures) {
+                           Integer maxFailures, Integer maxParallelPerServer, Integer maxFailuresPerServer) {
     }
 }

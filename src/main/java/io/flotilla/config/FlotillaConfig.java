@@ -47,6 +47,10 @@ public interface FlotillaConfig {
         /** How long a server may take to answer that check before it counts as unreachable. */
         @WithDefault("3s")
         Duration checkTimeout();
+
+        /** How often every server's own ledger is compared with the home ledger and what it lacks is copied. */
+        @WithDefault("60s")
+        Duration reconcileInterval();
     }
 
     interface Monitoring {
@@ -67,6 +71,10 @@ public interface FlotillaConfig {
         /** On SIGTERM, how long in-flight schemas may take to finish before the process stops anyway. */
         @WithDefault("30s")
         Duration shutdownGrace();
+
+        /** While a server cannot be reached, how often a rollout with companies waiting for it tries it again. */
+        @WithDefault("10s")
+        Duration serverRetry();
 
         /** Schemas in flight at once when a request does not say. */
         @WithDefault("4")

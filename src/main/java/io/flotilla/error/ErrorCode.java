@@ -57,6 +57,9 @@ public enum ErrorCode {
 
     // execution
     SCHEMA_BUSY(409, "Schema is being migrated by another process"),
+    SERVER_UNAVAILABLE(503, "PostgreSQL server unavailable"),
+    SERVER_UNKNOWN(400, "Unknown server"),
+    SERVER_NOT_ACCEPTING(409, "Server takes no new companies"),
     DRIFT_DETECTED(409, "Applied migrations changed since they were applied"),
     MIGRATION_FAILED(500, "Migration failed"),
     SEED_FAILED(422, "Seed failed");

@@ -17,6 +17,9 @@ public interface MigrationTenant {
 
     String schemaName();
 
+    /** The PostgreSQL server the schema lives on ({@code home}: the control plane's own database). */
+    String server();
+
     /** Template values by placeholder name, already checked to be plain tokens, numbers or booleans. */
     Map<String, Object> settings();
 

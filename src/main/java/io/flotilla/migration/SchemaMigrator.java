@@ -6,7 +6,11 @@ import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.catalog.MigrationScript;
 import io.flotilla.catalog.Version;
 import io.flotilla.config.FlotillaConfig;
+import io.flotilla.error.ErrorCode;
+import io.flotilla.error.FlotillaException;
+import io.flotilla.ledger.LedgerCopy;
 import io.flotilla.ledger.LedgerRepository;
+import io.flotilla.server.ServerPools;
 import io.flotilla.ledger.LedgerRepository.StepError;
 import io.flotilla.ledger.LedgerRepository.StepStart;
 import io.flotilla.ledger.StepStatus;
@@ -41,7 +45,8 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class SchemaMigrator {
 
-    private final TenantDatabase database;
+    private final ServerPools servers;
+    private final LedgerCopy copy;
     private final TenantExecutor executor;
     private final AdvisoryLocks locks;
     private final TemplateRepository lookup;
@@ -51,9 +56,10 @@ public class SchemaMigrator {
     private final String executedBy;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
-    public SchemaMigrator(TenantDatabase database, TenantExecutor executor, AdvisoryLocks locks, TemplateRepository lookup,
+    public SchemaMigrator(ServerPools servers, LedgerCopy copy, TenantExecutor executor, AdvisoryLocks locks, TemplateRepository lookup,
                           LedgerRepository ledger, FlotillaConfig config, MeterRegistry metrics) {
-        this.database = database;
+        this.servers = servers;
+        this.copy = copy;
         this.executor = executor;
         this.locks = locks;
         this.lookup = lookup;
@@ -91,7 +97,10 @@ public class SchemaMigrator {
         if (!company.migratable()) {
             return Uni.createFrom().failure(company.notMigratable());
         }
-        return database.withConnection(conn -> migrate(conn, company, catalog, target, allowDrift, runId, lookUpTenantValues));
+        return servers.forWork(company.server()).flatMap(database -> database.withConnection(conn ->
+                        migrate(conn, database, company, catalog, target, allowDrift, runId, lookUpTenantValues))
+                .onFailure(e -> !database.home() && !isStepError(e) && !(e instanceof FlotillaException))
+                .transform(e -> unavailable(database, e)));
     }
 
     /**
@@ -99,8 +108,9 @@ public class SchemaMigrator {
      * schema lock is taken here too; a caller that already holds it on this connection keeps it (session advisory
      * locks stack, and this run releases only its own hold), so its work and this run are one locked stretch.
      */
-    public Uni<ApplyResult> migrate(SqlConnection conn, MigrationTenant company, MigrationCatalog catalog, Target target,
-                                    boolean allowDrift, UUID runId, boolean lookUpTenantValues) {
+    public Uni<ApplyResult> migrate(SqlConnection conn, TenantDatabase database, MigrationTenant company,
+                                    MigrationCatalog catalog, Target target, boolean allowDrift, UUID runId,
+                                    boolean lookUpTenantValues) {
         if (!company.migratable()) {
             return Uni.createFrom().failure(company.notMigratable());
         }
@@ -120,7 +130,8 @@ public class SchemaMigrator {
                                                 ? TemplateValues.toLookUp(company, plan.scripts()) : java.util.Set.of())
                                         .map(looked -> render(company, steps, target, looked));
                             })
-                            .flatMap(plan -> runFrom(conn, company, runId, target.direction(), plan, 0, new ArrayList<>()));
+                            .flatMap(plan -> runFrom(conn, company, runId, target.direction(), plan, 0, new ArrayList<>()))
+                            .call(result -> copyToHome(conn, database, company, runId));
                 })
                 .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull());
     }
@@ -211,6 +222,28 @@ public class SchemaMigrator {
                            Supplier<Uni<T>> inTransaction, Supplier<Uni<?>> before, Supplier<Uni<T>> after) {
         return transactional ? executor.runAndCommit(conn, schema, sql, inTransaction)
                 : executor.runWithoutTransaction(conn, schema, sql, before, after);
+    }
+
+    /**
+     * A server's steps commit with its own ledger; the home ledger gets them right after, still under the schema's
+     * lock. A failed copy is only logged: the periodic reconciliation makes it, nothing is lost or doubled.
+     */
+    private Uni<LedgerCopy.Copied> copyToHome(SqlConnection conn, TenantDatabase database, MigrationTenant company,
+                                              UUID runId) {
+        if (database.home()) {
+            return Uni.createFrom().nullItem();
+        }
+        return copy.copyRun(conn, database.name(), company.id(), runId).onFailure().recoverWithItem(e -> {
+            Log.warnf("Steps of run %s on %s (server %s) not copied to the home ledger yet: %s; the reconciliation"
+                    + " copies them", runId, company.schemaName(), database.name(), e.getMessage());
+            return null;
+        });
+    }
+
+    /** A server that cannot be reached (or stops answering): the company waits for it, nothing failed. */
+    public static FlotillaException unavailable(TenantDatabase database, Throwable cause) {
+        return new FlotillaException(ErrorCode.SERVER_UNAVAILABLE, "PostgreSQL server '" + database.name()
+                + "' cannot be reached: " + cause.getMessage(), java.util.Map.of("server", database.name()), cause);
     }
 
     /**

@@ -11,6 +11,7 @@ import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.migration.MigrationPlanner;
 import io.flotilla.migration.TemplateRepository;
 import io.flotilla.migration.TemplateValues;
+import io.flotilla.server.ServerPools;
 import io.flotilla.sql.TenantDatabase;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyRepository;
@@ -45,16 +46,16 @@ public class RolloutPlanner {
     private final LedgerRepository ledger;
     private final CatalogService catalogService;
     private final TemplateRepository lookup;
-    /** Where the tenant schemas live: the extension check asks that server, not the control plane's. */
-    private final TenantDatabase tenants;
+    /** Where the tenant schemas live: the extension check asks each company's server, not the control plane's. */
+    private final ServerPools servers;
 
     public RolloutPlanner(CompanyRepository companies, LedgerRepository ledger, CatalogService catalogService,
-                          TemplateRepository lookup, TenantDatabase tenants) {
+                          TemplateRepository lookup, ServerPools servers) {
         this.companies = companies;
         this.ledger = ledger;
         this.catalogService = catalogService;
         this.lookup = lookup;
-        this.tenants = tenants;
+        this.servers = servers;
     }
 
     public Uni<RolloutPlan> plan(RolloutSpec spec, boolean withTemplateValues) {
@@ -126,14 +127,31 @@ public class RolloutPlanner {
         return result;
     }
 
-    /** Every extension some planned script requires must be available on the server, or nothing runs. */
+    /**
+     * Every extension some planned script requires must be available on the server of each company that runs it, or
+     * nothing runs. One question per server; a server that cannot be reached now is not asked (its companies wait for
+     * it in the rollout, and a missing extension then fails them there, with PostgreSQL's error).
+     */
     private Uni<Void> preflight(List<CompanySteps> steps) {
-        Set<String> required = new LinkedHashSet<>();
-        steps.forEach(s -> s.scripts().forEach(script -> required.addAll(script.requires())));
-        if (required.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return tenants.pool().preparedQuery("SELECT ARRAY(SELECT r FROM unnest($1::text[]) r WHERE r NOT IN"
+        Map<String, Set<String>> requiredByServer = new TreeMap<>();
+        steps.forEach(s -> s.scripts().forEach(script -> {
+            if (!script.requires().isEmpty()) {
+                requiredByServer.computeIfAbsent(s.company().server(), x -> new LinkedHashSet<>()).addAll(script.requires());
+            }
+        }));
+        return Multi.createFrom().iterable(requiredByServer.entrySet())
+                .onItem().transformToUniAndConcatenate(e -> servers.database(e.getKey())
+                        .flatMap(db -> preflight(db, e.getValue())
+                                .onFailure(f -> !(f instanceof FlotillaException)).recoverWithItem(f -> {
+                                    io.quarkus.logging.Log.warnf("Extension check skipped on server %s, which cannot be"
+                                            + " reached: %s", db.name(), f.getMessage());
+                                    return null;
+                                })))
+                .collect().last().replaceWithVoid();
+    }
+
+    private Uni<Void> preflight(TenantDatabase server, Set<String> required) {
+        return server.pool().preparedQuery("SELECT ARRAY(SELECT r FROM unnest($1::text[]) r WHERE r NOT IN"
                         + " (SELECT name FROM pg_available_extensions)),"
                         + " coalesce(host(inet_server_addr()), 'local socket') || ':' || coalesce(inet_server_port(), 0)"
                         + " || ' (' || current_setting('server_version') || ')'")
@@ -144,8 +162,9 @@ public class RolloutPlanner {
                     if (missing.length > 0) {
                         throw new FlotillaException(ErrorCode.EXTENSION_MISSING, "The plan needs extension "
                                 + String.join(", ", missing) + ", which PostgreSQL server " + row.getString(1)
-                                + " does not offer (pg_available_extensions); install it there first. Nothing was run.",
-                                Map.of("extensions", List.of(missing), "server", row.getString(1)));
+                                + " (server '" + server.name() + "') does not offer (pg_available_extensions); install it"
+                                + " there first. Nothing was run.",
+                                Map.of("extensions", List.of(missing), "server", row.getString(1), "serverName", server.name()));
                     }
                     return null;
                 });
@@ -157,7 +176,8 @@ public class RolloutPlanner {
                 .onItem().transformToUni(s -> {
                     Set<String> lookUp = TemplateValues.toLookUp(s.company(), s.scripts());
                     Uni<Map<String, String>> looked = lookUp.isEmpty() ? Uni.createFrom().item(Map.of())
-                            : lookup.lookUp(tenants.pool(), s.company().schemaName(), lookUp);
+                            : servers.database(s.company().server())
+                                    .flatMap(db -> lookup.lookUp(db.pool(), s.company().schemaName(), lookUp));
                     return looked.map(found -> {
                         Map<String, String> values = new TreeMap<>();
                         s.scripts().forEach(script -> values.putAll(TemplateValues.resolve(s.company(), script, found)));
@@ -182,10 +202,20 @@ public class RolloutPlanner {
         if (!spec.canaryIds().isEmpty()) {
             Set<UUID> ids = new HashSet<>(spec.canaryIds());
             work.forEach(s -> (ids.contains(s.company().id()) ? canary : rest).add(s));
-        } else {
-            for (int i = 0; i < work.size(); i++) {
-                (i < spec.strategy().canary() ? canary : rest).add(work.get(i));
+        } else if (spec.strategy().canary() > 0) {
+            // One company of every server first (a server's first company with work), then the next in order.
+            Set<String> servers = new HashSet<>();
+            Set<UUID> chosen = new HashSet<>();
+            work.stream().filter(s -> servers.add(s.company().server())).forEach(s -> chosen.add(s.company().id()));
+            for (CompanySteps s : work) {
+                if (chosen.size() >= spec.strategy().canary()) {
+                    break;
+                }
+                chosen.add(s.company().id());
             }
+            work.forEach(s -> (chosen.contains(s.company().id()) ? canary : rest).add(s));
+        } else {
+            rest.addAll(work);
         }
         List<RolloutPlan.Entry> entries = new ArrayList<>();
         int wave = 0;

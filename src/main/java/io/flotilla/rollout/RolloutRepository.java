@@ -43,6 +43,7 @@ public class RolloutRepository implements RolloutHolds {
         int n = plan.entries().size() + plan.upToDate().size();
         UUID[] companyIds = new UUID[n];
         String[] schemas = new String[n];
+        String[] servers = new String[n];
         Integer[] waves = new Integer[n];
         Integer[] positions = new Integer[n];
         String[] statuses = new String[n];
@@ -55,6 +56,7 @@ public class RolloutRepository implements RolloutHolds {
         for (RolloutPlan.Entry e : plan.entries()) {
             companyIds[i] = e.company().id();
             schemas[i] = e.company().schemaName();
+            servers[i] = e.company().server();
             waves[i] = e.wave();
             positions[i] = e.position();
             statuses[i++] = TargetStatus.PENDING.value();
@@ -66,6 +68,7 @@ public class RolloutRepository implements RolloutHolds {
         for (Company c : plan.upToDate()) {
             companyIds[i] = c.id();
             schemas[i] = c.schemaName();
+            servers[i] = c.server();
             waves[i] = 0;
             positions[i] = i;
             statuses[i++] = TargetStatus.SKIPPED.value();
@@ -75,25 +78,28 @@ public class RolloutRepository implements RolloutHolds {
                 spec.hasCanary() ? (int) plan.entries().stream().filter(e -> e.wave() == 0).count() : 0);
         return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO public.rollouts (direction, target_version,"
                                 + " state, canary_count, batch_size, max_parallel, max_failures, allow_drift, total_targets,"
-                                + " waves, request, finished_at) VALUES ($1, $2, $3::text, $4, $5, $6, $7, $8, $9, $10, $11,"
+                                + " waves, request, max_parallel_per_server, max_failures_per_server, finished_at) VALUES ($1,"
+                                + " $2, $3::text, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
                                 + " CASE WHEN $3::text = 'succeeded' THEN now() END) RETURNING id")
                         .execute(Tuple.tuple(Arrays.asList(spec.target().direction().value(),
                                 spec.target().version() == null ? null : spec.target().version().toString(),
                                 nothingToDo ? RolloutState.SUCCEEDED.value() : RolloutState.PENDING.value(),
                                 stored.canary(), stored.batchSize(), stored.maxParallel(), stored.maxFailures(),
-                                spec.allowDrift(), n, plan.waves(), request)))
+                                spec.allowDrift(), n, plan.waves(), request, stored.maxParallelPerServer(),
+                                stored.maxFailuresPerServer())))
                         .map(rows -> rows.iterator().next().getUUID(0))
                         .call(id -> conn.preparedQuery("INSERT INTO public.rollout_targets (rollout_id, company_id,"
-                                        + " schema_name, wave, position, status, active, versions)"
-                                        + " SELECT $1, t.company_id, t.schema_name, t.wave, t.position, t.status,"
+                                        + " schema_name, server, wave, position, status, active, versions)"
+                                        + " SELECT $1, t.company_id, t.schema_name, t.server, t.wave, t.position, t.status,"
                                         + " t.status = 'pending', coalesce(v.versions, '{}')"
-                                        + " FROM unnest($2::uuid[], $3::text[], $4::int[], $5::int[], $6::text[]) WITH ORDINALITY"
-                                        + " AS t(company_id, schema_name, wave, position, status, n)"
+                                        + " FROM unnest($2::uuid[], $3::text[], $9::text[], $4::int[], $5::int[], $6::text[])"
+                                        + " WITH ORDINALITY AS t(company_id, schema_name, server, wave, position, status, n)"
                                         + " LEFT JOIN (SELECT s.target, array_agg(s.version ORDER BY s.k) AS versions"
                                         + "   FROM unnest($7::int[], $8::text[]) WITH ORDINALITY AS s(target, version, k)"
                                         + "   GROUP BY s.target) v ON v.target = t.n")
                                 .execute(Tuple.of(id, companyIds, schemas, waves, positions, statuses)
-                                        .addArrayOfInteger(stepTargets).addArrayOfString(stepVersions))))
+                                        .addArrayOfInteger(stepTargets).addArrayOfString(stepVersions)
+                                        .addArrayOfString(servers))))
                 .onFailure(e -> e instanceof PgException pg && "23505".equals(pg.getSqlState()))
                 .recoverWithUni(e -> conflict(companyIds));
     }
@@ -201,7 +207,7 @@ public class RolloutRepository implements RolloutHolds {
 
     /** What the owner needs to run: state, settings, and the companies still to do, in wave order. */
     public record Work(UUID id, RolloutState state, Target target, RolloutStrategy strategy, boolean allowDrift,
-                       int currentWave, long failedSoFar, List<TargetWork> targets) {
+                       int currentWave, long failedSoFar, Map<String, Long> failedByServer, List<TargetWork> targets) {
     }
 
     public record TargetWork(Company company, int wave, int plannedSteps) {
@@ -209,16 +215,19 @@ public class RolloutRepository implements RolloutHolds {
 
     public Uni<Work> work(SqlConnection conn, UUID id) {
         return conn.preparedQuery("SELECT r.state, r.direction, r.target_version, r.canary_count, r.batch_size,"
-                        + " r.max_parallel, r.max_failures, r.allow_drift, r.current_wave,"
-                        + " (SELECT count(*) FROM public.rollout_targets WHERE rollout_id = r.id AND status = 'failed') AS failed"
+                        + " r.max_parallel, r.max_failures, r.max_parallel_per_server, r.max_failures_per_server,"
+                        + " r.allow_drift, r.current_wave,"
+                        + " (SELECT count(*) FROM public.rollout_targets WHERE rollout_id = r.id AND status = 'failed') AS failed,"
+                        + " (SELECT json_object_agg(server, n) FROM (SELECT server, count(*) n FROM public.rollout_targets"
+                        + "   WHERE rollout_id = r.id AND status = 'failed' GROUP BY server) f) AS failed_by_server"
                         + " FROM public.rollouts r WHERE id = $1")
                 .execute(Tuple.of(id))
                 .flatMap(rows -> {
                     Row r = rows.iterator().next();
                     return conn.preparedQuery("SELECT t.wave, coalesce(array_length(t.versions, 1), 0) AS planned,"
-                                    + " c.id, c.company_name, c.schema_name, c.status, c.settings, c.created_at, c.updated_at,"
+                                    + " c.id, c.company_name, c.schema_name, c.server, c.status, c.settings, c.created_at, c.updated_at,"
                                     + " c.deleted_at FROM public.rollout_targets t JOIN public.companies c ON c.id = t.company_id"
-                                    + " WHERE t.rollout_id = $1 AND t.status IN ('pending', 'running') ORDER BY t.wave, t.position")
+                                    + " WHERE t.rollout_id = $1 AND t.status IN ('pending', 'running', 'waiting') ORDER BY t.wave, t.position")
                             .execute(Tuple.of(id))
                             .map(targets -> {
                                 List<TargetWork> list = new ArrayList<>();
@@ -229,9 +238,17 @@ public class RolloutRepository implements RolloutHolds {
                                         new Target(Direction.parse(r.getString("direction")),
                                                 version == null ? null : Version.parse(version)),
                                         Rollout.strategy(r), r.getBoolean("allow_drift"), r.getInteger("current_wave"),
-                                        r.getLong("failed"), list);
+                                        r.getLong("failed"), failedByServer(r.getJsonObject("failed_by_server")), list);
                             });
                 });
+    }
+
+    private static Map<String, Long> failedByServer(io.vertx.core.json.JsonObject counts) {
+        Map<String, Long> byServer = new java.util.HashMap<>();
+        if (counts != null) {
+            counts.forEach(e -> byServer.put(e.getKey(), ((Number) e.getValue()).longValue()));
+        }
+        return byServer;
     }
 
     /** Marks the rollout as owned and running; reads back the state an operator may have changed. */
@@ -277,7 +294,7 @@ public class RolloutRepository implements RolloutHolds {
         return client.preparedQuery("UPDATE public.rollout_targets t SET status = u.status, steps = t.steps + u.steps,"
                         + " failed_version = u.failed_version, error = u.error, error_sqlstate = u.sqlstate,"
                         + " started_at = CASE WHEN u.started THEN coalesce(t.started_at, now()) ELSE t.started_at END,"
-                        + " finished_at = CASE WHEN u.status NOT IN ('running', 'pending') THEN now() END"
+                        + " finished_at = CASE WHEN u.status NOT IN ('running', 'pending', 'waiting') THEN now() END"
                         + " FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::bool[])"
                         + " AS u(company_id, status, steps, failed_version, error, sqlstate, started)"
                         + " WHERE t.rollout_id = $1 AND t.company_id = u.company_id")
@@ -292,9 +309,9 @@ public class RolloutRepository implements RolloutHolds {
                         + " THEN state ELSE $2::text END, error = coalesce($3, error), finished_at = coalesce(finished_at, now()),"
                         + " updated_at = now(), owner = NULL WHERE id = $1 RETURNING id)"
                         + " UPDATE public.rollout_targets SET active = false,"
-                        + " status = CASE WHEN status IN ('pending', 'running') THEN 'cancelled' ELSE status END,"
+                        + " status = CASE WHEN status IN ('pending', 'running', 'waiting') THEN 'cancelled' ELSE status END,"
                         + " finished_at = coalesce(finished_at, now())"
-                        + " WHERE rollout_id = (SELECT id FROM r) AND (active OR status IN ('pending', 'running'))")
+                        + " WHERE rollout_id = (SELECT id FROM r) AND (active OR status IN ('pending', 'running', 'waiting'))")
                 .execute(Tuple.of(id, state.value(), error)).replaceWithVoid();
     }
 

@@ -63,6 +63,14 @@ public class RolloutService {
         if (strategy.batchSize() != null && strategy.batchSize() < 1) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.batchSize must be at least 1");
         }
+        if (strategy.maxParallelPerServer() != null
+                && (strategy.maxParallelPerServer() < 1 || strategy.maxParallelPerServer() > strategy.maxParallel())) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.maxParallelPerServer must be between 1 and"
+                    + " strategy.maxParallel (" + strategy.maxParallel() + ")");
+        }
+        if (strategy.maxFailuresPerServer() != null && strategy.maxFailuresPerServer() < 0) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.maxFailuresPerServer cannot be negative");
+        }
         if (strategy.canary() < 0 || strategy.maxFailures() < 0) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.canary and strategy.maxFailures cannot be negative");
         }

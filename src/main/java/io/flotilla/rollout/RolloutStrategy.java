@@ -11,10 +11,29 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * @param batchSize   companies per wave after the canary; null: one wave
  * @param maxParallel schemas in flight at once
  * @param maxFailures failed companies tolerated; one more stops new schemas from starting (0: stop at the first)
+ * @param maxParallelPerServer schemas in flight at once on any one server; null: only maxParallel bounds them
+ * @param maxFailuresPerServer failed companies tolerated on one server; one more and that server takes no more work
+ *                             in this rollout while the others go on; null: only the fleet-wide maxFailures
  */
 // "Strategy" in the contract, as before this record replaced Rollout.Strategy.
 @Schema(name = "Strategy")
-public record RolloutStrategy(int canary, Integer batchSize, int maxParallel, int maxFailures) {
+public record RolloutStrategy(int canary, Integer batchSize, int maxParallel, int maxFailures,
+                              Integer maxParallelPerServer, Integer maxFailuresPerServer) {
+
+    /** Without per-server bounds. */
+    public RolloutStrategy(int canary, Integer batchSize, int maxParallel, int maxFailures) {
+        this(canary, batchSize, maxParallel, maxFailures, null, null);
+    }
+
+    /** The bound on one server's schemas in flight. */
+    public int perServerParallel() {
+        return maxParallelPerServer == null ? maxParallel : Math.min(maxParallel, maxParallelPerServer);
+    }
+
+    /** Whether a server with this many failed companies takes no more work in the rollout. */
+    public boolean serverStopped(long failuresOnServer) {
+        return maxFailuresPerServer != null && failuresOnServer > maxFailuresPerServer;
+    }
 
     /** Whether the first wave is a canary that must succeed whole before the others start. */
     public boolean hasCanary() {
@@ -23,6 +42,7 @@ public record RolloutStrategy(int canary, Integer batchSize, int maxParallel, in
 
     /** The same strategy with the canary wave's actual size, as the rollout stores it. */
     RolloutStrategy withCanary(int companies) {
-        return new RolloutStrategy(companies, batchSize, maxParallel, maxFailures);
+        return new RolloutStrategy(companies, batchSize, maxParallel, maxFailures, maxParallelPerServer,
+                maxFailuresPerServer);
     }
 }

@@ -11,7 +11,9 @@ import io.flotilla.migration.TemplateRepository;
 import io.flotilla.rollout.RolloutRepository.TargetUpdate;
 import io.flotilla.rollout.RolloutRepository.TargetWork;
 import io.flotilla.rollout.RolloutRepository.Work;
+import io.flotilla.server.ServerPools;
 import io.flotilla.sql.AdvisoryLocks;
+import io.flotilla.sql.TenantDatabase;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -54,6 +56,7 @@ public class RolloutWorker {
     private final SchemaMigrator migrator;
     private final AdvisoryLocks locks;
     private final TemplateRepository lookup;
+    private final ServerPools servers;
     private final CatalogService catalog;
     private final FlotillaConfig config;
     private final MeterRegistry metrics;
@@ -68,9 +71,10 @@ public class RolloutWorker {
     private ScheduledExecutorService ticker;
 
     public RolloutWorker(Pool pool, Vertx vertx, RolloutRepository rollouts, SchemaMigrator migrator,
-                         AdvisoryLocks locks, TemplateRepository lookup, CatalogService catalog, FlotillaConfig config, MeterRegistry metrics) {
+                         AdvisoryLocks locks, TemplateRepository lookup, ServerPools servers, CatalogService catalog, FlotillaConfig config, MeterRegistry metrics) {
         this.locks = locks;
         this.lookup = lookup;
+        this.servers = servers;
         this.pool = pool;
         this.vertx = vertx;
         this.rollouts = rollouts;
@@ -101,7 +105,8 @@ public class RolloutWorker {
         int atStop = inFlight.get();
         int rollouts = executions.size();
         long deadline = System.nanoTime() + config.rollout().shutdownGrace().toNanos();
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+        // In-flight schemas first, then each rollout's release of its ownership (written after its last schema ends).
+        while ((inFlight.get() > 0 || !running.isEmpty()) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
@@ -184,6 +189,11 @@ public class RolloutWorker {
         private final Target target;
         private final AtomicLong failed;
         private final AtomicInteger canaryFailures = new AtomicInteger();
+        private final Map<String, AtomicLong> failedByServer = new ConcurrentHashMap<>();
+        /** Servers this run could not reach, with why; their companies wait (not failed) until they answer again. */
+        private final Map<String, String> unreachable = new ConcurrentHashMap<>();
+        private final List<TargetWork> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private volatile boolean waitLogged;
         private final AtomicLong localPending = new AtomicLong();
         private final Map<UUID, TargetUpdate> reports = new java.util.LinkedHashMap<>();
         private volatile boolean lookUp = true;
@@ -199,6 +209,76 @@ public class RolloutWorker {
             this.failed = new AtomicLong(work.failedSoFar());
             this.observed = work.state();
             this.wave = work.currentWave();
+            work.failedByServer().forEach((server, n) -> failedByServer.put(server, new AtomicLong(n)));
+        }
+
+        /** A server whose companies are not started now: unreachable, or past its own failure threshold. */
+        boolean held(String server) {
+            return unreachable.containsKey(server) || work.strategy().serverStopped(failedOn(server));
+        }
+
+        long failedOn(String server) {
+            AtomicLong n = failedByServer.get(server);
+            return n == null ? 0 : n.get();
+        }
+
+        /** A company of a held server: waiting for it to answer, or not started because it failed too often. */
+        void hold(TargetWork t) {
+            String server = t.company().server();
+            String why = unreachable.get(server);
+            if (why != null) {
+                waitFor(t, why);
+            } else {
+                report(new TargetUpdate(t.company().id(), TargetStatus.CANCELLED, 0, null, "not started: server '"
+                        + server + "' passed maxFailuresPerServer (" + failedOn(server) + " failed)", null, false));
+                pendingSteps.addAndGet(-t.plannedSteps());
+                localPending.addAndGet(-t.plannedSteps());
+            }
+        }
+
+        void waitFor(TargetWork t, String why) {
+            waiting.add(t);
+            report(new TargetUpdate(t.company().id(), TargetStatus.WAITING, 0, null, why, null, false));
+        }
+
+        /** One wave's (or the waiting) companies, under the fleet-wide and the per-server bound. */
+        Uni<Void> dispatch(List<TargetWork> targets) {
+            return ServerDispatch.run(targets, t -> t.company().server(), work.strategy().maxParallel(),
+                    work.strategy().perServerParallel(), this::runTarget, this::held, this::hold, this::stopStarting);
+        }
+
+        /**
+         * After the waves: while companies wait for servers that went away, try those servers every
+         * {@code flotilla.rollout.server-retry} and run a server's companies once it answers. Pause, cancel and
+         * shutdown end the wait; the companies stay waiting for the resumed rollout.
+         */
+        Uni<Void> retryWaiting() {
+            if (waiting.isEmpty() || stopStarting()) {
+                return Uni.createFrom().voidItem();
+            }
+            if (!waitLogged) {
+                waitLogged = true;
+                Log.infof("Rollout %s: %d companies wait for server(s) %s; trying again every %s", work.id(),
+                        waiting.size(), unreachable.keySet(), config.rollout().serverRetry());
+            }
+            return Uni.createFrom().voidItem().onItem().delayIt().by(config.rollout().serverRetry())
+                    .flatMap(x -> Multi.createFrom().iterable(List.copyOf(unreachable.keySet()))
+                            .onItem().transformToUniAndMerge(server -> servers.forWork(server)
+                                    .flatMap(db -> db.pool().query("SELECT 1").execute())
+                                    .map(ok -> server).onFailure().recoverWithNull())
+                            .filter(java.util.Objects::nonNull).collect().asList())
+                    .flatMap(back -> {
+                        if (back.isEmpty() || stopStarting()) {
+                            return retryWaiting();
+                        }
+                        back.forEach(unreachable::remove);
+                        waitLogged = false;
+                        List<TargetWork> again = waiting.stream().filter(t -> back.contains(t.company().server())).toList();
+                        waiting.removeAll(again);
+                        Log.infof("Rollout %s: server(s) %s answer again; running their %d waiting companies",
+                                work.id(), back, again.size());
+                        return dispatch(again).flatMap(y -> retryWaiting());
+                    });
         }
 
         boolean stopStarting() {
@@ -229,11 +309,10 @@ public class RolloutWorker {
                         return Uni.createFrom().voidItem();
                     }
                     wave = number;
-                    return Multi.createFrom().iterable(targets)
-                            .onItem().transformToUni(this::runTarget).merge(work.strategy().maxParallel())
-                            .collect().last().replaceWithVoid();
+                    return dispatch(targets);
                 });
             }
+            chain = chain.flatMap(x -> retryWaiting());
             return chain.eventually(() -> {
                         executions.remove(work.id());
                         if (heartbeatTimer >= 0) {
@@ -265,7 +344,9 @@ public class RolloutWorker {
             UUID companyId = t.company().id();
             inFlight.incrementAndGet();
             report(new TargetUpdate(companyId, TargetStatus.RUNNING, 0, null, null, null, true));
-            return migrator.migrate(t.company(), catalog.catalog(), target, work.allowDrift(), work.id(), lookUp)
+            // The look-up check was asked of home only; other servers' companies ask their own schema.
+            boolean lookUpHere = lookUp || !TenantDatabase.HOME.equals(t.company().server());
+            return migrator.migrate(t.company(), catalog.catalog(), target, work.allowDrift(), work.id(), lookUpHere)
                     .map(result -> {
                         if (result.succeeded()) {
                             report(new TargetUpdate(companyId, TargetStatus.SUCCEEDED, result.applied().size(), null, null, null, false));
@@ -277,6 +358,18 @@ public class RolloutWorker {
                     })
                     .onFailure(FlotillaException.class).recoverWithUni(e -> {
                         FlotillaException f = (FlotillaException) e;
+                        if (f.code() == ErrorCode.SERVER_UNAVAILABLE) {
+                            String server = t.company().server();
+                            if (unreachable.putIfAbsent(server, f.getMessage()) == null) {
+                                Log.warnf("Rollout %s: server %s went away (%s); its companies wait for it while the"
+                                        + " other servers go on", work.id(), server, f.getMessage());
+                            }
+                            waitFor(t, f.getMessage());
+                            // Still to do: counted pending again, as the finally below counts it done.
+                            pendingSteps.addAndGet(t.plannedSteps());
+                            localPending.addAndGet(t.plannedSteps());
+                            return Uni.createFrom().voidItem();
+                        }
                         if (f.code() == ErrorCode.COMPANY_NOT_ACTIVE) {
                             report(new TargetUpdate(companyId, TargetStatus.SKIPPED, 0, null, f.getMessage(), null, false));
                         } else {
@@ -300,6 +393,11 @@ public class RolloutWorker {
 
         private void failedTarget(TargetWork t, int steps, String version, String error, String sqlState) {
             failed.incrementAndGet();
+            long onServer = failedByServer.computeIfAbsent(t.company().server(), s -> new AtomicLong()).incrementAndGet();
+            if (work.strategy().serverStopped(onServer) && !work.strategy().serverStopped(onServer - 1)) {
+                Log.warnf("Rollout %s: server %s passed maxFailuresPerServer (%d failed); it takes no more work in"
+                        + " this rollout, the other servers go on", work.id(), t.company().server(), onServer);
+            }
             if (work.strategy().hasCanary() && t.wave() == 0) {
                 canaryFailures.incrementAndGet();
             }

@@ -43,6 +43,8 @@ public class ServerPools {
     private final Vertx vertx;
     private final Duration connectTimeout;
     private final Map<String, Entry> pools = new ConcurrentHashMap<>();
+    /** Servers last seen offline: from the registry as this replica last read it (every check, and every change here). */
+    private final Set<String> offline = ConcurrentHashMap.newKeySet();
 
     private record Entry(Server.Connection connection, TenantDatabase database) {
     }
@@ -74,8 +76,26 @@ public class ServerPools {
         });
     }
 
+    /**
+     * The database to run tenant work on: as {@link #database(String)}, but a server that is offline fails with
+     * server-unavailable, so its companies wait (a rollout reports them waiting) instead of being touched.
+     */
+    public Uni<TenantDatabase> forWork(String server) {
+        return database(server).invoke(db -> {
+            if (offline.contains(server)) {
+                throw new FlotillaException(ErrorCode.SERVER_UNAVAILABLE, "Server '" + server + "' is offline; its"
+                        + " companies wait until it is set active or draining again", Map.of("server", server));
+            }
+        });
+    }
+
     /** The pool for this definition of the server: the existing one if the definition is the same, else a new one. */
     public TenantDatabase database(Server server) {
+        if (server.state() == ServerState.OFFLINE) {
+            offline.add(server.name());
+        } else {
+            offline.remove(server.name());
+        }
         if (server.home()) {
             return home;
         }
@@ -99,6 +119,11 @@ public class ServerPools {
         Set<String> names = new HashSet<>();
         for (Server s : registered) {
             names.add(s.name());
+            if (s.state() == ServerState.OFFLINE) {
+                offline.add(s.name());
+            } else {
+                offline.remove(s.name());
+            }
             Entry entry = pools.get(s.name());
             if (entry != null && !entry.connection().equals(s.connection())) {
                 database(s);

@@ -7,16 +7,21 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import java.util.function.Function;
 
 /**
- * The database tenant schemas live in, as a value the code that runs tenant SQL is handed: today one, {@link #HOME}
- * (the control plane's own database); pools per server can come without changing who asks for a connection.
+ * A database tenant schemas live in, as a value the code that runs tenant SQL is handed: {@link #HOME} (the control
+ * plane's own database) or a registered server, each with its own pool.
  *
- * @param name which database this is, for logs and, later, for choosing among several
+ * @param name the server's name, as companies and the ledger name it
  * @param pool its connections
  */
 public record TenantDatabase(String name, Pool pool) {
 
     /** The database the control plane itself runs on. */
     public static final String HOME = "home";
+
+    /** Whether this is the control plane's own database, whose ledger is the home ledger itself (no copy to make). */
+    public boolean home() {
+        return HOME.equals(name);
+    }
 
     /** Runs {@code work} on one of this database's connections, returned to the pool however it ends. */
     public <T> Uni<T> withConnection(Function<SqlConnection, Uni<T>> work) {

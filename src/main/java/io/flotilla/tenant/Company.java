@@ -41,6 +41,10 @@ public class Company implements MigrationTenant {
     @Column(nullable = false)
     private CompanyStatus status;
 
+    // Set when onboarded (placement picks it), never changed by an update: moving a schema is not a column edit.
+    @Column(nullable = false, updatable = false)
+    private String server;
+
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(nullable = false)
     private Map<String, Object> settings;
@@ -60,11 +64,12 @@ public class Company implements MigrationTenant {
     protected Company() {
     }
 
-    Company(UUID id, String companyName, String schemaName, CompanyStatus status, Map<String, Object> settings,
-            OffsetDateTime createdAt, OffsetDateTime updatedAt, OffsetDateTime deletedAt) {
+    Company(UUID id, String companyName, String schemaName, String server, CompanyStatus status,
+            Map<String, Object> settings, OffsetDateTime createdAt, OffsetDateTime updatedAt, OffsetDateTime deletedAt) {
         this.id = id;
         this.companyName = companyName;
         this.schemaName = schemaName;
+        this.server = server;
         this.status = status;
         this.settings = settings;
         this.createdAt = createdAt;
@@ -73,8 +78,9 @@ public class Company implements MigrationTenant {
     }
 
     /** A company not yet inserted; the id is chosen here, the timestamps by the database. */
-    static Company create(String companyName, String schemaName, CompanyStatus status, Map<String, Object> settings) {
-        return new Company(UUID.randomUUID(), companyName, schemaName, status, settings, null, null, null);
+    static Company create(String companyName, String schemaName, String server, CompanyStatus status,
+                          Map<String, Object> settings) {
+        return new Company(UUID.randomUUID(), companyName, schemaName, server, status, settings, null, null, null);
     }
 
     @Override
@@ -90,6 +96,11 @@ public class Company implements MigrationTenant {
     @Override
     public String schemaName() {
         return schemaName;
+    }
+
+    @Override
+    public String server() {
+        return server;
     }
 
     public CompanyStatus status() {
@@ -162,14 +173,14 @@ public class Company implements MigrationTenant {
     @Override
     public boolean equals(Object o) {
         return this == o || o instanceof Company c && Objects.equals(id, c.id) && Objects.equals(companyName, c.companyName)
-                && Objects.equals(schemaName, c.schemaName) && status == c.status
+                && Objects.equals(schemaName, c.schemaName) && Objects.equals(server, c.server) && status == c.status
                 && Objects.equals(settings(), c.settings()) && Objects.equals(createdAt(), c.createdAt())
                 && Objects.equals(updatedAt(), c.updatedAt()) && Objects.equals(deletedAt(), c.deletedAt());
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, companyName, schemaName, status, settings(), createdAt(), updatedAt(), deletedAt());
+        return Objects.hash(id, companyName, schemaName, server, status, settings(), createdAt(), updatedAt(), deletedAt());
     }
 
     @Override

@@ -14,7 +14,7 @@ import io.flotilla.migration.Target;
 import io.flotilla.migration.TemplateRepository;
 import io.flotilla.migration.TemplateValues;
 import io.flotilla.sql.AdvisoryLocks;
-import io.flotilla.sql.TenantDatabase;
+import io.flotilla.server.ServerPools;
 import io.flotilla.sql.TenantExecutor;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -49,7 +49,7 @@ public class CompanyDataService {
     /** The ledger's {@code script} on the rows a reset writes: no file ran, the schema was dropped. */
     public static final String RESET_SCRIPT = "reset: schema dropped";
 
-    private final TenantDatabase database;
+    private final ServerPools servers;
     private final CompanyService companies;
     private final TenantExecutor executor;
     private final AdvisoryLocks locks;
@@ -60,11 +60,11 @@ public class CompanyDataService {
     private final CatalogService catalog;
     private final FlotillaConfig config;
 
-    public CompanyDataService(TenantDatabase database, CompanyService companies, TenantExecutor executor, AdvisoryLocks locks,
+    public CompanyDataService(ServerPools servers, CompanyService companies, TenantExecutor executor, AdvisoryLocks locks,
                               TemplateRepository lookup, SchemaMigrator migrator,
                               LedgerRepository ledger, RolloutHolds rollouts, CatalogService catalog,
                               FlotillaConfig config) {
-        this.database = database;
+        this.servers = servers;
         this.companies = companies;
         this.executor = executor;
         this.locks = locks;
@@ -98,7 +98,7 @@ public class CompanyDataService {
     private Uni<Seeded> seed(Company company, List<MigrationScript> seeds) {
         List<String> files = seeds.stream().map(MigrationScript::file).toList();
         String schema = company.schemaName();
-        return detached(database.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
+        return detached(servers.forWork(company.server()).flatMap(database -> database.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
                     .flatMap(exists -> {
                         if (!exists) {
                             return Uni.createFrom().<Long>failure(company.schemaMissing());
@@ -113,7 +113,7 @@ public class CompanyDataService {
                                 .transform(e -> seedFailed(company, files, (TenantExecutor.ScriptFailure) e))
                                 .map(x -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
                     })
-                    .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull())))
+                    .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull()))))
                 .invoke(ms -> Log.infof("Seeded schema %s of company %s with %s in %d ms", schema, company.id(), files, ms))
                 .map(ms -> new Seeded(company, files, ms));
     }
@@ -151,7 +151,7 @@ public class CompanyDataService {
     private Uni<Reset> resetLocked(Company company) {
         String schema = company.schemaName();
         UUID runId = UUID.randomUUID();
-        return database.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
+        return servers.forWork(company.server()).flatMap(database -> database.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
                 .flatMap(exists -> {
                     if (!exists) {
                         return Uni.createFrom().<Reset>failure(company.schemaMissing());
@@ -161,10 +161,10 @@ public class CompanyDataService {
                             .invoke(dropped -> Log.infof("Reset schema %s of company %s (run %s): dropped versions %s",
                                     schema, company.id(), runId, dropped))
                             // Same run id: the ledger shows the drop and the re-apply as one run.
-                            .flatMap(dropped -> migrator.migrate(conn, company, catalog.catalog(), Target.latest(), false,
-                                    runId, true).map(apply -> new Reset(company, dropped, apply)));
+                            .flatMap(dropped -> migrator.migrate(conn, database, company, catalog.catalog(),
+                                    Target.latest(), false, runId, true).map(apply -> new Reset(company, dropped, apply)));
                 })
-                .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull()));
+                .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull())));
     }
 
     /** Work that replaces a schema's data: only on companies that are migrated, and on production ones only forced. */

@@ -2,6 +2,7 @@ package io.flotilla.tenant;
 
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
@@ -92,6 +93,60 @@ public class CompanyRepository implements PanacheRepositoryBase<Company, UUID> {
                         + " SET deleted_at = coalesce(deleted_at, current_timestamp), updated_at = current_timestamp"
                         + " WHERE id = :id RETURNING " + CompanyRows.COLUMNS, Company.class)
                 .setParameter("id", id).getSingleResultOrNull());
+    }
+
+    /**
+     * The server a new company's schema goes to, in the caller's transaction: the one asked for, if it takes new
+     * companies, or else the active server with the fewest companies under its capacity (ties by name). The servers
+     * considered are locked first and counted after, so two onboardings at once cannot both take a server's last place.
+     */
+    Uni<String> place(String requested) {
+        if (requested != null) {
+            return Panache.getSession().flatMap(session -> session.createNativeQuery(
+                                    "SELECT s.state, s.schema_capacity FROM public.tenant_servers s WHERE s.name = :name FOR UPDATE")
+                            .setParameter("name", requested).getResultList())
+                    .flatMap(rows -> {
+                        if (rows.isEmpty()) {
+                            throw new FlotillaException(ErrorCode.SERVER_UNKNOWN, "No server named '" + requested
+                                    + "' is registered (GET /api/v1/servers lists them); nothing was created",
+                                    Map.of("server", requested));
+                        }
+                        Object[] row = (Object[]) rows.get(0);
+                        if (!"active".equals(row[0])) {
+                            throw new FlotillaException(ErrorCode.SERVER_NOT_ACCEPTING, "Server '" + requested + "' is "
+                                    + row[0] + " and takes no new companies; nothing was created",
+                                    Map.of("server", requested, "state", String.valueOf(row[0])));
+                        }
+                        return companiesOn(requested).map(count -> {
+                            if (row[1] != null && count >= ((Number) row[1]).longValue()) {
+                                throw new FlotillaException(ErrorCode.SERVER_NOT_ACCEPTING, "Server '" + requested
+                                        + "' is full (" + count + " of its capacity " + row[1] + "); nothing was created",
+                                        Map.of("server", requested, "capacity", row[1]));
+                            }
+                            return requested;
+                        });
+                    });
+        }
+        return Panache.getSession().flatMap(session -> session.createNativeQuery(
+                                "SELECT s.name FROM public.tenant_servers s WHERE s.state = 'active' ORDER BY s.name FOR UPDATE")
+                        .getResultList()
+                        .flatMap(locked -> session.createNativeQuery("SELECT s.name FROM public.tenant_servers s"
+                                        + " LEFT JOIN (SELECT server, count(*) AS n FROM public.companies WHERE deleted_at IS NULL"
+                                        + " GROUP BY server) c ON c.server = s.name WHERE s.state = 'active'"
+                                        + " AND (s.schema_capacity IS NULL OR coalesce(c.n, 0) < s.schema_capacity)"
+                                        + " ORDER BY coalesce(c.n, 0), s.name LIMIT 1")
+                                .getResultList()))
+                .map(rows -> {
+                    if (rows.isEmpty()) {
+                        throw new FlotillaException(ErrorCode.SERVER_NOT_ACCEPTING, "No active server has room for a"
+                                + " new company (each is draining, offline or at its schema capacity); nothing was created");
+                    }
+                    return (String) rows.get(0);
+                });
+    }
+
+    private Uni<Long> companiesOn(String server) {
+        return count("server = ?1 and deletedAt is null", server);
     }
 
     /**

@@ -9,7 +9,7 @@ public final class CompanyRows {
 
     /** The columns {@link #from} reads, in table order, for a query's select list. */
     public static final String COLUMNS =
-            "id, company_name, schema_name, status, settings, created_at, updated_at, deleted_at";
+            "id, company_name, schema_name, server, status, settings, created_at, updated_at, deleted_at";
 
     private CompanyRows() {
     }
@@ -17,7 +17,7 @@ public final class CompanyRows {
     public static Company from(Row row) {
         var settings = row.getJsonObject("settings");
         return new Company(row.getUUID("id"), row.getString("company_name"), row.getString("schema_name"),
-                CompanyStatus.parse(row.getString("status")),
+                row.getString("server"), CompanyStatus.parse(row.getString("status")),
                 settings == null ? Map.of() : settings.getMap(),
                 row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"),
                 row.getOffsetDateTime("deleted_at"));

@@ -6,7 +6,10 @@ import io.flotilla.error.FlotillaException;
 import io.flotilla.migration.ApplyResult;
 import io.flotilla.ledger.MigrationInfo;
 import io.flotilla.migration.SchemaMigrator;
+import io.flotilla.server.ServerPools;
+import io.flotilla.sql.TenantDatabase;
 import io.flotilla.sql.TenantExecutor;
+import io.vertx.pgclient.PgException;
 import io.flotilla.ledger.LedgerRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
@@ -17,6 +20,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.flotilla.sql.Detached.detached;
 
@@ -25,7 +29,12 @@ import static io.flotilla.sql.Detached.detached;
 public class CompanyService {
 
     /** A new company as asked for; fields unchecked until {@link #onboard}. */
-    public record NewCompany(String companyName, String schemaName, String status, Map<String, Object> settings) {
+    public record NewCompany(String companyName, String schemaName, String status, Map<String, Object> settings,
+                             String server) {
+
+        public NewCompany(String companyName, String schemaName, String status, Map<String, Object> settings) {
+            this(companyName, schemaName, status, settings, null);
+        }
     }
 
     /** The company as onboarded, and what applying the catalog did (null when it is not active). */
@@ -37,14 +46,16 @@ public class CompanyService {
     private final LedgerRepository ledger;
     private final SchemaMigrator migrator;
     private final CatalogService catalog;
+    private final ServerPools servers;
 
     public CompanyService(Sessions sessions, CompanyRepository companies, LedgerRepository ledger,
-                          SchemaMigrator migrator, CatalogService catalog) {
+                          SchemaMigrator migrator, CatalogService catalog, ServerPools servers) {
         this.sessions = sessions;
         this.companies = companies;
         this.ledger = ledger;
         this.migrator = migrator;
         this.catalog = catalog;
+        this.servers = servers;
     }
 
     /**
@@ -56,8 +67,15 @@ public class CompanyService {
         String schemaName = CompanyRules.schemaName(request.schemaName());
         CompanyStatus status = request.status() == null ? CompanyStatus.ACTIVE : CompanyStatus.parse(request.status());
         Map<String, Object> settings = CompanyRules.settings(request.settings());
-        return sessions.withTransaction(() -> companies.insert(Company.create(companyName, schemaName, status, settings))
-                        .call(company -> createSchema(company.schemaName())))
+        String server = request.server() == null || request.server().isBlank() ? null : request.server().trim();
+        // A schema on another server is created before the row commits; if the commit fails it is dropped again.
+        AtomicReference<Company> remoteSchema = new AtomicReference<>();
+        return sessions.withTransaction(() -> companies.place(server)
+                        .flatMap(placed -> companies.insert(Company.create(companyName, schemaName, placed, status, settings)))
+                        .call(company -> TenantDatabase.HOME.equals(company.server()) ? createSchema(company.schemaName())
+                                : createRemoteSchema(company).invoke(() -> remoteSchema.set(company))))
+                .onFailure().call(e -> remoteSchema.get() == null ? Uni.createFrom().voidItem()
+                        : dropRemoteSchema(remoteSchema.get()))
                 .invoke(company -> Log.infof("Onboarded company %s (%s) into schema %s", company.companyName(),
                         company.id(), company.schemaName()))
                 .flatMap(company -> company.migratable()
@@ -116,6 +134,28 @@ public class CompanyService {
                         + "' already exists in the database; onboard under another schemaName or drop it first",
                         Map.of(), e))
                 .replaceWithVoid();
+    }
+
+    /** The schema on the company's server (not home): its own autocommit statement on that server's pool. */
+    private Uni<Void> createRemoteSchema(Company company) {
+        String sql = "CREATE SCHEMA " + TenantExecutor.quoteIdent(CompanyRules.schemaName(company.schemaName()));
+        return servers.database(company.server()).flatMap(database -> database.pool().query(sql).execute()
+                .onFailure(e -> e instanceof PgException pg && "42P06".equals(pg.getSqlState()))
+                .transform(e -> new FlotillaException(ErrorCode.SCHEMA_EXISTS, "Schema '" + company.schemaName()
+                        + "' already exists on server '" + company.server() + "'; onboard under another schemaName or"
+                        + " drop it first", Map.of("server", company.server()), e))
+                .onFailure(e -> !(e instanceof FlotillaException))
+                .transform(e -> SchemaMigrator.unavailable(database, e)))
+                .replaceWithVoid();
+    }
+
+    /** Undoes {@link #createRemoteSchema} when the company's row did not commit. Only ever an empty schema. */
+    private Uni<Void> dropRemoteSchema(Company company) {
+        String sql = "DROP SCHEMA IF EXISTS " + TenantExecutor.quoteIdent(company.schemaName()) + " RESTRICT";
+        return servers.database(company.server()).flatMap(database -> database.pool().query(sql).execute())
+                .onFailure().invoke(e -> Log.warnf("Schema %s on server %s was created for a company whose row did not"
+                        + " commit, and could not be dropped: %s", company.schemaName(), company.server(), e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
     }
 
     /** duplicate_schema: Hibernate Reactive hands PostgreSQL's error on as a SQLException with its SQLSTATE. */

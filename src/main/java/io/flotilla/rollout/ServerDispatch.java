@@ -1,0 +1,150 @@
+package io.flotilla.rollout;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * Starts one wave's companies with two bounds: at most {@code maxParallel} at once over the fleet and at most
+ * {@code maxPerServer} on any one server, taking servers in turn so that a rollout over several servers keeps all of
+ * them busy without overloading any. A company whose server is {@code held} (unreachable, or past its own failure
+ * threshold) is handed to {@code hold} instead of being started; once {@code stop} says so, nothing more starts.
+ *
+ * @param <T> a company of the wave
+ */
+final class ServerDispatch<T> {
+
+    private final Map<String, Deque<T>> queues = new LinkedHashMap<>();
+    private final Map<String, Integer> running = new HashMap<>();
+    private final List<String> order;
+    private final int maxParallel;
+    private final int maxPerServer;
+    private final Function<T, Uni<Void>> start;
+    private final Predicate<String> held;
+    private final Consumer<T> hold;
+    private final BooleanSupplier stop;
+    private final Function<T, String> serverOf;
+    private final AtomicInteger wip = new AtomicInteger();
+    private int inFlight;
+    private int next;
+    private UniEmitter<? super Void> done;
+
+    private ServerDispatch(List<T> targets, Function<T, String> serverOf, int maxParallel, int maxPerServer,
+                           Function<T, Uni<Void>> start, Predicate<String> held, Consumer<T> hold, BooleanSupplier stop) {
+        targets.forEach(t -> queues.computeIfAbsent(serverOf.apply(t), s -> new ArrayDeque<>()).add(t));
+        this.order = new ArrayList<>(queues.keySet());
+        this.serverOf = serverOf;
+        this.maxParallel = Math.max(1, maxParallel);
+        this.maxPerServer = Math.max(1, maxPerServer);
+        this.start = start;
+        this.held = held;
+        this.hold = hold;
+        this.stop = stop;
+    }
+
+    /** Runs the targets; the Uni completes when every started one has ended and nothing more will start. */
+    static <T> Uni<Void> run(List<T> targets, Function<T, String> serverOf, int maxParallel, int maxPerServer,
+                             Function<T, Uni<Void>> start, Predicate<String> held, Consumer<T> hold,
+                             BooleanSupplier stop) {
+        ServerDispatch<T> dispatch = new ServerDispatch<>(targets, serverOf, maxParallel, maxPerServer, start, held,
+                hold, stop);
+        return Uni.createFrom().emitter(emitter -> {
+            synchronized (dispatch) {
+                dispatch.done = emitter;
+            }
+            dispatch.pump();
+        });
+    }
+
+    /**
+     * Starts what the bounds allow; called at the start and whenever a company ends. A drain loop: a company that
+     * ends while this runs (even synchronously, inside {@code start}) makes it go round again instead of recursing.
+     */
+    private void pump() {
+        if (wip.getAndIncrement() != 0) {
+            return;
+        }
+        do {
+            List<T> toStart = new ArrayList<>();
+            List<T> toHold = new ArrayList<>();
+            synchronized (this) {
+                while (inFlight < maxParallel && !stop.getAsBoolean()) {
+                    String server = nextServer();
+                    if (server == null) {
+                        break;
+                    }
+                    T target = queues.get(server).poll();
+                    if (held.test(server)) {
+                        toHold.add(target);
+                        continue;
+                    }
+                    inFlight++;
+                    running.merge(server, 1, Integer::sum);
+                    toStart.add(target);
+                }
+            }
+            toHold.forEach(hold);
+            for (T target : toStart) {
+                String server = serverOf.apply(target);
+                start.apply(target).onFailure().recoverWithNull().subscribe().with(ok -> ended(server));
+            }
+            boolean finished;
+            synchronized (this) {
+                finished = inFlight == 0 && (stop.getAsBoolean() || allEmpty());
+            }
+            if (finished) {
+                complete();
+            }
+        } while (wip.decrementAndGet() != 0);
+    }
+
+    private void ended(String server) {
+        synchronized (this) {
+            inFlight--;
+            running.merge(server, -1, Integer::sum);
+        }
+        pump();
+    }
+
+    /**
+     * The next server with a company waiting and room under its own bound, taking servers in turn; a held server
+     * counts as having room, so its companies are handed on rather than left queued.
+     */
+    private String nextServer() {
+        for (int i = 0; i < order.size(); i++) {
+            String server = order.get((next + i) % order.size());
+            if (!queues.get(server).isEmpty() && (held.test(server) || running.getOrDefault(server, 0) < maxPerServer)) {
+                next = (next + i + 1) % order.size();
+                return server;
+            }
+        }
+        return null;
+    }
+
+    private boolean allEmpty() {
+        return queues.values().stream().allMatch(Deque::isEmpty);
+    }
+
+    private void complete() {
+        UniEmitter<? super Void> emitter;
+        synchronized (this) {
+            emitter = done;
+            done = null;
+        }
+        if (emitter != null) {
+            emitter.complete(null);
+        }
+    }
+}
