@@ -74,12 +74,16 @@ public class FleetRepository {
     }
 
     public Uni<List<FleetView.Drifted>> drifted(MigrationCatalog catalog, int limit) {
-        return pool.preparedQuery("WITH " + CATALOG
-                        + " SELECT c.id, c.company_name, c.schema_name, array_agg(s.version ORDER BY s.version_key) AS versions"
-                        + " FROM public.migration_state s JOIN cat ON cat.version = s.version AND cat.checksum <> s.checksum"
-                        + " JOIN public.companies c ON c.id = s.company_id"
-                        + " WHERE s.applied AND c.deleted_at IS NULL"
-                        + " GROUP BY c.id, c.company_name, c.schema_name, c.created_at ORDER BY c.created_at, c.id LIMIT $3")
+        // The drifted shapes (a shape's versions are in version order), then the companies that have them.
+        return pool.preparedQuery("WITH " + CATALOG + ","
+                        + " drifted AS (SELECT sh.shape, array_agg(x.version ORDER BY x.k) AS versions"
+                        + "   FROM public.state_shapes sh CROSS JOIN LATERAL unnest(sh.versions, sh.checksums)"
+                        + "   WITH ORDINALITY AS x(version, checksum, k)"
+                        + "   JOIN cat ON cat.version = x.version AND cat.checksum <> x.checksum GROUP BY sh.shape)"
+                        + " SELECT c.id, c.company_name, c.schema_name, d.versions"
+                        + " FROM drifted d JOIN public.company_shapes cs ON cs.shape = d.shape"
+                        + " JOIN public.companies c ON c.id = cs.company_id"
+                        + " WHERE c.deleted_at IS NULL ORDER BY c.created_at, c.id LIMIT $3")
                 .execute(catalogParams(catalog).addInteger(limit))
                 .map(rows -> {
                     List<FleetView.Drifted> list = new ArrayList<>();
