@@ -17,6 +17,10 @@ CREATE TABLE public.company_shapes (
 
 CREATE FUNCTION public.flotilla_reshape(ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+    -- The ledger's upsert fires the INSERT and the UPDATE trigger, one of them with no rows: half the calls.
+    IF cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
     -- Lock the companies' rows first (made if missing), then read their state in a statement of its own: a second
     -- writer of the same company queues here and then sees the first one's committed state.
     INSERT INTO public.company_shapes (company_id, shape, failed)
