@@ -324,7 +324,7 @@ fi
     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" "$pg_version" "$PARALLEL" "$WARMUP" \
     "$(echo "${IMAGE_JAVA_OPTS:-JVM defaults} ${BENCH_JAVA_OPTS:-}" | sed 's/ *$//')" \
     "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" "$(git diff --quiet 2>/dev/null || echo ' (dirty tree)')" \
-    "$(date -u -r "$JAR" '+%Y-%m-%d %H:%M UTC')"
+    "$(date -u -r "$JAR" '+%Y-%m-%d %H:%M UTC')${BENCH_JAR:+ (BENCH_JAR=$BENCH_JAR)}"
   if [ ${#rows[@]} -gt 0 ]; then
     echo '| N | Flotilla s | psql floor s | ratio | Flotilla ms/schema | max RSS MB | load before |'
     echo '|---:|---:|---:|---:|---:|---:|---:|'
