@@ -247,6 +247,46 @@ def cmd_http_time(a):
                       "body": parsed if isinstance(parsed, dict) else {"items": len(parsed)}}))
 
 
+# --- no-op rollout -----------------------------------------------------------------------------------------------
+def cmd_noop(a):
+    """Rollouts with nothing to do: from the POST to the first GET that sees succeeded, polled every --poll s."""
+    base = a.url.rstrip("/")
+    times, posts, polls_all, last = [], [], [], {}
+    for i in range(a.warmup + a.runs):
+        t0 = time.monotonic()
+        status, body = http("POST", f"{base}/api/v1/rollouts", {"strategy": {"maxParallel": a.parallel}}, timeout=600)
+        post_s = time.monotonic() - t0
+        if status != 202:
+            sys.exit(f"POST /api/v1/rollouts answered {status}: {body[:2000].decode(errors='replace')}")
+        rid = json.loads(body)["id"]
+        polls = 0
+        while True:
+            status, body = http("GET", f"{base}/api/v1/rollouts/{rid}")
+            polls += 1
+            if status == 200:
+                last = json.loads(body)
+                if last.get("state") in ("succeeded", "failed", "cancelled"):
+                    break
+            if time.monotonic() - t0 > a.timeout:
+                sys.exit(f"no-op rollout {rid} not finished after {a.timeout} s: {last}")
+            time.sleep(a.poll)
+        elapsed = time.monotonic() - t0
+        # A fast wrong answer is no result: every company must be counted, as up to date.
+        if last.get("state") != "succeeded" or last.get("totalTargets") != a.expect \
+                or last.get("targets", {}).get("skipped") != a.expect:
+            sys.exit(f"no-op rollout {rid}: expected succeeded with {a.expect} skipped targets, got {json.dumps(last)[:2000]}")
+        if i >= a.warmup:
+            times.append(elapsed * 1000)
+            posts.append(post_s * 1000)
+            polls_all.append(polls)
+    st = sorted(times)
+    p95 = st[min(len(st) - 1, int(round(0.95 * len(st))) - 1)]
+    print(json.dumps({"median_ms": statistics.median(st), "p95_ms": p95, "min_ms": st[0], "max_ms": st[-1],
+                      "n": len(st), "times_ms": [round(t, 1) for t in times],
+                      "post_median_ms": statistics.median(posts), "polls": polls_all,
+                      "poll_ms": a.poll * 1000, "last": {k: last.get(k) for k in ("totalTargets", "targets", "steps")}}))
+
+
 def cmd_catalog(a):
     status, body = http("GET", a.url.rstrip("/") + "/api/v1/migrations")
     if status != 200:
@@ -283,11 +323,19 @@ def main():
     h.add_argument("--url", required=True)
     h.add_argument("--warmup", type=int, default=5)
     h.add_argument("--n", type=int, default=50)
+    o = sub.add_parser("noop")
+    o.add_argument("--url", required=True)
+    o.add_argument("--parallel", type=int, required=True)
+    o.add_argument("--expect", type=int, required=True, help="companies the rollout must count as up to date")
+    o.add_argument("--runs", type=int, default=7)
+    o.add_argument("--warmup", type=int, default=2)
+    o.add_argument("--poll", type=float, default=0.01, help="seconds between GET polls")
+    o.add_argument("--timeout", type=float, default=120)
     c = sub.add_parser("catalog")
     c.add_argument("--url", required=True)
     a = ap.parse_args()
     {"rollout": cmd_rollout, "floor-gen": cmd_floor_gen, "floor-run": cmd_floor_run,
-     "http-time": cmd_http_time, "catalog": cmd_catalog}[a.cmd](a)
+     "http-time": cmd_http_time, "catalog": cmd_catalog, "noop": cmd_noop}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,9 @@ export DB_HOST="${DB_HOST:-127.0.0.1}" DB_PORT="${DB_PORT:-5432}" DB_USER="${DB_
 # psql reads the same server from libpq's variables.
 export PGHOST="$DB_HOST" PGPORT="$DB_PORT" PGUSER="$DB_USER" PGPASSWORD="$DB_PASSWORD" PGCONNECT_TIMEOUT=5
 DB="${BENCH_DB:-flotilla_bench}"
-JAR=target/quarkus-app/quarkus-run.jar
+JAR="${BENCH_JAR:-target/quarkus-app/quarkus-run.jar}"
+FLEET_VERSIONS="${BENCH_FLEET_VERSIONS:-10}"
+NOOP_RUNS="${BENCH_NOOP_RUNS:-7}"
 WORK="$bench_dir/.work"
 PY="python3 $bench_dir/bench.py"
 
@@ -103,7 +105,7 @@ fresh_db() {
 
 start_service() {  # $1: a tag for the log file
   local logf="$WORK/service-$1.log"
-  DB_NAME=$DB PORT=$PORT MIGRATIONS_DIR="$repo/migrations" DB_POOL_MAX=$((PARALLEL + 4)) \
+  DB_NAME=$DB PORT=$PORT MIGRATIONS_DIR="${SVC_MIGRATIONS:-$repo/migrations}" DB_POOL_MAX=$((PARALLEL + 4)) \
     FLOTILLA_ROLLOUT_POLL_INTERVAL=200ms LOG_LEVEL="$LOG" \
     java $IMAGE_JAVA_OPTS ${BENCH_JAVA_OPTS:-} -jar "$JAR" >"$logf" 2>&1 &
   SVC_PID=$!
@@ -241,14 +243,26 @@ done
 # --- fleet view ----------------------------------------------------------------------------------------------------
 fleet_line=""
 if [ "$FLEET" -gt 0 ]; then
-  log "fleet view: $FLEET companies, ~$LEDGER_ROWS ledger rows"
+  # The fleet has BENCH_FLEET_VERSIONS (10) versions: when migrations/ has fewer, the service runs on a bench-only
+  # copy of it padded with one-line migrations (never run: the fleet is seeded), so the views and the planner read
+  # companies x 10 state rows through the real code, against a real catalog of 10.
+  SVC_MIGRATIONS="$repo/migrations"
+  if [ "$M" -lt "$FLEET_VERSIONS" ]; then
+    SVC_MIGRATIONS="$WORK/fleet-catalog"
+    cp -r "$repo/migrations" "$SVC_MIGRATIONS"
+    for v in $(seq $((M + 1)) "$FLEET_VERSIONS"); do
+      printf -- '-- Bench only: pads the catalog to %s versions.\nCREATE TABLE bench_pad_%s (id integer PRIMARY KEY);\n' \
+        "$FLEET_VERSIONS" "$v" >"$SVC_MIGRATIONS/$(printf '%03d' "$v")_bench_pad_$v.sql"
+    done
+  fi
+  log "fleet view: $FLEET companies, ~$LEDGER_ROWS ledger rows, catalog $SVC_MIGRATIONS"
   fresh_db
   start_service fleet
   $PY catalog --url "$URL" >"$WORK/catalog.json"
-  expected=$(q -v fleet="$FLEET" -v ledger_rows="$LEDGER_ROWS" \
-      -v versions="$(j "$WORK/catalog.json" 'd["versions"]')" -v checksums="$(j "$WORK/catalog.json" 'd["checksums"]')" \
-      -v names="$(j "$WORK/catalog.json" 'd["names"]')" -v scripts="$(j "$WORK/catalog.json" 'd["scripts"]')" \
-      -v transactional="$(j "$WORK/catalog.json" 'd["transactional"]')" -f "$bench_dir/fleet_seed.sql" | grep '^{')
+  cat_vars=(-v versions="$(j "$WORK/catalog.json" 'd["versions"]')" -v checksums="$(j "$WORK/catalog.json" 'd["checksums"]')"
+            -v names="$(j "$WORK/catalog.json" 'd["names"]')" -v scripts="$(j "$WORK/catalog.json" 'd["scripts"]')"
+            -v transactional="$(j "$WORK/catalog.json" 'd["transactional"]')")
+  expected=$(q -v fleet="$FLEET" -v ledger_rows="$LEDGER_ROWS" "${cat_vars[@]}" -f "$bench_dir/fleet_seed.sql" | grep '^{')
   echo "$expected" >"$WORK/fleet-expected.json"
   fleet_load=$(load1)
   $PY http-time --url "$URL/api/v1/fleet" >"$WORK/fleet.json"
@@ -266,6 +280,14 @@ if drift["body"]["items"] != want:
 print("; ".join(bad) if bad else "ok")
 PY
 )
+  # No-op rollout: every company brought up to date (ledger and state), then rollouts that find nothing to do,
+  # timed from the POST to the first GET that sees succeeded, polled every 10 ms; 2 untimed ones first.
+  log "no-op rollout: $FLEET companies up to date, $NOOP_RUNS timed rollouts (load $(load1))"
+  uptodate=$(q "${cat_vars[@]}" -f "$bench_dir/fleet_uptodate.sql" | grep '^{')
+  [ "$(j <(echo "$uptodate") 'd["notUpToDate"]')" = 0 ] || die "fleet not up to date after fleet_uptodate.sql: $uptodate"
+  noop_load=$(load1)
+  $PY noop --url "$URL" --parallel "$PARALLEL" --expect "$(j "$WORK/fleet-expected.json" 'd["companies"]')" \
+      --runs "$NOOP_RUNS" >"$WORK/noop.json" || { tail -40 "$WORK/service-fleet.log" >&2; die "no-op rollout failed"; }
   stop_service
   fm=$(j "$WORK/fleet.json" '"%.1f" % d["median_ms"]'); fp=$(j "$WORK/fleet.json" '"%.1f" % d["p95_ms"]')
   dm=$(j "$WORK/drift.json" '"%.1f" % d["median_ms"]'); dp=$(j "$WORK/drift.json" '"%.1f" % d["p95_ms"]')
@@ -277,6 +299,14 @@ PY
   printf '  answer: %s\n  check against the seed: %s\n' "$(j "$WORK/fleet.json" 'json.dumps(d["body"])')" "$check"
   fleet_summary="GET /api/v1/fleet median $fm ms, p95 $fp ms ($verdict < 50 ms); GET /api/v1/drift?limit=100 median $dm ms, p95 $dp ms"
   fleet_line="| $FLEET companies, $(j "$WORK/fleet-expected.json" 'd["ledgerRows"]') ledger rows | $fleet_summary | $check | $fleet_load |"
+  nm=$(j "$WORK/noop.json" '"%.0f" % d["median_ms"]'); np=$(j "$WORK/noop.json" '"%.0f" % d["p95_ms"]')
+  nverdict=$(python3 -c "import sys; print('meets' if float(sys.argv[1]) < 500 else 'MISSES')" "$np")
+  printf '  no-op rollout (%s state rows, %s companies up to date), %s runs: median %s ms  p95 %s ms  (target < 500 ms: %s; load before: %s)\n' \
+    "$(j <(echo "$uptodate") 'd["stateRows"]')" "$(j "$WORK/fleet-expected.json" 'd["companies"]')" "$NOOP_RUNS" "$nm" "$np" "$nverdict" "$noop_load"
+  printf '    POST->succeeded ms: %s; POST alone median %.0f ms; GET polls every 10 ms: %s\n' \
+    "$(j "$WORK/noop.json" 'd["times_ms"]')" "$(j "$WORK/noop.json" 'd["post_median_ms"]')" "$(j "$WORK/noop.json" 'd["polls"]')"
+  fleet_summary="$fleet_summary; no-op rollout POST->succeeded median $nm ms, p95 $np ms ($nverdict < 500 ms, $NOOP_RUNS runs, 10 ms poll)"
+  fleet_line="| $FLEET companies × $(j "$WORK/catalog.json" 'd["count"]') versions, $(j "$WORK/fleet-expected.json" 'd["ledgerRows"]') ledger rows | $fleet_summary | $check | $fleet_load |"
   [ "$check" = ok ] || die "fleet view answered wrong counts: $check"
 fi
 
@@ -294,7 +324,7 @@ fi
     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" "$pg_version" "$PARALLEL" "$WARMUP" \
     "$(echo "${IMAGE_JAVA_OPTS:-JVM defaults} ${BENCH_JAVA_OPTS:-}" | sed 's/ *$//')" \
     "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" "$(git diff --quiet 2>/dev/null || echo ' (dirty tree)')" \
-    "$(date -u -r "$JAR" '+%Y-%m-%d %H:%M UTC')"
+    "$(date -u -r "$JAR" '+%Y-%m-%d %H:%M UTC')${BENCH_JAR:+ (BENCH_JAR=$BENCH_JAR)}"
   if [ ${#rows[@]} -gt 0 ]; then
     echo '| N | Flotilla s | psql floor s | ratio | Flotilla ms/schema | max RSS MB | load before |'
     echo '|---:|---:|---:|---:|---:|---:|---:|'

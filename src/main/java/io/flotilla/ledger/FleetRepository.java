@@ -13,8 +13,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Fleet-wide views from {@code migration_state} (company × version, kept with every step) joined with the
- * catalog passed in as two arrays: one query each, however many companies.
+ * Fleet-wide views from {@code migration_state} (company × version, kept with every step), or from its grouping
+ * by shape ({@code company_shapes} and {@code state_shapes}, kept with it by triggers), joined with the catalog
+ * passed in as two arrays: one query each, however many companies.
  */
 @ApplicationScoped
 public class FleetRepository {
@@ -35,18 +36,23 @@ public class FleetRepository {
 
     public Uni<FleetView> fleet(MigrationCatalog catalog) {
         Tuple params = catalogParams(catalog).addInteger(catalog.migrations().size());
-        // Aggregate the state per company first, then join the (active) companies: one pass over each table.
+        // Active companies counted per shape (company_shapes, kept beside migration_state), then each of the few
+        // shapes compared with the catalog once: 10,000 companies are 10,000 small rows, not 100,000 state rows.
         return pool.preparedQuery("WITH " + CATALOG + ","
-                        + " per AS (SELECT s.company_id, max(cat.ord) FILTER (WHERE s.applied) AS current_ord,"
-                        + "   count(cat.ord) FILTER (WHERE s.applied) AS applied_known, bool_or(s.failed) AS failed,"
-                        + "   bool_or(s.applied AND cat.checksum <> s.checksum) AS drifted"
-                        + "   FROM public.migration_state s LEFT JOIN cat ON cat.version = s.version GROUP BY s.company_id)"
-                        + " SELECT p.current_ord, count(*) AS companies,"
-                        + " count(*) FILTER (WHERE coalesce(p.applied_known, 0) >= $3) AS up_to_date,"
-                        + " count(*) FILTER (WHERE coalesce(p.applied_known, 0) < $3) AS pending,"
-                        + " count(*) FILTER (WHERE p.failed) AS failed, count(*) FILTER (WHERE p.drifted) AS drifted"
-                        + " FROM public.companies c LEFT JOIN per p ON p.company_id = c.id"
-                        + " WHERE c.status = 'active' AND c.deleted_at IS NULL"
+                        + " groups AS (SELECT cs.shape, coalesce(cs.failed, false) AS failed, count(*) AS n"
+                        + "   FROM public.companies c LEFT JOIN public.company_shapes cs ON cs.company_id = c.id"
+                        + "   WHERE c.status = 'active' AND c.deleted_at IS NULL GROUP BY 1, 2),"
+                        + " per AS (SELECT sh.shape, max(cat.ord) AS current_ord, count(cat.ord) AS applied_known,"
+                        + "   bool_or(cat.checksum <> x.checksum) AS drifted"
+                        + "   FROM public.state_shapes sh CROSS JOIN LATERAL unnest(sh.versions, sh.checksums) AS x(version, checksum)"
+                        + "   LEFT JOIN cat ON cat.version = x.version"
+                        + "   WHERE sh.shape IN (SELECT shape FROM groups) GROUP BY sh.shape)"
+                        + " SELECT p.current_ord, sum(g.n)::int8 AS companies,"
+                        + " coalesce(sum(g.n) FILTER (WHERE coalesce(p.applied_known, 0) >= $3), 0)::int8 AS up_to_date,"
+                        + " coalesce(sum(g.n) FILTER (WHERE coalesce(p.applied_known, 0) < $3), 0)::int8 AS pending,"
+                        + " coalesce(sum(g.n) FILTER (WHERE g.failed), 0)::int8 AS failed,"
+                        + " coalesce(sum(g.n) FILTER (WHERE p.drifted), 0)::int8 AS drifted"
+                        + " FROM groups g LEFT JOIN per p ON p.shape = g.shape"
                         + " GROUP BY p.current_ord ORDER BY p.current_ord NULLS FIRST")
                 .execute(params)
                 .map(rows -> {
@@ -68,12 +74,16 @@ public class FleetRepository {
     }
 
     public Uni<List<FleetView.Drifted>> drifted(MigrationCatalog catalog, int limit) {
-        return pool.preparedQuery("WITH " + CATALOG
-                        + " SELECT c.id, c.company_name, c.schema_name, array_agg(s.version ORDER BY s.version_key) AS versions"
-                        + " FROM public.migration_state s JOIN cat ON cat.version = s.version AND cat.checksum <> s.checksum"
-                        + " JOIN public.companies c ON c.id = s.company_id"
-                        + " WHERE s.applied AND c.deleted_at IS NULL"
-                        + " GROUP BY c.id, c.company_name, c.schema_name, c.created_at ORDER BY c.created_at, c.id LIMIT $3")
+        // The drifted shapes (a shape's versions are in version order), then the companies that have them.
+        return pool.preparedQuery("WITH " + CATALOG + ","
+                        + " drifted AS (SELECT sh.shape, array_agg(x.version ORDER BY x.k) AS versions"
+                        + "   FROM public.state_shapes sh CROSS JOIN LATERAL unnest(sh.versions, sh.checksums)"
+                        + "   WITH ORDINALITY AS x(version, checksum, k)"
+                        + "   JOIN cat ON cat.version = x.version AND cat.checksum <> x.checksum GROUP BY sh.shape)"
+                        + " SELECT c.id, c.company_name, c.schema_name, d.versions"
+                        + " FROM drifted d JOIN public.company_shapes cs ON cs.shape = d.shape"
+                        + " JOIN public.companies c ON c.id = cs.company_id"
+                        + " WHERE c.deleted_at IS NULL ORDER BY c.created_at, c.id LIMIT $3")
                 .execute(catalogParams(catalog).addInteger(limit))
                 .map(rows -> {
                     List<FleetView.Drifted> list = new ArrayList<>();

@@ -12,9 +12,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /** Queries on {@code public.migration_ledger}. Step writes run on the executor's connection. */
@@ -203,17 +206,42 @@ public class LedgerRepository {
             + LedgerEntry.COLUMNS + " FROM public.migration_ledger WHERE company_id = $1"
             + " ORDER BY version_key, status IN ('applied', 'rolled_back'), id DESC";
 
-    /** Applied versions and their checksums per company, from migration_state: one query for a whole fleet. */
+    /**
+     * Applied versions and their checksums per company, as migration_state has them: one query for a whole fleet.
+     * Read by shape (company_shapes → state_shapes, kept with migration_state by its triggers), so 10,000 companies
+     * are 10,000 (company, shape) rows plus the few shapes, each parsed once and shared by its companies. Both
+     * parts come from one statement, so from one snapshot. A company with nothing applied is absent.
+     */
     public Uni<Map<UUID, Map<Version, String>>> applied(List<UUID> companyIds) {
-        return pool.preparedQuery("SELECT company_id, version, checksum FROM public.migration_state"
-                        + " WHERE company_id = ANY($1) AND applied")
+        return pool.preparedQuery("WITH cs AS (SELECT company_id, shape FROM public.company_shapes WHERE company_id = ANY($1))"
+                        + " SELECT company_id, shape, NULL::text[] AS versions, NULL::text[] AS checksums FROM cs"
+                        + " UNION ALL SELECT NULL, sh.shape, sh.versions, sh.checksums FROM public.state_shapes sh"
+                        + " WHERE sh.shape IN (SELECT shape FROM cs) AND cardinality(sh.versions) > 0")
                 .execute(Tuple.of(companyIds.toArray(UUID[]::new)))
                 .map(rows -> {
-                    Map<UUID, Map<Version, String>> byCompany = new java.util.HashMap<>();
+                    Map<String, Map<Version, String>> shapes = new HashMap<>();
+                    Map<UUID, String> shapeOf = new HashMap<>();
                     for (Row row : rows) {
-                        byCompany.computeIfAbsent(row.getUUID(0), id -> new java.util.TreeMap<>())
-                                .put(Version.parse(row.getString(1)), row.getString(2).trim());
+                        UUID company = row.getUUID(0);
+                        if (company != null) {
+                            shapeOf.put(company, row.getString(1));
+                            continue;
+                        }
+                        String[] versions = row.getArrayOfStrings(2);
+                        String[] checksums = row.getArrayOfStrings(3);
+                        Map<Version, String> applied = new TreeMap<>();
+                        for (int i = 0; i < versions.length; i++) {
+                            applied.put(Version.parse(versions[i]), checksums[i].trim());
+                        }
+                        shapes.put(row.getString(1), Collections.unmodifiableMap(applied));
                     }
+                    Map<UUID, Map<Version, String>> byCompany = new HashMap<>();
+                    shapeOf.forEach((company, shape) -> {
+                        Map<Version, String> applied = shapes.get(shape);
+                        if (applied != null) {
+                            byCompany.put(company, applied);
+                        }
+                    });
                     return byCompany;
                 });
     }

@@ -23,6 +23,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -101,9 +102,15 @@ public class RolloutPlanner {
         List<CompanySteps> result = new ArrayList<>();
         Map<String, List<String>> drift = new TreeMap<>();
         List<String> rollbackProblems = new ArrayList<>();
+        // Companies that applied the same versions share one map (LedgerRepository.applied reads them by shape), and
+        // the plan depends on nothing else but the schema's name: planned once per shape, not 10,000 times.
+        Map<Map<Version, String>, MigrationPlanner.Plan> byShape = new IdentityHashMap<>();
         for (Company company : targets) {
-            MigrationPlanner.Plan plan = MigrationPlanner.plan(company.schemaName(), catalog,
-                    applied.getOrDefault(company.id(), Map.of()), spec.target());
+            MigrationPlanner.Plan shared = byShape.computeIfAbsent(applied.getOrDefault(company.id(), Map.of()),
+                    a -> MigrationPlanner.plan(company.schemaName(), catalog, a, spec.target()));
+            MigrationPlanner.Plan plan = shared.schema().equals(company.schemaName()) ? shared
+                    : new MigrationPlanner.Plan(company.schemaName(), shared.target(), shared.steps(), shared.drifted(),
+                            shared.noRollback(), shared.unknown());
             plan.drifted().forEach(v -> drift.computeIfAbsent(v.toString(), x -> new ArrayList<>()).add(company.schemaName()));
             if (plan.rollbackPossible()) {
                 result.add(new CompanySteps(company, plan.steps(), plan.scripts(), Map.of()));

@@ -35,12 +35,15 @@ public class RolloutRepository implements RolloutHolds {
     }
 
     /**
-     * Stores a rollout and all its targets in one transaction. Targets with work are "active": the partial unique
+     * Stores a rollout and its targets with work in one transaction. Targets are "active": the partial unique
      * index lets a company be active in one rollout only, so two overlapping rollouts can't both be created, even
-     * from two replicas at the same instant.
+     * from two replicas at the same instant. Companies already up to date are only counted ({@code up_to_date},
+     * reported as skipped targets): 10,000 rows written for companies a rollout never touches made a rollout with
+     * nothing to do take most of a second.
      */
     public Uni<UUID> insert(RolloutSpec spec, RolloutPlan plan, JsonObject request) {
-        int n = plan.entries().size() + plan.upToDate().size();
+        int n = plan.entries().size();
+        int total = n + plan.upToDate().size();
         UUID[] companyIds = new UUID[n];
         String[] schemas = new String[n];
         String[] servers = new String[n];
@@ -65,30 +68,23 @@ public class RolloutRepository implements RolloutHolds {
                 stepVersions[k++] = v.toString();
             }
         }
-        for (Company c : plan.upToDate()) {
-            companyIds[i] = c.id();
-            schemas[i] = c.schemaName();
-            servers[i] = c.server();
-            waves[i] = 0;
-            positions[i] = i;
-            statuses[i++] = TargetStatus.SKIPPED.value();
-        }
         boolean nothingToDo = plan.entries().isEmpty();
         RolloutStrategy stored = spec.strategy().withCanary(
                 spec.hasCanary() ? (int) plan.entries().stream().filter(e -> e.wave() == 0).count() : 0);
         return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO public.rollouts (direction, target_version,"
                                 + " state, canary_count, batch_size, max_parallel, max_failures, allow_drift, total_targets,"
-                                + " waves, request, max_parallel_per_server, max_failures_per_server, finished_at) VALUES ($1,"
-                                + " $2, $3::text, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+                                + " waves, request, up_to_date, max_parallel_per_server, max_failures_per_server, finished_at)"
+                                + " VALUES ($1, $2, $3::text, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
                                 + " CASE WHEN $3::text = 'succeeded' THEN now() END) RETURNING id")
                         .execute(Tuple.tuple(Arrays.asList(spec.target().direction().value(),
                                 spec.target().version() == null ? null : spec.target().version().toString(),
                                 nothingToDo ? RolloutState.SUCCEEDED.value() : RolloutState.PENDING.value(),
                                 stored.canary(), stored.batchSize(), stored.maxParallel(), stored.maxFailures(),
-                                spec.allowDrift(), n, plan.waves(), request, stored.maxParallelPerServer(),
-                                stored.maxFailuresPerServer())))
+                                spec.allowDrift(), total, plan.waves(), request, plan.upToDate().size(),
+                                stored.maxParallelPerServer(), stored.maxFailuresPerServer())))
                         .map(rows -> rows.iterator().next().getUUID(0))
-                        .call(id -> conn.preparedQuery("INSERT INTO public.rollout_targets (rollout_id, company_id,"
+                        .call(id -> nothingToDo ? Uni.createFrom().voidItem() : conn.preparedQuery("INSERT INTO"
+                                        + " public.rollout_targets (rollout_id, company_id,"
                                         + " schema_name, server, wave, position, status, active, versions)"
                                         + " SELECT $1, t.company_id, t.schema_name, t.server, t.wave, t.position, t.status,"
                                         + " t.status = 'pending', coalesce(v.versions, '{}')"
@@ -130,7 +126,7 @@ public class RolloutRepository implements RolloutHolds {
     }
 
     public Uni<Rollout> find(UUID id) {
-        return pool.preparedQuery("SELECT " + Rollout.COLUMNS + ","
+        return pool.preparedQuery("SELECT " + Rollout.COLUMNS + ", r.up_to_date,"
                         + " (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) n FROM public.rollout_targets"
                         + "   WHERE rollout_id = r.id GROUP BY status) x) AS targets,"
                         + " (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) n FROM public.migration_ledger"
@@ -142,7 +138,7 @@ public class RolloutRepository implements RolloutHolds {
                         return Uni.createFrom().nullItem();
                     }
                     Row row = rows.iterator().next();
-                    return failures(id).map(failures -> Rollout.from(row, counts(row, "targets"), counts(row, "steps"), failures));
+                    return failures(id).map(failures -> Rollout.from(row, targets(row), counts(row, "steps"), failures));
                 });
     }
 
@@ -161,16 +157,26 @@ public class RolloutRepository implements RolloutHolds {
 
     /** Newest first, each with its counts of companies per status: one query. */
     public Uni<List<Rollout>> list(int limit) {
-        return pool.preparedQuery("SELECT " + Rollout.COLUMNS + ","
+        return pool.preparedQuery("SELECT " + Rollout.COLUMNS + ", r.up_to_date,"
                         + " (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) n FROM public.rollout_targets"
                         + "   WHERE rollout_id = r.id GROUP BY status) x) AS targets"
                         + " FROM public.rollouts r ORDER BY r.created_at DESC LIMIT $1")
                 .execute(Tuple.of(limit))
                 .map(rows -> {
                     List<Rollout> list = new ArrayList<>();
-                    rows.forEach(row -> list.add(Rollout.from(row, counts(row, "targets"), null, null)));
+                    rows.forEach(row -> list.add(Rollout.from(row, targets(row), null, null)));
                     return list;
                 });
+    }
+
+    /** Companies per target status; those found up to date when planned are skipped targets, stored as a count. */
+    private static Map<String, Long> targets(Row row) {
+        Map<String, Long> counts = counts(row, "targets");
+        int upToDate = row.getInteger("up_to_date");
+        if (upToDate > 0) {
+            counts.merge(TargetStatus.SKIPPED.value(), (long) upToDate, Long::sum);
+        }
+        return counts;
     }
 
     private static Map<String, Long> counts(Row row, String column) {

@@ -90,8 +90,13 @@ class RolloutTest {
         assertEquals(7 * VERSIONS, Sql.count(ds, "SELECT count(*) FROM public.migration_ledger WHERE run_id = ?::uuid", id));
         // Companies are free again: a second rollout finds nothing to do and touches nothing.
         String again = started(Map.of("companyIds", ids));
-        finished(again).then().body("state", equalTo("succeeded")).body("targets.skipped", equalTo(7));
+        finished(again).then().body("state", equalTo("succeeded")).body("totalTargets", equalTo(7))
+                .body("targets.skipped", equalTo(7));
         assertEquals(0, Sql.count(ds, "SELECT count(*) FROM public.migration_ledger WHERE run_id = ?::uuid", again));
+        // Up-to-date companies are counted, not stored one target row each; the list reports them as well.
+        assertEquals(0, Sql.count(ds, "SELECT count(*) FROM public.rollout_targets WHERE rollout_id = ?::uuid", again));
+        given().queryParam("limit", 100).get("/api/v1/rollouts").then().statusCode(200)
+                .body("find { it.id == '" + again + "' }.targets.skipped", equalTo(7));
     }
 
     /** One company whose schema already has a table migration 1 creates: its step 1 fails with 42P07. */
