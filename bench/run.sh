@@ -254,12 +254,13 @@ if [ -n "$SERVERS_N" ]; then
   base_port="${BENCH_SERVER_PORT:-5441}"
   export BENCH_SERVER_PASSWORD="bench-$(openssl rand -hex 8)"   # read by the service (passwordFrom env)
   TDB=flotilla_bench_tenants
-  sq() { PGPASSWORD="$BENCH_SERVER_PASSWORD" psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$1" -U postgres "${@:2}"; }
+  sq() { PGOPTIONS="-c client_min_messages=warning" PGPASSWORD="$BENCH_SERVER_PASSWORD" psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$1" -U postgres "${@:2}"; }
   for s in 1 2; do
     cluster="flotilla_bench$s"; port=$((base_port + s - 1))
-    pg_lsclusters -h | awk '{print $2}' | grep -qx "$cluster" || pg_createcluster -q "$pg_major" "$cluster" -p "$port" >/dev/null
-    pg_ctlcluster "$pg_major" "$cluster" start 2>/dev/null || true
-    runuser -u postgres -- psql -X -q -p "$port" -c "ALTER USER postgres PASSWORD '$BENCH_SERVER_PASSWORD'" >/dev/null
+    pg_lsclusters -h | awk '{print $2}' | grep -qx "$cluster" || pg_createcluster -q "$pg_major" "$cluster" -p "$port" >/dev/null 9>&-
+    # fd 9 (the bench lock) closed: a server started here must not hold it after this run ends.
+    pg_ctlcluster "$pg_major" "$cluster" start 2>/dev/null 9>&- || true
+    runuser -u postgres -- env -u PGHOST -u PGUSER -u PGPASSWORD -u PGPORT psql -X -q -h /var/run/postgresql -p "$port" -c "ALTER USER postgres PASSWORD '$BENCH_SERVER_PASSWORD'" >/dev/null
   done
   stop_clusters() { [ "${BENCH_KEEP:-0}" = 1 ] || for s in 1 2; do pg_ctlcluster "$pg_major" "flotilla_bench$s" stop 2>/dev/null || true; done; }
   trap 'stop_clusters; cleanup' EXIT
