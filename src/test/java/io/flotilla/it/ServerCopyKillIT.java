@@ -116,9 +116,9 @@ class ServerCopyKillIT extends ProcessTestSupport {
                 + " FROM public.migration_ledger WHERE company_id = ?::uuid AND status = 'applied'", company),
                 "each version applied once on the server");
         assertHomeMatchesServer(company);
+        // A pass may race this run (its steps commit one by one on the server, its copy follows the whole run) and
+        // copy some of them first: either way each is at home once, which is what the checks above and below hold.
         assertLaterPassesChangeNothing(b, company);
-        assertEquals(FIRST, metric(b, "flotilla_ledger_reconcile_steps_total"),
-                "the migration's own copy leaves the reconciliation nothing to copy");
         assertEquals(0, db.queryLong("SELECT count(*) FROM public.migration_ledger WHERE server_step_id IS NULL"
                 + " AND company_id = ?::uuid", company), "no step of the company recorded at home as home's own");
     }
