@@ -97,7 +97,7 @@ class ServerCopyKillIT extends ProcessTestSupport {
                 onServer.size(), SERVER);
 
         // Without the hook, the full catalog, and a short reconcile interval: start-up copies what home lacks.
-        ServiceProcess b = started("it-b", Map.of("FLOTILLA_SERVERS_RECONCILE_INTERVAL", "500ms"));
+        ServiceProcess b = started("it-b", Map.of("FLOTILLA_SERVER_RECONCILE_INTERVAL", "500ms"));
         Poll.until("the start-up reconciliation to copy the server's steps", Duration.ofSeconds(60),
                 () -> homeSteps(company), steps -> steps.size() >= FIRST, steps -> steps + logs().get());
         assertHomeMatchesServer(company);
