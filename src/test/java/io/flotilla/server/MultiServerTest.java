@@ -331,6 +331,39 @@ class MultiServerTest {
 
     @Test
     @Order(6)
+    void aServerPastMaxFailuresPerServerStopsWhileTheOthersGoOn() throws Exception {
+        List<String> failing = fleetOn(NAMES[1], 3);
+        List<String> fine = fleetOn(NAMES[2], 3);
+        // Each of the first server's schemas already has what version 1 creates: its first step fails there.
+        for (String id : failing) {
+            try (var c = extra.connect(1); var st = c.createStatement()) {
+                st.execute("CREATE FUNCTION \"" + schemaOf(id) + "\".set_updated_at() RETURNS trigger LANGUAGE plpgsql"
+                        + " AS $$ BEGIN RETURN NEW; END $$");
+            }
+        }
+        List<String> ids = new ArrayList<>(failing);
+        ids.addAll(fine);
+        String rollout = call(given().contentType(ContentType.JSON).body(Map.of("companyIds", ids,
+                        "strategy", Map.of("maxParallel", 2, "maxParallelPerServer", 1, "maxFailures", 10,
+                                "maxFailuresPerServer", 0)))
+                .when().post("/api/v1/rollouts")).then().statusCode(202).extract().path("id");
+        Await.until("the rollout to finish", () -> List.of("succeeded", "failed", "cancelled").contains(rolloutState(rollout)));
+        assertEquals("failed", rolloutState(rollout));
+        Response detail = call(given().get("/api/v1/rollouts/{id}", rollout));
+        assertEquals(Integer.valueOf(1), detail.path("servers." + NAMES[1] + ".failed"), detail.asString());
+        assertEquals(Integer.valueOf(2), detail.path("servers." + NAMES[1] + ".cancelled"), detail.asString());
+        assertEquals(Integer.valueOf(3), detail.path("servers." + NAMES[2] + ".succeeded"), detail.asString());
+        assertEquals(NAMES[1], detail.path("failures[0].server"), detail.asString());
+        String reason = Sql.column(ds, "SELECT error FROM public.rollout_targets WHERE rollout_id = ?::uuid"
+                + " AND status = 'cancelled' LIMIT 1", rollout).get(0);
+        assertTrue(reason.contains("maxFailuresPerServer"), reason);
+        // Nothing was applied on the stopped server's cancelled companies.
+        assertEquals(0, Sql.count(ds, "SELECT count(*) FROM public.migration_ledger WHERE run_id = ?::uuid"
+                + " AND server = ? AND status = 'applied'", rollout, NAMES[1]));
+    }
+
+    @Test
+    @Order(7)
     void aStepCommittedOnAServerButNotCopiedIsCopiedOnceByTheReconciliation() throws Exception {
         String id = fleetOn(NAMES[2], 1).get(0);
         // The copy that follows a commit, lost: the server's rows for this company exist, home's are removed.
@@ -351,7 +384,7 @@ class MultiServerTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void noPasswordInAnyAnswerOrLogLine() {
         String everything = String.join("\n", answers) + "\n" + log.text();
         for (String password : PASSWORDS) {
