@@ -1,0 +1,13 @@
+package io.flotilla.ledger;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A company whose applied files changed since, which versions, and the server its schema is on.
+ *
+ * @param versions the applied versions whose catalog checksum differs from the one recorded, in version order
+ */
+public record DriftedCompany(UUID companyId, String companyName, String schemaName, String server,
+                             List<String> versions) {
+}
