@@ -1,5 +1,7 @@
 package io.flotilla.ledger;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import java.util.List;
 import java.util.UUID;
 
@@ -8,6 +10,7 @@ import java.util.UUID;
  *
  * @param versions the applied versions whose catalog checksum differs from the one recorded, in version order
  */
+@Schema(name = "Drifted") // the API's name for it before servers; clients generated from it keep working
 public record DriftedCompany(UUID companyId, String companyName, String schemaName, String server,
                              List<String> versions) {
 }
