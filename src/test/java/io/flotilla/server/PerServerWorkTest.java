@@ -262,4 +262,24 @@ class PerServerWorkTest {
         assertEquals(0, Sql.count(ds, "SELECT count(*) FROM public.migration_ledger WHERE server = ? AND status = 'running'",
                 ONE));
     }
+
+    @Test
+    @Order(7)
+    void aServerThatCannotBeReachedHasItsCompaniesSkippedWithTheReasonAndTheRunGoesOn() {
+        given().contentType(ContentType.JSON).body(Map.of("state", "active")).patch("/api/v1/servers/" + OFF)
+                .then().statusCode(200);
+        extra.stopImmediately(1);
+        String id = given().contentType(ContentType.JSON)
+                .body(Map.of("companyIds", List.of(onOff[0], onOne[0])))
+                .post("/api/v1/maintenance/jobs/{job}/run", MaintenanceCatalog.REFRESH)
+                .then().statusCode(202).extract().path("id");
+        Await.until("run " + id, () -> List.of("succeeded", "failed")
+                .contains(given().get("/api/v1/maintenance/runs/{id}", id).<String>path("state")));
+        given().get("/api/v1/maintenance/runs/{id}", id).then().statusCode(200)
+                .body("state", equalTo("succeeded")).body("succeeded", equalTo(1)).body("skipped", equalTo(1))
+                .body("steps.find { it.schemaName == '" + onOff[1] + "' }.status", equalTo("skipped"))
+                .body("steps.find { it.schemaName == '" + onOff[1] + "' }.server", equalTo(OFF))
+                .body("steps.find { it.schemaName == '" + onOff[1] + "' }.detail", containsString("could not be reached"))
+                .body("steps.find { it.schemaName == '" + onOne[1] + "' }.status", equalTo("succeeded"));
+    }
 }
