@@ -172,9 +172,10 @@ class PerServerWorkTest {
         assertEquals(Map.of(home[1], "succeeded", onOne[1], "succeeded", onOff[1], "skipped"), statusOf);
         run.then().body("steps.find { it.status == 'skipped' }.detail", containsString("offline"))
                 .body("steps.find { it.schemaName == '" + onOne[1] + "' }.detail", startsWith("vacuumed and analyzed"));
-        // It really ran there: the server's statistics show the vacuum of the company's tables.
-        assertFalse(extra.column(0, "SELECT relname FROM pg_stat_user_tables WHERE schemaname = ?"
-                + " AND last_vacuum IS NOT NULL", onOne[1]).isEmpty());
+        // It really ran there: the server's statistics show the vacuum of the company's tables (they reach the
+        // statistics a moment after the vacuum ends).
+        Await.until("vacuum of " + onOne[1] + " in " + ONE + "'s statistics", () -> !extra.column(0,
+                "SELECT relname FROM pg_stat_user_tables WHERE schemaname = ? AND last_vacuum IS NOT NULL", onOne[1]).isEmpty());
     }
 
     @Test
