@@ -1,8 +1,11 @@
 package io.flotilla.api;
 
 import io.flotilla.catalog.CatalogService;
+import io.flotilla.ledger.DriftRepository;
+import io.flotilla.ledger.DriftedCompany;
 import io.flotilla.ledger.FleetRepository;
 import io.flotilla.ledger.FleetView;
+import io.flotilla.server.ServerService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -28,10 +31,14 @@ public class FleetResource {
 
     private final FleetRepository fleet;
     private final CatalogService catalog;
+    private final DriftRepository drift;
+    private final ServerService servers;
 
-    public FleetResource(FleetRepository fleet, CatalogService catalog) {
+    public FleetResource(FleetRepository fleet, CatalogService catalog, DriftRepository drift, ServerService servers) {
         this.fleet = fleet;
         this.catalog = catalog;
+        this.drift = drift;
+        this.servers = servers;
     }
 
     @GET
@@ -47,12 +54,16 @@ public class FleetResource {
     @Path("/drift")
     @Operation(operationId = "listDrift",
             summary = "Companies with applied migrations whose files changed since, and which versions")
-    @APIResponse(responseCode = "200", description = "Drifted companies, at most limit")
-    @APIResponse(responseCode = "400", description = "Invalid limit",
+    @APIResponse(responseCode = "200", description = "Drifted companies, at most limit, each with its server")
+    @APIResponse(responseCode = "400", description = "Invalid limit, or no server has that name",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    public Uni<List<FleetView.Drifted>> drift(
+    public Uni<List<DriftedCompany>> drift(
             @Parameter(description = "Most companies to list", schema = @Schema(type = SchemaType.INTEGER, format = "int32",
-                    minimum = "1", maximum = "10000", defaultValue = "100")) @QueryParam("limit") String limit) {
-        return fleet.drifted(catalog.catalog(), Params.integer("limit", limit, 100, 1, 10_000));
+                    minimum = "1", maximum = "10000", defaultValue = "100")) @QueryParam("limit") String limit,
+            @Parameter(description = "Only companies whose schema is on this server (home: the control plane's own"
+                    + " database)") @QueryParam("server") String server) {
+        int max = Params.integer("limit", limit, 100, 1, 10_000);
+        Uni<?> known = server == null ? Uni.createFrom().voidItem() : servers.named(server);
+        return known.flatMap(x -> drift.drifted(catalog.catalog(), server, max));
     }
 }

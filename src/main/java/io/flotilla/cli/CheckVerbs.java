@@ -4,6 +4,7 @@ import io.flotilla.client.model.BuildFailure;
 import io.flotilla.client.model.Company;
 import io.flotilla.client.model.LintReport;
 import io.flotilla.client.model.LintViolation;
+import io.flotilla.client.model.ServerExtensions;
 import io.flotilla.client.model.Verification;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,12 +36,25 @@ final class CheckVerbs {
                         v.getScript(), v.getMessage()));
             }
             failure(text, report.getFailure());
+            int lacking = 0;
+            for (var server : report.getServers() == null ? List.<ServerExtensions>of() : report.getServers()) {
+                if (server.getMissing() != null && !server.getMissing().isEmpty()) {
+                    lacking++;
+                    text.append(String.format("server %s lacks extension %s%n", server.getServer(),
+                            String.join(", ", server.getMissing())));
+                } else if (server.getError() != null) {
+                    text.append(String.format("server %s not checked for extensions: %s%n", server.getServer(),
+                            server.getError()));
+                }
+            }
             int waived = report.getWaived() == null ? 0 : report.getWaived().size();
             text.append(String.format("%d tables, %d violations, %d waived%s%n", report.getTables() == null ? 0
                     : report.getTables().size(), violations.size(), waived, Boolean.TRUE.equals(report.getOk()) ? ": ok" : ""));
             boolean ok = Boolean.TRUE.equals(report.getOk());
             return Outcome.of(ok ? ExitCode.OK : ExitCode.FAILED, report, text.toString(),
-                    report.getFailure() != null ? "the catalog does not build" : violations.size() + " lint violations");
+                    report.getFailure() != null ? "the catalog does not build"
+                            : violations.isEmpty() && lacking > 0 ? lacking + " servers lack required extensions"
+                            : violations.size() + " lint violations");
         }
     }
 

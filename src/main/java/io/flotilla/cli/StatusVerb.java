@@ -55,7 +55,7 @@ final class StatusVerb extends Verb.OnService {
     private Outcome fleet(ServiceConnection service) {
         FleetView fleet = service.call(() -> service.fleet().getFleet());
         List<Drifted> drifted = fleet.getDrifted() != null && fleet.getDrifted() > 0
-                ? service.call(() -> service.fleet().listDrift(DRIFT_LIMIT)) : List.of();
+                ? service.call(() -> service.fleet().listDrift(DRIFT_LIMIT, null)) : List.of();
         LedgerEntry firstFailure = fleet.getFailed() != null && fleet.getFailed() > 0 ? firstFailure(service) : null;
 
         StringBuilder text = new StringBuilder();
@@ -73,7 +73,7 @@ final class StatusVerb extends Verb.OnService {
                     .append(": ").append(error(firstFailure.getErrorSqlState(), firstFailure.getError())).append('\n');
         }
         for (Drifted d : drifted) {
-            text.append("drifted: ").append(d.getSchemaName()).append(" versions ").append(String.join(", ", d.getVersions()))
+            text.append("drifted: ").append(d.getSchemaName()).append(" (server ").append(d.getServer()).append(") versions ").append(String.join(", ", d.getVersions()))
                     .append('\n');
         }
         if (fleet.getDrifted() != null && fleet.getDrifted() > drifted.size()) {

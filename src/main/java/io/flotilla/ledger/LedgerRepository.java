@@ -6,6 +6,7 @@ import io.flotilla.catalog.Version;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -170,9 +171,14 @@ public class LedgerRepository {
     public record RunningSchema(UUID companyId, String schemaName) {
     }
 
-    /** Every company schema with a row still running: live steps, or ones a dead process left (see closeInterrupted). */
-    public Uni<List<RunningSchema>> runningSchemas() {
-        return pool.query("SELECT DISTINCT company_id, schema_name FROM public.migration_ledger WHERE status = 'running'")
+    /**
+     * Every company schema with a row still running in the ledger {@code client} reads: live steps, or ones a dead
+     * process left (see closeInterrupted). At home ({@code home}), only home's own steps: a running copy of another
+     * server's step is that server's to close, and its copy follows.
+     */
+    public Uni<List<RunningSchema>> runningSchemas(SqlClient client, boolean home) {
+        return client.query("SELECT DISTINCT company_id, schema_name FROM public.migration_ledger WHERE status = 'running'"
+                        + (home ? " AND server = 'home'" : ""))
                 .execute()
                 .map(rows -> {
                     List<RunningSchema> running = new ArrayList<>();

@@ -20,7 +20,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class MaintenanceRepository {
 
-    private static final String COLUMNS = "id, job, trigger, state, companies, succeeded, failed, executed_by, error,"
+    private static final String COLUMNS = "id, job, trigger, state, companies, succeeded, failed, skipped, executed_by, error,"
             + " created_at, started_at, finished_at";
 
     private final Pool pool;
@@ -76,12 +76,21 @@ public class MaintenanceRepository {
                 });
     }
 
-    public Uni<Void> step(UUID runId, UUID companyId, String schema, boolean ok, String detail, String error,
-                          String sqlState, OffsetDateTime startedAt, long durationMs) {
-        return pool.preparedQuery("INSERT INTO public.maintenance_steps (run_id, company_id, schema_name, status, detail,"
-                        + " error, error_sqlstate, started_at, finished_at, duration_ms)"
-                        + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, clock_timestamp(), $9)")
-                .execute(Tuple.tuple(Arrays.asList(runId, companyId, schema, ok ? "succeeded" : "failed", detail, error,
+    /** What one company's step came to: succeeded or failed there, or skipped because its server was not there. */
+    public enum StepStatus {
+        SUCCEEDED, FAILED, SKIPPED;
+
+        String value() {
+            return name().toLowerCase();
+        }
+    }
+
+    public Uni<Void> step(UUID runId, UUID companyId, String schema, String server, StepStatus status, String detail,
+                          String error, String sqlState, OffsetDateTime startedAt, long durationMs) {
+        return pool.preparedQuery("INSERT INTO public.maintenance_steps (run_id, company_id, schema_name, server, status,"
+                        + " detail, error, error_sqlstate, started_at, finished_at, duration_ms)"
+                        + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, clock_timestamp(), $10)")
+                .execute(Tuple.tuple(Arrays.asList(runId, companyId, schema, server, status.value(), detail, error,
                         sqlState, startedAt, durationMs)))
                 .replaceWithVoid();
     }
@@ -89,10 +98,11 @@ public class MaintenanceRepository {
     /** Closes a run with counts taken from its steps, so a recovered run's totals stay right. */
     public Uni<Void> finish(UUID runId, String error) {
         return pool.preparedQuery("UPDATE public.maintenance_runs r SET"
-                        + " succeeded = s.ok, failed = s.ko, finished_at = now(), error = $2::text,"
+                        + " succeeded = s.ok, failed = s.ko, skipped = s.skip, finished_at = now(), error = $2::text,"
                         + " state = CASE WHEN s.ko > 0 OR $2::text IS NOT NULL THEN 'failed' ELSE 'succeeded' END"
                         + " FROM (SELECT count(*) FILTER (WHERE status = 'succeeded') AS ok,"
-                        + "   count(*) FILTER (WHERE status = 'failed') AS ko"
+                        + "   count(*) FILTER (WHERE status = 'failed') AS ko,"
+                        + "   count(*) FILTER (WHERE status = 'skipped') AS skip"
                         + "   FROM public.maintenance_steps WHERE run_id = $1) s WHERE r.id = $1")
                 .execute(Tuple.of(runId, error)).replaceWithVoid();
     }
@@ -104,14 +114,14 @@ public class MaintenanceRepository {
                         return Uni.createFrom().nullItem();
                     }
                     Row run = rows.iterator().next();
-                    return pool.preparedQuery("SELECT company_id, schema_name, status, detail, error, error_sqlstate,"
-                                    + " started_at, duration_ms FROM public.maintenance_steps WHERE run_id = $1 ORDER BY id")
+                    return pool.preparedQuery("SELECT company_id, schema_name, server, status, detail, error,"
+                                    + " error_sqlstate, started_at, duration_ms FROM public.maintenance_steps WHERE run_id = $1 ORDER BY id")
                             .execute(Tuple.of(runId))
                             .map(steps -> {
                                 List<MaintenanceRun.Step> list = new ArrayList<>();
                                 steps.forEach(s -> list.add(new MaintenanceRun.Step(s.getUUID(0), s.getString(1),
-                                        s.getString(2), s.getString(3), s.getString(4), s.getString(5),
-                                        s.getOffsetDateTime(6), s.getLong(7))));
+                                        s.getString(2), s.getString(3), s.getString(4), s.getString(5), s.getString(6),
+                                        s.getOffsetDateTime(7), s.getLong(8))));
                                 return from(run, list);
                             });
                 });
@@ -141,7 +151,8 @@ public class MaintenanceRepository {
 
     private static MaintenanceRun from(Row r, List<MaintenanceRun.Step> steps) {
         return new MaintenanceRun(r.getUUID("id"), r.getString("job"), r.getString("trigger"), r.getString("state"),
-                r.getInteger("companies"), r.getInteger("succeeded"), r.getInteger("failed"), r.getString("executed_by"),
+                r.getInteger("companies"), r.getInteger("succeeded"), r.getInteger("failed"), r.getInteger("skipped"),
+                r.getString("executed_by"),
                 r.getString("error"), r.getOffsetDateTime("created_at"), r.getOffsetDateTime("started_at"),
                 r.getOffsetDateTime("finished_at"), steps);
     }

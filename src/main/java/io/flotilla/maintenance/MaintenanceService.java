@@ -5,9 +5,10 @@ import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.migration.SchemaMigrator;
+import io.flotilla.maintenance.MaintenanceRepository.StepStatus;
 import io.flotilla.migration.TemplateValues;
+import io.flotilla.server.ServerPools;
 import io.flotilla.sql.AdvisoryLocks;
-import io.flotilla.sql.TenantDatabase;
 import io.flotilla.sql.TenantExecutor;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyRepository;
@@ -20,17 +21,21 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.OffsetDateTime;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
- * Runs maintenance jobs over company schemas with bounded parallelism, under each schema's advisory lock (so a
- * vacuum never interleaves with a migration of the same schema), recording one step per company. One schema
- * failing never stops the others.
+ * Runs maintenance jobs over company schemas, each on the server that holds it, with bounded parallelism on every
+ * server, under each schema's advisory lock there (so a vacuum never interleaves with a migration of the same
+ * schema), recording one step per company with its server. One schema failing never stops the others; a company
+ * whose server is offline or cannot be reached is skipped, with the reason, and the run goes on.
  */
 @ApplicationScoped
 public class MaintenanceService {
@@ -42,13 +47,13 @@ public class MaintenanceService {
     private final TenantExecutor executor;
     private final AdvisoryLocks locks;
     private final MaintenanceSql maintenanceSql;
-    private final TenantDatabase database;
+    private final ServerPools pools;
     private final FlotillaConfig config;
     private final String executedBy;
 
     public MaintenanceService(MaintenanceCatalog catalog, MaintenanceRepository runs, MaintenanceScheduler scheduler,
                               CompanyRepository companies, TenantExecutor executor, AdvisoryLocks locks,
-                              MaintenanceSql maintenanceSql, TenantDatabase database, FlotillaConfig config,
+                              MaintenanceSql maintenanceSql, ServerPools pools, FlotillaConfig config,
                               SchemaMigrator migrator) {
         this.catalog = catalog;
         this.runs = runs;
@@ -57,7 +62,7 @@ public class MaintenanceService {
         this.executor = executor;
         this.locks = locks;
         this.maintenanceSql = maintenanceSql;
-        this.database = database;
+        this.pools = pools;
         this.config = config;
         this.executedBy = migrator.executedBy();
     }
@@ -114,32 +119,75 @@ public class MaintenanceService {
                     // A recovered run counts the companies its dead replica already did, too.
                     return runs.start(id, todo.size() + done.size(), executedBy).replaceWith(todo);
                 }))
-                .flatMap(todo -> Multi.createFrom().iterable(todo)
-                        .onItem().transformToUni(c -> runOne(definition, id, c))
-                        .merge(config.execution().maintenanceParallelism())
-                        .collect().last())
+                .flatMap(todo -> runAll(definition, id, todo))
                 .flatMap(x -> runs.finish(id, null))
                 .onFailure().call(e -> runs.finish(id, e.getMessage()).onFailure().recoverWithNull())
                 .invoke(() -> Log.infof("Maintenance %s run %s finished", job, id))
                 .replaceWith(id));
     }
 
-    private Uni<Void> runOne(MaintenanceJobDefinition job, UUID runId, Company company) {
+    /**
+     * Every server's companies at once, each server with at most {@code maintenance-parallelism} schemas in work: a
+     * server's pool is its own, so servers do not wait for each other, and none gets more than its share.
+     */
+    private Uni<Void> runAll(MaintenanceJobDefinition job, UUID runId, List<Company> todo) {
+        if (todo.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Map<String, List<Company>> byServer = todo.stream()
+                .collect(Collectors.groupingBy(Company::server, LinkedHashMap::new, Collectors.toList()));
+        // Why a server was found offline or unreachable in this run: its other companies are skipped without asking.
+        Map<String, String> away = new ConcurrentHashMap<>();
+        int perServer = config.execution().maintenanceParallelism();
+        return Multi.createFrom().iterable(byServer.values())
+                .onItem().transformToUni(companiesThere -> Multi.createFrom().iterable(companiesThere)
+                        .onItem().transformToUni(c -> runOne(job, runId, c, away))
+                        .merge(perServer)
+                        .collect().last())
+                .merge(byServer.size())
+                .collect().last().replaceWithVoid();
+    }
+
+    private Uni<Void> runOne(MaintenanceJobDefinition job, UUID runId, Company company, Map<String, String> away) {
         String schema = company.schemaName();
+        String server = company.server();
         OffsetDateTime startedAt = OffsetDateTime.now();
         long began = System.nanoTime();
-        return database.withConnection(conn -> locks.lockSchema(conn, schema, config.execution().lockWait())
-                        .flatMap(locked -> work(job, conn, schema)
-                                .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull())))
-                .flatMap(detail -> runs.step(runId, company.id(), schema, true, detail, null, null, startedAt, millisSince(began)))
-                .onFailure().recoverWithUni(e -> {
-                    Log.warnf("Maintenance %s failed on %s: %s", job.name(), schema, e.getMessage());
-                    PgException pg = TenantExecutor.pgError(e);
-                    String sqlState = pg != null ? pg.getSqlState() : null;
-                    String message = pg != null ? pg.getErrorMessage() : e.getMessage();
-                    return runs.step(runId, company.id(), schema, false, null, message, sqlState, startedAt, millisSince(began))
-                            .onFailure().recoverWithNull();
-                });
+        String known = away.get(server);
+        if (known != null) {
+            return skip(runId, company, known, startedAt, began);
+        }
+        // Getting a connection is where an offline or unreachable server shows: that skips; anything after fails.
+        return pools.forWork(server).flatMap(db -> db.pool().getConnection()).onItemOrFailure().transformToUni((conn, e) -> {
+            if (e != null) {
+                String reason = e instanceof FlotillaException f && f.code() == ErrorCode.SERVER_UNAVAILABLE ? f.getMessage()
+                        : "Server '" + server + "' could not be reached: " + e.getMessage();
+                if (away.putIfAbsent(server, reason) == null) {
+                    Log.warnf("Maintenance %s skips the companies of server %s: %s", job.name(), server, reason);
+                }
+                return skip(runId, company, reason, startedAt, began);
+            }
+            return locks.lockSchema(conn, schema, config.execution().lockWait())
+                    .flatMap(locked -> work(job, conn, schema)
+                            .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull()))
+                    .eventually(() -> conn.close().onFailure().recoverWithNull())
+                    .flatMap(detail -> runs.step(runId, company.id(), schema, server, StepStatus.SUCCEEDED, detail, null,
+                            null, startedAt, millisSince(began)))
+                    .onFailure().recoverWithUni(failure -> {
+                        Log.warnf("Maintenance %s failed on %s (server %s): %s", job.name(), schema, server,
+                                failure.getMessage());
+                        PgException pg = TenantExecutor.pgError(failure);
+                        String sqlState = pg != null ? pg.getSqlState() : null;
+                        String message = pg != null ? pg.getErrorMessage() : failure.getMessage();
+                        return runs.step(runId, company.id(), schema, server, StepStatus.FAILED, null, message, sqlState,
+                                startedAt, millisSince(began)).onFailure().recoverWithNull();
+                    });
+        });
+    }
+
+    private Uni<Void> skip(UUID runId, Company company, String reason, OffsetDateTime startedAt, long began) {
+        return runs.step(runId, company.id(), company.schemaName(), company.server(), StepStatus.SKIPPED, reason, null,
+                null, startedAt, millisSince(began)).onFailure().recoverWithNull();
     }
 
     private Uni<String> work(MaintenanceJobDefinition job, SqlConnection conn, String schema) {

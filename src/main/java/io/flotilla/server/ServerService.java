@@ -61,6 +61,15 @@ public class ServerService {
                 .map(counts -> new Listed(s, counts.getOrDefault(s.name(), ServerCounts.NONE))));
     }
 
+    /**
+     * The server a request names as a filter: fails with server-unknown (400, the request is wrong, not a missing
+     * resource) when no server has that name.
+     */
+    public Uni<Server> named(String name) {
+        return repository.find(name).onItem().ifNull().failWith(() -> new FlotillaException(ErrorCode.SERVER_UNKNOWN,
+                "No server named '" + name + "' is registered", Map.of("server", String.valueOf(name))));
+    }
+
     private Uni<Server> find(String name) {
         return repository.find(name).onItem().ifNull().failWith(() -> new FlotillaException(ErrorCode.SERVER_NOT_FOUND,
                 "No server named '" + name + "' is registered", Map.of("server", String.valueOf(name))));

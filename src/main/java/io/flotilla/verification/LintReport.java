@@ -5,14 +5,24 @@ import java.util.List;
 /**
  * What the lint found in the whole catalog.
  *
- * @param ok                no violations (waived ones don't count) and the catalog built
+ * @param ok                no violations (waived ones don't count), the catalog built, and no server lacks an
+ *                          extension the catalog requires
  * @param tables            the tables the catalog builds
  * @param materializedViews the materialized views it builds; the table rules don't apply to them
  * @param violations        broken rules, in version order
  * @param waived            broken rules a {@code -- flotilla:lint-waive} directive waives
  * @param failure           the migration the scratch schema could not be built past, or null; table rules are
  *                          only checked on a complete build
+ * @param servers           the extension preflight: every server that is not offline, and which required extensions
+ *                          each lacks
  */
 public record LintReport(boolean ok, List<String> tables, List<String> materializedViews,
-                         List<LintViolation> violations, List<LintViolation> waived, BuildFailure failure) {
+                         List<LintViolation> violations, List<LintViolation> waived, BuildFailure failure,
+                         List<ServerExtensions> servers) {
+
+    /** The same report with the extension preflight's answers; any server lacking one makes it not ok. */
+    LintReport withServers(List<ServerExtensions> checked) {
+        boolean missing = checked.stream().anyMatch(s -> !s.missing().isEmpty());
+        return new LintReport(ok && !missing, tables, materializedViews, violations, waived, failure, List.copyOf(checked));
+    }
 }

@@ -8,10 +8,15 @@ import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.migration.TemplateValues;
+import io.flotilla.server.ServerPools;
+import io.flotilla.server.ServerRepository;
+import io.flotilla.server.ServerState;
 import io.flotilla.verification.ScratchBuilder.Build;
 import io.flotilla.verification.ScratchBuilder.Ran;
 import io.flotilla.verification.ScratchBuilder.Step;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
@@ -21,23 +26,29 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 import static io.flotilla.sql.Detached.detached;
 
 /**
  * Lints a catalog for tenant isolation: builds every migration, with its files' default template values, into a
  * scratch schema, then checks each table it built (tenant_id, an index on it, row-level security, a policy) and
- * each migration's statements against the tables earlier migrations created. The report is data, never an error.
+ * each migration's statements against the tables earlier migrations created; then asks every server that is not
+ * offline whether it offers the extensions the catalog requires. The report is data, never an error.
  */
 @ApplicationScoped
 public class LintService {
 
     private final CatalogService catalogService;
     private final ScratchBuilder builder;
+    private final ServerRepository servers;
+    private final ServerPools pools;
 
-    public LintService(CatalogService catalogService, ScratchBuilder builder) {
+    public LintService(CatalogService catalogService, ScratchBuilder builder, ServerRepository servers, ServerPools pools) {
         this.catalogService = catalogService;
         this.builder = builder;
+        this.servers = servers;
+        this.pools = pools;
     }
 
     /** The service's catalog. */
@@ -54,11 +65,36 @@ public class LintService {
                 if (e.code() != ErrorCode.UNRESOLVED_PLACEHOLDER) {
                     throw e;
                 }
-                return Uni.createFrom().item(new LintReport(false, List.of(), List.of(), List.of(), List.of(),
-                        BuildFailure.unrendered(m, e.getMessage())));
+                return extensions(catalog).map(checked -> new LintReport(false, List.of(), List.of(), List.of(),
+                        List.of(), BuildFailure.unrendered(m, e.getMessage()), List.of()).withServers(checked));
             }
         }
-        return detached(builder.build(steps, true)).map(build -> report(catalog, build));
+        return detached(builder.build(steps, true)).map(build -> report(catalog, build))
+                .flatMap(report -> extensions(catalog).map(report::withServers));
+    }
+
+    /**
+     * Every server that is not offline, asked once for the catalog's required extensions it lacks; one that cannot be
+     * reached is reported with the error, not failed (a rollout checks it again before running anything there).
+     */
+    Uni<List<ServerExtensions>> extensions(MigrationCatalog catalog) {
+        Set<String> required = new TreeSet<>();
+        catalog.migrations().forEach(m -> required.addAll(m.requires()));
+        if (required.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        String[] names = required.toArray(String[]::new);
+        return servers.all()
+                .onItem().transformToMulti(all -> Multi.createFrom().iterable(all))
+                .select().where(s -> s.state() != ServerState.OFFLINE)
+                .onItem().transformToUniAndConcatenate(s -> pools.database(s.name())
+                        .flatMap(db -> db.pool().preparedQuery("SELECT ARRAY(SELECT r FROM unnest($1::text[]) r"
+                                        + " WHERE r NOT IN (SELECT name FROM pg_available_extensions) ORDER BY r)")
+                                .execute(Tuple.of((Object) names)))
+                        .map(rows -> new ServerExtensions(s.name(),
+                                List.of(rows.iterator().next().getArrayOfStrings(0)), null))
+                        .onFailure().recoverWithItem(e -> new ServerExtensions(s.name(), List.of(), e.getMessage())))
+                .collect().asList();
     }
 
     static LintReport report(MigrationCatalog catalog, Build build) {
@@ -88,7 +124,7 @@ public class LintService {
         }
         return new LintReport(violations.isEmpty() && build.failure() == null,
                 result == null ? List.of() : result.tableNames(),
-                result == null ? List.of() : result.materializedViews(), violations, waived, build.failure());
+                result == null ? List.of() : result.materializedViews(), violations, waived, build.failure(), List.of());
     }
 
     private static Set<String> built(Build build) {

@@ -5,6 +5,7 @@ import io.flotilla.catalog.MigrationScript;
 import io.flotilla.verification.ScratchSchemas;
 import io.flotilla.verification.ScratchSchemas.Scratch;
 import io.flotilla.migration.TemplateValues;
+import io.flotilla.sql.TenantDatabase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -47,9 +48,17 @@ public class ScratchBuilder {
         this.inspector = inspector;
     }
 
-    /** With {@code trackRelations}, one cheap catalog query after each step says what existed before the next. */
+    /**
+     * Builds at home. With {@code trackRelations}, one cheap catalog query after each step says what existed before
+     * the next.
+     */
     public Uni<Build> build(List<Step> steps, boolean trackRelations) {
         return scratchSchemas.withScratch(scratch -> run(scratch, steps, 0, Map.of(), new ArrayList<>(), trackRelations));
+    }
+
+    /** Builds on {@code server}: the PostgreSQL whose behaviour the result is compared with. */
+    public Uni<Build> build(TenantDatabase server, List<Step> steps, boolean trackRelations) {
+        return scratchSchemas.withScratch(server, scratch -> run(scratch, steps, 0, Map.of(), new ArrayList<>(), trackRelations));
     }
 
     private Uni<Build> run(Scratch scratch, List<Step> steps, int index, Map<String, String> before, List<Ran> ran,

@@ -22,7 +22,9 @@ import java.util.stream.Collectors;
  * Throw-away schemas that show what migrations build, with no tenant and no ledger involved: the lint builds the
  * whole catalog in one, verification builds what a company's ledger says it has. A scratch schema lives on one
  * pooled connection that holds its advisory lock, and is dropped when the work ends, however it ends. One left
- * behind by a process that died has a free lock, and goes the next time any scratch schema is made.
+ * behind by a process that died has a free lock, and goes the next time any scratch schema is made on its server.
+ * Verification builds on the server that holds the company's schema (what it compares must come from the same
+ * PostgreSQL); the lint builds at home.
  */
 @ApplicationScoped
 public class ScratchSchemas {
@@ -65,10 +67,18 @@ public class ScratchSchemas {
         }
     }
 
-    /** Creates a fresh scratch schema, runs {@code work} on it, and drops it whether the work succeeds or not. */
+    /** As {@link #withScratch(TenantDatabase, Function)} at home. */
     public <T> Uni<T> withScratch(Function<Scratch, Uni<T>> work) {
+        return withScratch(database, work);
+    }
+
+    /**
+     * Creates a fresh scratch schema on {@code server}, runs {@code work} on it, and drops it whether the work
+     * succeeds or not.
+     */
+    public <T> Uni<T> withScratch(TenantDatabase server, Function<Scratch, Uni<T>> work) {
         String name = SchemaNames.newScratch();
-        return sweep().onFailure().recoverWithItem(0).flatMap(swept -> database.withConnection(conn -> {
+        return sweep(server).onFailure().recoverWithItem(0).flatMap(swept -> server.withConnection(conn -> {
             AtomicBoolean created = new AtomicBoolean();
             // Locked before it exists, so a sweep on another replica never sees it unlocked.
             return locks.lockSchema(conn, name, Duration.ZERO)
@@ -101,20 +111,29 @@ public class ScratchSchemas {
         });
     }
 
-    /** Drops scratch schemas whose lock no session holds: their process stopped before it could drop them. */
+    /** Drops scratch schemas at home whose lock no session holds: their process stopped before it could drop them. */
     public Uni<Integer> sweep() {
-        return database.pool().preparedQuery("SELECT n.nspname::text FROM pg_namespace n WHERE n.nspname LIKE $1"
-                        + " AND NOT EXISTS (SELECT 1 FROM public.companies c WHERE c.schema_name = n.nspname)")
+        return sweep(database);
+    }
+
+    /**
+     * As {@link #sweep()} on {@code server}. Only home has the companies table to rule out a company schema by; the
+     * scratch name pattern is the guard elsewhere.
+     */
+    public Uni<Integer> sweep(TenantDatabase server) {
+        String notACompany = server.home()
+                ? " AND NOT EXISTS (SELECT 1 FROM public.companies c WHERE c.schema_name = n.nspname)" : "";
+        return server.pool().preparedQuery("SELECT n.nspname::text FROM pg_namespace n WHERE n.nspname LIKE $1" + notACompany)
                 .execute(Tuple.of(SchemaNames.SCRATCH_PREFIX.replace("_", "\\_") + "%"))
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
                 .map(row -> row.getString(0))
                 .filter(SchemaNames::isScratch)
-                .onItem().transformToUniAndConcatenate(this::dropIfAbandoned)
+                .onItem().transformToUniAndConcatenate(schema -> dropIfAbandoned(server, schema))
                 .collect().with(Collectors.summingInt(Integer::intValue));
     }
 
-    private Uni<Integer> dropIfAbandoned(String schema) {
-        return database.withConnection(conn -> locks.lockSchema(conn, schema, Duration.ZERO)
+    private Uni<Integer> dropIfAbandoned(TenantDatabase server, String schema) {
+        return server.withConnection(conn -> locks.lockSchema(conn, schema, Duration.ZERO)
                 .flatMap(locked -> quiet(conn).flatMap(ok -> executor.dropScratchSchema(conn, schema))
                         .invoke(() -> Log.infof("Dropped scratch schema %s left by a stopped process", schema))
                         .replaceWith(1)

@@ -11,6 +11,7 @@ import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.VersionHistory;
 import io.flotilla.migration.TemplateRepository;
 import io.flotilla.migration.TemplateValues;
+import io.flotilla.server.ServerPools;
 import io.flotilla.sql.TenantDatabase;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyService;
@@ -29,7 +30,9 @@ import static io.flotilla.sql.Detached.detached;
 /**
  * Verifies a company's schema: builds the versions its ledger says are applied (with its own template values) in
  * a scratch schema and compares the two, table by table. The ledger, the company's schema and its template values
- * are read in one snapshot, so a migration committing meanwhile is seen either whole or not at all.
+ * are read in one snapshot, so a migration committing meanwhile is seen either whole or not at all. All of it happens
+ * on the server that holds the company's schema: its ledger there, its schema there, and the scratch build there
+ * (the same PostgreSQL version and extensions). An offline server fails the verification with server-unavailable.
  */
 @ApplicationScoped
 public class VerificationService {
@@ -38,7 +41,7 @@ public class VerificationService {
     record Observed(List<Version> applied, SchemaSnapshot actual, Map<String, String> lookedUp) {
     }
 
-    private final TenantDatabase database;
+    private final ServerPools pools;
     private final CompanyService companies;
     private final LedgerRepository ledger;
     private final TemplateRepository lookup;
@@ -46,9 +49,9 @@ public class VerificationService {
     private final ScratchBuilder builder;
     private final CatalogService catalogService;
 
-    public VerificationService(TenantDatabase database, CompanyService companies, LedgerRepository ledger, TemplateRepository lookup,
+    public VerificationService(ServerPools pools, CompanyService companies, LedgerRepository ledger, TemplateRepository lookup,
                                SchemaInspector inspector, ScratchBuilder builder, CatalogService catalogService) {
-        this.database = database;
+        this.pools = pools;
         this.companies = companies;
         this.ledger = ledger;
         this.lookup = lookup;
@@ -63,9 +66,13 @@ public class VerificationService {
     }
 
     public Uni<Verification> verify(Company company, MigrationCatalog catalog) {
+        return pools.forWork(company.server()).flatMap(database -> verify(database, company, catalog));
+    }
+
+    private Uni<Verification> verify(TenantDatabase database, Company company, MigrationCatalog catalog) {
         // The snapshot ends before the scratch build starts: a CREATE INDEX CONCURRENTLY there waits for every
         // older snapshot, ours included.
-        return observe(company, catalog).flatMap(seen -> {
+        return observe(database, company, catalog).flatMap(seen -> {
             List<String> unverifiable = new ArrayList<>();
             List<Step> steps = new ArrayList<>();
             for (Version version : seen.applied()) {
@@ -85,12 +92,12 @@ public class VerificationService {
                             BuildFailure.unrendered(migration.get(), e.getMessage())));
                 }
             }
-            return builder.build(steps, false)
+            return builder.build(database, steps, false)
                     .map(build -> compare(company, seen, unverifiable, build.result(), build.failure()));
         });
     }
 
-    private Uni<Observed> observe(Company company, MigrationCatalog catalog) {
+    private Uni<Observed> observe(TenantDatabase database, Company company, MigrationCatalog catalog) {
         String schema = company.schemaName();
         return database.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .execute()

@@ -6,7 +6,7 @@ import io.flotilla.catalog.MigrationResolver;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.ledger.StaleStepJanitor;
+import io.flotilla.server.StaleStepJanitor;
 import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.migration.Target;
 import io.flotilla.migration.TemplateRepository;
