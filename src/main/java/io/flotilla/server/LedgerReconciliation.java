@@ -1,6 +1,7 @@
 package io.flotilla.server;
 
 import io.flotilla.config.FlotillaConfig;
+import io.flotilla.config.Periodic;
 import io.flotilla.ledger.LedgerCopy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,9 +16,6 @@ import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Brings the home ledger level with every server's own ledger: at start-up (a process killed between a server's
@@ -35,7 +33,7 @@ public class LedgerReconciliation {
     /** Passes finished, and steps they had to copy: steps copied here were left behind by a crash or a failed copy. */
     private final Counter passes;
     private final Counter stepsCopied;
-    private ScheduledExecutorService timer;
+    private Periodic timer;
 
     public LedgerReconciliation(ServerRepository servers, ServerPools pools, LedgerCopy copy, FlotillaConfig config,
                                 MeterRegistry metrics) {
@@ -53,20 +51,13 @@ public class LedgerReconciliation {
 
     void start(@Observes StartupEvent event) {
         Duration every = config.servers().reconcileInterval();
-        timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "flotilla-ledger-reconcile"));
-        // On our own thread, waiting for each pass: passes never overlap, however slow a server is.
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                reconcile().await().atMost(every.multipliedBy(10));
-            } catch (RuntimeException e) {
-                Log.debugf("Ledger reconciliation failed: %s", e.getMessage());
-            }
-        }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+        timer = Periodic.start("flotilla-ledger-reconcile", Duration.ZERO, every, every.multipliedBy(10),
+                "Ledger reconciliation", this::reconcile);
     }
 
     void stop(@Observes ShutdownEvent event) {
         if (timer != null) {
-            timer.shutdownNow();
+            timer.stop();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.flotilla.server;
 
 import io.flotilla.config.FlotillaConfig;
+import io.flotilla.config.Periodic;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -11,9 +12,6 @@ import jakarta.enterprise.event.Observes;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Every {@code flotilla.servers.check-interval}, {@code SELECT 1} on each server that is not offline, through its
@@ -29,7 +27,7 @@ public class ServerCheckJob {
     private final ServerRepository repository;
     private final ServerPools pools;
     private final FlotillaConfig config;
-    private ScheduledExecutorService timer;
+    private Periodic timer;
 
     public ServerCheckJob(ServerRepository repository, ServerPools pools, FlotillaConfig config) {
         this.repository = repository;
@@ -39,20 +37,13 @@ public class ServerCheckJob {
 
     void start(@Observes StartupEvent event) {
         Duration every = config.servers().checkInterval();
-        timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "flotilla-server-check"));
-        // Waiting on our own thread keeps checks from overlapping when one is slower than the interval.
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                check().await().atMost(every.plus(config.servers().checkTimeout()));
-            } catch (RuntimeException e) {
-                Log.debugf("Server check failed: %s", e.getMessage());
-            }
-        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        timer = Periodic.start("flotilla-server-check", every, every, every.plus(config.servers().checkTimeout()),
+                "Server check", this::check);
     }
 
     void stop(@Observes ShutdownEvent event) {
         if (timer != null) {
-            timer.shutdownNow();
+            timer.stop();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.flotilla.server;
 
 import io.flotilla.config.FlotillaConfig;
+import io.flotilla.config.Periodic;
 import io.flotilla.ledger.LedgerCopy;
 import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.sql.AdvisoryLocks;
@@ -13,10 +14,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -36,7 +35,7 @@ public class StaleStepJanitor {
     private final LedgerRepository ledger;
     private final LedgerCopy copy;
     private final FlotillaConfig config;
-    private ScheduledExecutorService timer;
+    private Periodic timer;
 
     public StaleStepJanitor(ServerRepository servers, ServerPools pools, AdvisoryLocks locks, LedgerRepository ledger,
                             LedgerCopy copy, FlotillaConfig config) {
@@ -49,15 +48,13 @@ public class StaleStepJanitor {
     }
 
     void start(@Observes StartupEvent event) {
-        long every = config.execution().staleStepSweep().toMillis();
-        timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "flotilla-stale-steps"));
-        timer.scheduleWithFixedDelay(() -> sweep().subscribe().with(n -> { },
-                e -> Log.debugf("Stale step sweep failed: %s", e.getMessage())), every, every, TimeUnit.MILLISECONDS);
+        Duration every = config.execution().staleStepSweep();
+        timer = Periodic.start("flotilla-stale-steps", every, every, every.multipliedBy(10), "Stale step sweep", this::sweep);
     }
 
     void stop(@Observes ShutdownEvent event) {
         if (timer != null) {
-            timer.shutdownNow();
+            timer.stop();
         }
     }
 
