@@ -3,6 +3,7 @@ package io.flotilla.api;
 import io.flotilla.catalog.CatalogService;
 import io.flotilla.ledger.FleetRepository;
 import io.flotilla.ledger.FleetView;
+import io.flotilla.server.ServerService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -28,19 +29,26 @@ public class FleetResource {
 
     private final FleetRepository fleet;
     private final CatalogService catalog;
+    private final ServerService servers;
 
-    public FleetResource(FleetRepository fleet, CatalogService catalog) {
+    public FleetResource(FleetRepository fleet, CatalogService catalog, ServerService servers) {
         this.fleet = fleet;
         this.catalog = catalog;
+        this.servers = servers;
     }
 
     @GET
     @Path("/fleet")
     @Operation(operationId = "getFleet",
-            summary = "Active companies per current version; how many are up to date, pending, failed, drifted")
+            summary = "Active companies per current version; how many are up to date, pending, failed, drifted;"
+                    + " the same per server, with each server's state and last reachability check")
     @APIResponse(responseCode = "200", description = "The fleet at a glance")
-    public Uni<FleetView> fleet() {
-        return fleet.fleet(catalog.catalog());
+    @APIResponse(responseCode = "400", description = "server is not a registered server",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<FleetView> fleet(
+            @Parameter(description = "Only the companies on this server (a registered server's name)")
+            @QueryParam("server") String server) {
+        return servers.filter(server).flatMap(known -> fleet.fleet(catalog.catalog(), known));
     }
 
     @GET

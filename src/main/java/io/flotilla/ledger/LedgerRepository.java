@@ -266,6 +266,10 @@ public class LedgerRepository {
             params.add(filter.since());
             where.add("started_at >= $" + params.size());
         }
+        if (filter.server() != null) {
+            params.add(filter.server());
+            where.add("server = $" + params.size());
+        }
         if (filter.before() != null) {
             params.add(filter.before());
             where.add("id < $" + params.size());

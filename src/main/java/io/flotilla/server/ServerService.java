@@ -61,6 +61,23 @@ public class ServerService {
                 .map(counts -> new Listed(s, counts.getOrDefault(s.name(), ServerCounts.NONE))));
     }
 
+    /**
+     * A view's {@code server=} filter: a null item when none is given, the name when it is a registered server, else
+     * a 400 naming it (the name only ever travels as a query parameter).
+     */
+    public Uni<String> filter(String name) {
+        if (name == null || name.isEmpty()) {
+            return Uni.createFrom().nullItem();
+        }
+        return repository.find(name).map(s -> {
+            if (s == null) {
+                throw new FlotillaException(ErrorCode.SERVER_UNKNOWN, "server must be a registered server; no server"
+                        + " is named '" + name + "'", Map.of("server", name));
+            }
+            return s.name();
+        });
+    }
+
     private Uni<Server> find(String name) {
         return repository.find(name).onItem().ifNull().failWith(() -> new FlotillaException(ErrorCode.SERVER_NOT_FOUND,
                 "No server named '" + name + "' is registered", Map.of("server", String.valueOf(name))));
