@@ -81,7 +81,7 @@ public class FleetRepository {
      * The same counts are then summed two ways, in one statement: per current version (server NULL) and per server
      * (every registered one, with no companies too). $4 is the server filter, a value, never SQL.
      */
-    private static final String FLEET = "WITH " + CATALOG + ","
+    private static final String FLEET = "SELECT * FROM (WITH " + CATALOG + ","
             + " groups AS (SELECT c.server, cs.shape, coalesce(cs.failed, false) AS failed, count(*) AS n"
             + "   FROM public.companies c LEFT JOIN public.company_shapes cs ON cs.company_id = c.id"
             + "   WHERE c.status = 'active' AND c.deleted_at IS NULL AND ($4::text IS NULL OR c.server = $4::text)"
@@ -105,7 +105,7 @@ public class FleetRepository {
             + " coalesce(sum(k.companies), 0)::int8, coalesce(sum(k.up_to_date), 0)::int8,"
             + " coalesce(sum(k.pending), 0)::int8, coalesce(sum(k.failed), 0)::int8, coalesce(sum(k.drifted), 0)::int8"
             + " FROM public.tenant_servers ts LEFT JOIN counted k ON k.server = ts.name"
-            + " WHERE $4::text IS NULL OR ts.name = $4::text GROUP BY ts.name"
+            + " WHERE $4::text IS NULL OR ts.name = $4::text GROUP BY ts.name) u"
             + " ORDER BY server IS NOT NULL, server <> 'home', server, current_ord NULLS FIRST";
 
     public Uni<List<FleetView.Drifted>> drifted(MigrationCatalog catalog, int limit) {

@@ -275,7 +275,7 @@ public class LedgerRepository {
             where.add("id < $" + params.size());
         }
         params.add(filter.limit());
-        String sql = "SELECT " + LedgerEntry.COLUMNS + " FROM public.migration_ledger"
+        String sql = "SELECT " + LedgerEntry.HOME_COLUMNS + " FROM public.migration_ledger"
                 + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
                 + " ORDER BY id DESC LIMIT $" + params.size();
         return pool.preparedQuery(sql).execute(Tuple.tuple(params)).map(rows -> {
