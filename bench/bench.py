@@ -104,7 +104,10 @@ def cmd_rollout(a):
     cpu0, ticks0, threads0 = cpu_seconds(a.pid), machine_ticks(), thread_cpu(a.pid)
     t0 = time.monotonic()
     wall0 = time.time()  # the service stamps finishedAt on the same machine's clock
-    status, body = http("POST", f"{base}/api/v1/rollouts", {"strategy": {"maxParallel": a.parallel}}, timeout=600)
+    strategy = {"maxParallel": a.parallel}
+    if a.per_server:
+        strategy["maxParallelPerServer"] = a.per_server
+    status, body = http("POST", f"{base}/api/v1/rollouts", {"strategy": strategy}, timeout=600)
     post_s = time.monotonic() - t0
     if status != 202:
         sampler.stop.set()
@@ -308,6 +311,7 @@ def main():
     r.add_argument("--url", required=True)
     r.add_argument("--pid", type=int, required=True)
     r.add_argument("--parallel", type=int, required=True)
+    r.add_argument("--per-server", type=int, default=None, help="strategy.maxParallelPerServer")
     r.add_argument("--timeout", type=float, default=3600)
     r.add_argument("--poll", type=float, default=0.25, help="seconds between GET polls")
     g = sub.add_parser("floor-gen")

@@ -22,6 +22,9 @@ cd "$repo"
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(100 1000)
 [ "${sizes[0]}" != fleet ] || sizes=()
+# bench/run.sh servers [N]: only the rollout of N companies spread over 1, 2 and 3 servers.
+SERVERS_N=""
+if [ "${sizes[0]:-}" = servers ]; then SERVERS_N="${sizes[1]:-1000}"; sizes=(); BENCH_FLEET=0; fi
 PARALLEL="${BENCH_PARALLEL:-4}"
 FLEET="${BENCH_FLEET:-10000}"
 LEDGER_ROWS="${BENCH_LEDGER_ROWS:-500000}"
@@ -105,7 +108,7 @@ fresh_db() {
 
 start_service() {  # $1: a tag for the log file
   local logf="$WORK/service-$1.log"
-  DB_NAME=$DB PORT=$PORT MIGRATIONS_DIR="${SVC_MIGRATIONS:-$repo/migrations}" DB_POOL_MAX=$((PARALLEL + 4)) \
+  DB_NAME=$DB PORT=$PORT MIGRATIONS_DIR="${SVC_MIGRATIONS:-$repo/migrations}" DB_POOL_MAX=${DB_POOL_MAX_OVERRIDE:-$((PARALLEL + 4))} \
     FLOTILLA_ROLLOUT_POLL_INTERVAL=200ms LOG_LEVEL="$LOG" \
     java $IMAGE_JAVA_OPTS ${BENCH_JAVA_OPTS:-} -jar "$JAR" >"$logf" 2>&1 &
   SVC_PID=$!
@@ -240,6 +243,83 @@ PY
     "$DB" "$tx_flotilla" "$((tx_flotilla / N))" "$(j "$out" 'd["polls"]')" "$tx_floor" "$((tx_floor / N))" "$load_before"
 done
 
+# --- one rollout over 1, 2 and 3 servers ---------------------------------------------------------------------------
+# N companies spread evenly over home and up to two more PostgreSQL servers: clusters of this machine's PostgreSQL
+# on ports BENCH_SERVER_PORT (5441) and the next, made with Debian's pg_createcluster (left stopped afterwards;
+# BENCH_KEEP=1 keeps them running). maxParallelPerServer = BENCH_PARALLEL, maxParallel = BENCH_PARALLEL x servers.
+server_rows=()
+if [ -n "$SERVERS_N" ]; then
+  command -v pg_createcluster >/dev/null || die "servers: pg_createcluster (postgresql-common) is needed to make the other servers"
+  pg_major=$(psql -X -At -d postgres -c 'SHOW server_version_num' | cut -c1-2)
+  base_port="${BENCH_SERVER_PORT:-5441}"
+  export BENCH_SERVER_PASSWORD="bench-$(openssl rand -hex 8)"   # read by the service (passwordFrom env)
+  TDB=flotilla_bench_tenants
+  sq() { PGOPTIONS="-c client_min_messages=warning" PGPASSWORD="$BENCH_SERVER_PASSWORD" psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$1" -U postgres "${@:2}"; }
+  for s in 1 2; do
+    cluster="flotilla_bench$s"; port=$((base_port + s - 1))
+    pg_lsclusters -h | awk '{print $2}' | grep -qx "$cluster" || pg_createcluster -q "$pg_major" "$cluster" -p "$port" >/dev/null 9>&-
+    # fd 9 (the bench lock) closed: a server started here must not hold it after this run ends.
+    pg_ctlcluster "$pg_major" "$cluster" start 2>/dev/null 9>&- || true
+    runuser -u postgres -- env -u PGHOST -u PGUSER -u PGPASSWORD -u PGPORT psql -X -q -h /var/run/postgresql -p "$port" -c "ALTER USER postgres PASSWORD '$BENCH_SERVER_PASSWORD'" >/dev/null
+  done
+  stop_clusters() { [ "${BENCH_KEEP:-0}" = 1 ] || for s in 1 2; do pg_ctlcluster "$pg_major" "flotilla_bench$s" stop 2>/dev/null || true; done; }
+  trap 'stop_clusters; cleanup' EXIT
+  ADMIN_TOKEN=$(java -jar "$JAR" token --role admin --subject bench --ttl 12h 2>/dev/null | tail -1)
+  N=$SERVERS_N
+  for k in 1 2 3; do
+    log "servers: N=$N over $k server(s) (load $(load1))"
+    fresh_db
+    for s in $(seq 1 $((k - 1))); do
+      sq $((base_port + s - 1)) -d postgres -c "DROP DATABASE IF EXISTS $TDB WITH (FORCE)" -c "CREATE DATABASE $TDB"
+    done
+    DB_POOL_MAX_OVERRIDE=$((PARALLEL * k + 4)) start_service "servers$k"
+    for s in $(seq 1 $((k - 1))); do
+      curl -sf -o /dev/null -X POST "$URL/api/v1/servers" -H "Authorization: Bearer $ADMIN_TOKEN"         -H 'Content-Type: application/json' -d "{\"name\": \"pg$s\", \"host\": \"127.0.0.1\", \"port\": $((base_port + s - 1)),
+          \"database\": \"$TDB\", \"user\": \"postgres\", \"tlsMode\": \"disable\",
+          \"passwordFrom\": {\"env\": \"BENCH_SERVER_PASSWORD\"}, \"connectionBudget\": $((PARALLEL + 2))}"         || die "could not register server pg$s"
+    done
+    # Companies straight in SQL, as for the rollout above: every k-th on the same server, schemas made there.
+    for s in $(seq 0 $((k - 1))); do
+      n_s=$(( (N - s + k - 1) / k ))
+      if [ "$s" = 0 ]; then
+        schemas b_ "$n_s" 'Bench '
+      else
+        q -c "INSERT INTO public.companies (company_name, schema_name, server)
+              SELECT 'Bench pg$s-' || g, 'b_pg${s}_' || g, 'pg$s' FROM generate_series(1, $n_s) g"
+        sq $((base_port + s - 1)) -d "$TDB" -c "DO \$\$ BEGIN FOR g IN 1..$n_s LOOP EXECUTE format('CREATE SCHEMA %I', 'b_pg${s}_' || g); END LOOP; END \$\$"
+      fi
+    done
+    q -c "VACUUM ANALYZE public.companies"
+    declare -A tx_before=()
+    for s in $(seq 1 $((k - 1))); do
+      tx_before[$s]=$(sq $((base_port + s - 1)) -d postgres -c "SELECT xact_commit FROM pg_stat_database WHERE datname = '$TDB'")
+    done
+    load_before=$(load1)
+    out="$WORK/servers-$k.json"
+    $PY rollout --url "$URL" --pid "$SVC_PID" --parallel $((PARALLEL * k)) --per-server "$PARALLEL" >"$out"
+    [ "$(j "$out" 'd["state"]')" = succeeded ] || { cat "$out" >&2; tail -40 "$WORK/service-servers$k.log" >&2; die "servers: rollout over $k ended $(j "$out" 'd["state"]')"; }
+    stop_service
+    # Exactly what was asked: every step once in the home ledger, and each server's own ledger agrees.
+    applied=$(q -c "SELECT count(*) FROM public.migration_ledger WHERE status = 'applied' AND schema_name LIKE 'b\_%'")
+    [ "$applied" -eq $((N * M)) ] || die "servers: home ledger has $applied applied steps, expected $((N * M))"
+    per_server="home $(q -c "SELECT count(*) FROM public.migration_ledger WHERE status = 'applied' AND server = 'home' AND schema_name LIKE 'b\_%'") steps"
+    for s in $(seq 1 $((k - 1))); do
+      p=$((base_port + s - 1))
+      there=$(sq "$p" -d "$TDB" -c "SELECT count(*) FROM public.migration_ledger WHERE status = 'applied'")
+      here=$(q -c "SELECT count(*) FROM public.migration_ledger WHERE status = 'applied' AND server = 'pg$s'")
+      [ "$there" = "$here" ] || die "servers: pg$s has $there applied steps in its ledger, home has $here copies"
+      commits_s=$(( $(sq "$p" -d postgres -c "SELECT xact_commit FROM pg_stat_database WHERE datname = '$TDB'") - tx_before[$s] ))
+      per_server="$per_server, pg$s $there steps / $commits_s commits"
+    done
+    secs=$(j "$out" '"%.2f" % d["seconds"]')
+    rate=$(python3 -c "import sys; print('%.0f' % (int(sys.argv[1]) / float(sys.argv[2])))" "$N" "$secs")
+    steps_rate=$(python3 -c "import sys; print('%.0f' % (int(sys.argv[1]) / float(sys.argv[2])))" "$((N * M))" "$secs")
+    printf '\nN=%s over %s server(s): %s s, %s companies/s, %s steps/s; %s; max RSS %s MB; load before %s\n' \
+      "$N" "$k" "$secs" "$rate" "$steps_rate" "$per_server" "$(j "$out" 'd["max_rss_kb"] // 1024')" "$load_before"
+    server_rows+=("| $N | $k | $secs | $rate | $steps_rate | $per_server | $load_before |")
+  done
+fi
+
 # --- fleet view ----------------------------------------------------------------------------------------------------
 fleet_line=""
 if [ "$FLEET" -gt 0 ]; then
@@ -332,6 +412,12 @@ fi
   fi
   if [ -n "$fleet_line" ]; then
     printf '\n| fleet view data | timing | counts | load before |\n|---|---|---|---:|\n%s\n' "$fleet_line"
+  fi
+  if [ ${#server_rows[@]} -gt 0 ]; then
+    printf '\nOne rollout spread over servers (maxParallelPerServer %s, maxParallel %s x servers):\n\n' "$PARALLEL" "$PARALLEL"
+    echo '| N | servers | s | companies/s | steps/s | per server (steps in its ledger / commits there) | load before |'
+    echo '|---:|---:|---:|---:|---:|---|---:|'
+    printf '%s\n' "${server_rows[@]}"
   fi
 } >>"$bench_dir/results.md"
 log "results appended to bench/results.md; scratch in bench/.work/"

@@ -21,21 +21,25 @@ public record RolloutView(UUID id, String direction, String targetVersion, Rollo
                           boolean allowDrift, int totalTargets, int waves, int currentWave, String owner,
                           OffsetDateTime heartbeatAt, String error, OffsetDateTime createdAt, OffsetDateTime startedAt,
                           OffsetDateTime finishedAt, Map<String, Long> targets, Map<String, Long> steps,
-                          List<Failure> failures) {
+                          List<Failure> failures,
+                          @Schema(description = "In the detail view: per server, its companies in this rollout per status"
+                                  + " (waiting: the server cannot be reached; the rollout runs them when it can)")
+                          Map<String, Map<String, Long>> servers) {
 
     /** A company that failed, with the step and the PostgreSQL error. */
     @Schema(name = "Failure")
-    public record Failure(UUID companyId, String schemaName, String version, String error, String sqlState,
-                          OffsetDateTime finishedAt) {
+    public record Failure(UUID companyId, String schemaName, String server, String version, String error,
+                          String sqlState, OffsetDateTime finishedAt) {
     }
 
     public static RolloutView of(Rollout r) {
         List<Failure> failures = r.failures() == null ? null : r.failures().stream()
-                .map(f -> new Failure(f.companyId(), f.schemaName(), f.version(), f.error(), f.sqlState(), f.finishedAt()))
+                .map(f -> new Failure(f.companyId(), f.schemaName(), f.server(), f.version(), f.error(), f.sqlState(),
+                        f.finishedAt()))
                 .toList();
         return new RolloutView(r.id(), r.direction(), r.targetVersion(), r.state(), r.strategy(), r.allowDrift(),
                 r.totalTargets(), r.waves(), r.currentWave(), r.owner(), r.heartbeatAt(), r.error(), r.createdAt(),
-                r.startedAt(), r.finishedAt(), r.targets(), r.steps(), failures);
+                r.startedAt(), r.finishedAt(), r.targets(), r.steps(), failures, r.servers());
     }
 
     public static List<RolloutView> of(List<Rollout> rollouts) {

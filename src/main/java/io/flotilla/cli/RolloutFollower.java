@@ -124,6 +124,9 @@ final class RolloutFollower {
         if (count(r, "cancelled") > 0) {
             s.append(", ").append(count(r, "cancelled")).append(" cancelled");
         }
+        if (count(r, "waiting") > 0) {
+            s.append(", ").append(count(r, "waiting")).append(" waiting for their server");
+        }
         s.append(')');
         // Ledger steps: applied going up, rolled back going down.
         boolean down = "down".equals(r.getDirection());
@@ -229,8 +232,9 @@ final class RolloutFollower {
             double elapsed = elapsedNanos / 1e9;
             double rate = elapsed > 0.5 ? (done - doneAtStart) / elapsed : 0;
             String eta = rate > 0 && done < total ? clock((long) Math.ceil((total - done) / rate)) : "--:--";
-            return String.format("[%s%s] %d/%d companies  %d failed  %.1f/s  ETA %s  wave %d/%d  %s",
-                    "#".repeat(filled), "-".repeat(WIDTH - filled), done, total, count(r, "failed"), rate, eta,
+            return String.format("[%s%s] %d/%d companies  %d failed%s  %.1f/s  ETA %s  wave %d/%d  %s",
+                    "#".repeat(filled), "-".repeat(WIDTH - filled), done, total, count(r, "failed"),
+                    count(r, "waiting") > 0 ? "  " + count(r, "waiting") + " waiting" : "", rate, eta,
                     Math.min(nullToZero(r.getCurrentWave()) + 1, Math.max(1, nullToZero(r.getWaves()))),
                     Math.max(1, nullToZero(r.getWaves())), r.getState());
         }

@@ -39,6 +39,22 @@ public interface FlotillaConfig {
 
     Servers servers();
 
+    Fault fault();
+
+    /**
+     * Test hooks that make the process die at a chosen moment, so that process-level tests can show what survives a
+     * crash there. All off by default; never switch one on in a deployment.
+     */
+    interface Fault {
+        /**
+         * Test hook ({@code FLOTILLA_FAULT_HALT_BEFORE_LEDGER_COPY}): when true, a run on a server other than home
+         * halts the JVM ({@code Runtime.halt(137)}, what SIGKILL leaves: no shutdown hooks, nothing flushed) after the
+         * server committed its steps and before they are copied into the home ledger. Only for tests.
+         */
+        @WithDefault("false")
+        boolean haltBeforeLedgerCopy();
+    }
+
     interface Servers {
         /** How often every tenant server that is not offline is asked {@code SELECT 1}. */
         @WithDefault("15s")

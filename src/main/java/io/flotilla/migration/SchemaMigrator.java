@@ -233,11 +233,26 @@ public class SchemaMigrator {
         if (database.home()) {
             return Uni.createFrom().nullItem();
         }
+        if (config.fault().haltBeforeLedgerCopy()) {
+            haltBeforeCopy(database, company, runId);
+        }
         return copy.copyRun(conn, database.name(), company.id(), runId).onFailure().recoverWithItem(e -> {
             Log.warnf("Steps of run %s on %s (server %s) not copied to the home ledger yet: %s; the reconciliation"
                     + " copies them", runId, company.schemaName(), database.name(), e.getMessage());
             return null;
         });
+    }
+
+    /**
+     * The test hook {@link FlotillaConfig.Fault#haltBeforeLedgerCopy()}: dies as a SIGKILL would, between the server's
+     * commit and the copy. One line goes to stderr first (flushed by hand, as halt flushes nothing) so a test can tell
+     * this exit from any other.
+     */
+    private static void haltBeforeCopy(TenantDatabase database, MigrationTenant company, UUID runId) {
+        System.err.println("FAULT halt-before-ledger-copy: halting after run " + runId + " on " + company.schemaName()
+                + " (server " + database.name() + ") committed, before its copy to the home ledger");
+        System.err.flush();
+        Runtime.getRuntime().halt(137);
     }
 
     /** A server that cannot be reached (or stops answering): the company waits for it, nothing failed. */

@@ -15,11 +15,11 @@ public record Rollout(UUID id, String direction, String targetVersion, RolloutSt
                       boolean allowDrift, int totalTargets, int waves, int currentWave, String owner,
                       OffsetDateTime heartbeatAt, String error, OffsetDateTime createdAt, OffsetDateTime startedAt,
                       OffsetDateTime finishedAt, Map<String, Long> targets, Map<String, Long> steps,
-                      List<Failure> failures) {
+                      List<Failure> failures, Map<String, Map<String, Long>> servers) {
 
     /** A company that failed, with the step and the PostgreSQL error. */
-    public record Failure(UUID companyId, String schemaName, String version, String error, String sqlState,
-                          OffsetDateTime finishedAt) {
+    public record Failure(UUID companyId, String schemaName, String server, String version, String error,
+                          String sqlState, OffsetDateTime finishedAt) {
     }
 
     static final String COLUMNS = "r.id, r.direction, r.target_version, r.state, r.canary_count, r.batch_size,"
@@ -33,13 +33,14 @@ public record Rollout(UUID id, String direction, String targetVersion, RolloutSt
                 row.getInteger("max_failures_per_server"));
     }
 
-    static Rollout from(Row row, Map<String, Long> targets, Map<String, Long> steps, List<Failure> failures) {
+    static Rollout from(Row row, Map<String, Long> targets, Map<String, Long> steps, List<Failure> failures,
+                        Map<String, Map<String, Long>> servers) {
         return new Rollout(row.getUUID("id"), row.getString("direction"), row.getString("target_version"),
                 RolloutState.parse(row.getString("state")),
                 strategy(row),
                 row.getBoolean("allow_drift"), row.getInteger("total_targets"), row.getInteger("waves"),
                 row.getInteger("current_wave"), row.getString("owner"), row.getOffsetDateTime("heartbeat_at"),
                 row.getString("error"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("started_at"),
-                row.getOffsetDateTime("finished_at"), targets, steps, failures);
+                row.getOffsetDateTime("finished_at"), targets, steps, failures, servers);
     }
 }

@@ -130,7 +130,10 @@ public class RolloutRepository implements RolloutHolds {
                         + " (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) n FROM public.rollout_targets"
                         + "   WHERE rollout_id = r.id GROUP BY status) x) AS targets,"
                         + " (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) n FROM public.migration_ledger"
-                        + "   WHERE run_id = r.id GROUP BY status) y) AS steps"
+                        + "   WHERE run_id = r.id GROUP BY status) y) AS steps,"
+                        + " (SELECT json_object_agg(server, counts) FROM (SELECT server, json_object_agg(status, n) AS counts"
+                        + "   FROM (SELECT server, status, count(*) n FROM public.rollout_targets WHERE rollout_id = r.id"
+                        + "   GROUP BY server, status) z GROUP BY server) w) AS servers"
                         + " FROM public.rollouts r WHERE r.id = $1")
                 .execute(Tuple.of(id))
                 .flatMap(rows -> {
@@ -138,19 +141,34 @@ public class RolloutRepository implements RolloutHolds {
                         return Uni.createFrom().nullItem();
                     }
                     Row row = rows.iterator().next();
-                    return failures(id).map(failures -> Rollout.from(row, targets(row), counts(row, "steps"), failures));
+                    return failures(id).map(failures -> Rollout.from(row, targets(row), counts(row, "steps"), failures,
+                            perServer(row.getJsonObject("servers"))));
                 });
     }
 
+    /** Companies per status on each server (the rows of its targets; up-to-date companies are only counted fleet-wide). */
+    private static Map<String, Map<String, Long>> perServer(io.vertx.core.json.JsonObject servers) {
+        Map<String, Map<String, Long>> byServer = new java.util.TreeMap<>();
+        if (servers != null) {
+            servers.forEach(server -> {
+                Map<String, Long> counts = new java.util.TreeMap<>();
+                ((io.vertx.core.json.JsonObject) server.getValue()).forEach(c -> counts.put(c.getKey(),
+                        ((Number) c.getValue()).longValue()));
+                byServer.put(server.getKey(), counts);
+            });
+        }
+        return byServer;
+    }
+
     private Uni<List<Rollout.Failure>> failures(UUID id) {
-        return pool.preparedQuery("SELECT company_id, schema_name, failed_version, error, error_sqlstate, finished_at"
+        return pool.preparedQuery("SELECT company_id, schema_name, server, failed_version, error, error_sqlstate, finished_at"
                         + " FROM public.rollout_targets WHERE rollout_id = $1 AND status = 'failed'"
                         + " ORDER BY finished_at LIMIT 100")
                 .execute(Tuple.of(id))
                 .map(rows -> {
                     List<Rollout.Failure> list = new ArrayList<>();
                     rows.forEach(r -> list.add(new Rollout.Failure(r.getUUID(0), r.getString(1), r.getString(2),
-                            r.getString(3), r.getString(4), r.getOffsetDateTime(5))));
+                            r.getString(3), r.getString(4), r.getString(5), r.getOffsetDateTime(6))));
                     return list;
                 });
     }
@@ -164,7 +182,7 @@ public class RolloutRepository implements RolloutHolds {
                 .execute(Tuple.of(limit))
                 .map(rows -> {
                     List<Rollout> list = new ArrayList<>();
-                    rows.forEach(row -> list.add(Rollout.from(row, targets(row), null, null)));
+                    rows.forEach(row -> list.add(Rollout.from(row, targets(row), null, null, null)));
                     return list;
                 });
     }

@@ -2,6 +2,8 @@ package io.flotilla.server;
 
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.ledger.LedgerCopy;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -30,13 +32,23 @@ public class LedgerReconciliation {
     private final ServerPools pools;
     private final LedgerCopy copy;
     private final FlotillaConfig config;
+    /** Passes finished, and steps they had to copy: steps copied here were left behind by a crash or a failed copy. */
+    private final Counter passes;
+    private final Counter stepsCopied;
     private ScheduledExecutorService timer;
 
-    public LedgerReconciliation(ServerRepository servers, ServerPools pools, LedgerCopy copy, FlotillaConfig config) {
+    public LedgerReconciliation(ServerRepository servers, ServerPools pools, LedgerCopy copy, FlotillaConfig config,
+                                MeterRegistry metrics) {
         this.servers = servers;
         this.pools = pools;
         this.copy = copy;
         this.config = config;
+        this.passes = Counter.builder("flotilla.ledger.reconcile.passes")
+                .description("Ledger reconciliation passes finished (every server not offline compared with home)")
+                .register(metrics);
+        this.stepsCopied = Counter.builder("flotilla.ledger.reconcile.steps")
+                .description("Steps a reconciliation pass found missing from the home ledger and copied there")
+                .register(metrics);
     }
 
     void start(@Observes StartupEvent event) {
@@ -80,6 +92,8 @@ public class LedgerReconciliation {
                     if (!copied.isEmpty()) {
                         Log.infof("Ledger reconciliation copied steps the home ledger lacked: %s", copied);
                     }
+                    stepsCopied.increment(copied.values().stream().mapToLong(Long::longValue).sum());
+                    passes.increment();
                     return copied;
                 });
     }

@@ -47,6 +47,13 @@ class KubernetesManifestsTest {
     static final Path ROOT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
     static final String SECRET_EXAMPLE = "secret.example.yaml";
     static final String SECRET_NAME = "flotilla-secrets";
+    static final String TENANT_SECRET_EXAMPLE = "tenant-servers-secret.example.yaml";
+    static final String TENANT_SECRET_NAME = "flotilla-tenant-servers";
+    /** Where the Deployment mounts the tenant servers' passwords, one file per server (README, Tenant servers). */
+    static final String SERVERS_DIR = "/etc/flotilla/servers";
+    /** Example files that document a Secret and are never applied. */
+    static final Map<String, String> SECRET_EXAMPLES = Map.of(SECRET_NAME, SECRET_EXAMPLE,
+            TENANT_SECRET_NAME, TENANT_SECRET_EXAMPLE);
     static final String PUBLIC_KEY = "jwt-public.pem";
     static final String PRIVATE_KEY = "jwt-private.pem";
     static final String LIVE = "/q/health/live";
@@ -96,6 +103,11 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void tenantServerPasswordsAreMountedWhereTheReadmeRegistersServers() {
+        checkTenantServerPasswords(Deployables.load());
+    }
+
+    @Test
     void replicasResourcesSecurityAndShutdown() {
         checkRuntime(Deployables.load());
     }
@@ -117,12 +129,14 @@ class KubernetesManifestsTest {
         List<String> resources = strings(d.kustomization().get("resources"));
         assertFalse(resources.isEmpty(), "kustomization.yaml lists no resources");
         assertEquals(new LinkedHashSet<>(resources).size(), resources.size(), "kustomization lists a file twice: " + resources);
-        assertFalse(resources.contains(SECRET_EXAMPLE), SECRET_EXAMPLE + " must stay out of the kustomization");
         Set<String> expected = new TreeSet<>(d.files().keySet());
         expected.remove("kustomization.yaml");
-        expected.remove(SECRET_EXAMPLE);
+        for (String example : SECRET_EXAMPLES.values()) {
+            assertFalse(resources.contains(example), example + " must stay out of the kustomization");
+            expected.remove(example);
+        }
         assertEquals(expected, new TreeSet<>(resources),
-                "kustomization.yaml must list every k8s/*.yaml except itself and " + SECRET_EXAMPLE);
+                "kustomization.yaml must list every k8s/*.yaml except itself and " + SECRET_EXAMPLES.values());
         for (String resource : resources) {
             assertTrue(Files.isRegularFile(ROOT.resolve("k8s").resolve(resource)), "listed but missing: k8s/" + resource);
             assertFalse(d.files().getOrDefault(resource, List.of()).isEmpty(), "k8s/" + resource + " has no document");
@@ -220,10 +234,12 @@ class KubernetesManifestsTest {
             for (Object volume : list(workload, "spec", "template", "spec", "volumes")) {
                 Object secret = get(volume, "secret");
                 if (secret != null) {
-                    assertEquals(SECRET_NAME, str(secret, "secretName"), where + " volume " + str(volume, "name"));
+                    String example = SECRET_EXAMPLES.get(str(secret, "secretName"));
+                    assertNotNull(example, where + " volume " + str(volume, "name") + ": Secret " + str(secret, "secretName")
+                            + " is none of " + SECRET_EXAMPLES.keySet());
                     for (Object item : list(secret, "items")) {
-                        assertTrue(secretKeys.contains(str(item, "key")), where + " volume " + str(volume, "name")
-                                + ": key " + str(item, "key") + " is not documented in " + SECRET_EXAMPLE);
+                        assertTrue(d.exampleKeys(example).contains(str(item, "key")), where + " volume " + str(volume, "name")
+                                + ": key " + str(item, "key") + " is not documented in " + example);
                     }
                 }
                 Object configMap = get(volume, "configMap");
@@ -275,6 +291,71 @@ class KubernetesManifestsTest {
             assertEquals(KEY_LOCATIONS.get(setting), mountedSecretKey(workload, container, path),
                     str(container, "name") + ": " + setting + "=" + path + " is not the mounted Secret key");
         }
+    }
+
+    /**
+     * The tenant servers' passwords: the example Secret documents one placeholder per server, the Deployment mounts
+     * every key read-only at {@link #SERVERS_DIR}, and the README registers exactly those servers with
+     * {@code "passwordFrom": {"file": ...}} paths that resolve through that mount to those keys.
+     */
+    static void checkTenantServerPasswords(Deployables d) {
+        Map<String, Object> secret = d.example(TENANT_SECRET_EXAMPLE);
+        assertEquals(TENANT_SECRET_NAME, str(secret, "metadata", "name"), TENANT_SECRET_EXAMPLE + " documents another Secret");
+        assertNull(secret.get("data"), TENANT_SECRET_EXAMPLE + ": placeholders go in stringData, readable as such");
+        Set<String> keys = d.exampleKeys(TENANT_SECRET_EXAMPLE);
+        assertFalse(keys.isEmpty(), TENANT_SECRET_EXAMPLE + " documents no server");
+        for (String key : keys) {
+            assertTrue(key.matches("[a-z][a-z0-9_-]{0,62}"), TENANT_SECRET_EXAMPLE + ": key " + key
+                    + " is no server name (one key per server, named like it)");
+            assertTrue(str(secret, "stringData", key).contains("REPLACE"), TENANT_SECRET_EXAMPLE + ": the value of " + key
+                    + " must be a placeholder marked REPLACE");
+        }
+
+        Map<String, Object> deployment = d.one("Deployment");
+        List<Object> volumes = list(deployment, "spec", "template", "spec", "volumes").stream()
+                .filter(v -> TENANT_SECRET_NAME.equals(str(v, "secret", "secretName"))).toList();
+        assertEquals(1, volumes.size(), "the Deployment must mount " + TENANT_SECRET_NAME + " once");
+        Object volume = volumes.get(0);
+        assertTrue(list(volume, "secret", "items").isEmpty(), "mount every key: a new server must need no Deployment change");
+        assertEquals(Boolean.TRUE, get(volume, "secret", "optional"),
+                "the volume must be optional: a control plane with no other server has no " + TENANT_SECRET_NAME);
+        Object mode = get(volume, "secret", "defaultMode");
+        assertTrue(mode instanceof Integer m && (m & ~0440) == 0 && (m & 0040) != 0, "defaultMode "
+                + (mode instanceof Integer m ? "0" + Integer.toOctalString(m) : mode)
+                + ": read-only, for root and the pod's group only, readable by the group (the files belong to root)");
+        assertNotNull(get(deployment, "spec", "template", "spec", "securityContext", "fsGroup"),
+                "the service reads root's files through fsGroup");
+
+        Map<String, Object> container = d.serverContainer();
+        List<Object> mounts = list(container, "volumeMounts").stream()
+                .filter(m -> Objects.equals(str(volume, "name"), str(m, "name"))).toList();
+        assertEquals(1, mounts.size(), "the server container must mount " + str(volume, "name") + " once");
+        Object mount = mounts.get(0);
+        assertEquals(SERVERS_DIR, str(mount, "mountPath").replaceFirst("/$", ""), "where the passwords are mounted");
+        assertEquals(Boolean.TRUE, get(mount, "readOnly"), "the passwords' mount must be read-only");
+        assertNull(get(mount, "subPath"), "a subPath mount never sees a new or rotated password");
+
+        List<String> files = d.readmePasswordFiles();
+        assertFalse(files.isEmpty(), "the README's Tenant servers section registers no server with a password file");
+        Set<String> registered = new TreeSet<>();
+        for (String file : files) {
+            Map.Entry<String, String> mounted = mountedSecret(deployment, container, file);
+            assertNotNull(mounted, "the README registers a server with the password file " + file + ", which no Secret"
+                    + " volume of the Deployment mounts");
+            assertEquals(TENANT_SECRET_NAME, mounted.getKey(), "README password file " + file);
+            registered.add(mounted.getValue());
+        }
+        assertEquals(keys, registered, "the servers the README registers and the keys " + TENANT_SECRET_EXAMPLE + " documents");
+        Matcher create = Pattern.compile("kubectl create secret generic " + Pattern.quote(TENANT_SECRET_NAME) + "((?:\\s+--from-[a-z]+=[^=\\s]+=\\S+)+)")
+                .matcher(d.readmeTenantServers());
+        assertTrue(create.find(), "the README's Tenant servers section shows no `kubectl create secret generic "
+                + TENANT_SECRET_NAME + "`");
+        Set<String> created = new TreeSet<>();
+        Matcher key = Pattern.compile("--from-[a-z]+=([^=\\s]+)=").matcher(create.group(1));
+        while (key.find()) {
+            created.add(key.group(1));
+        }
+        assertEquals(keys, created, "the keys the README's kubectl command creates");
     }
 
     static void checkRuntime(Deployables d) {
@@ -489,6 +570,39 @@ class KubernetesManifestsTest {
         }
 
         @Test
+        void tenantServerPasswordsMountedElsewhereWritableOrUnlikeTheReadme() {
+            Consumer<Deployables> check = KubernetesManifestsTest::checkTenantServerPasswords;
+            breaks(d -> tenantMount(d).put("mountPath", "/etc/flotilla/tenants"), check);
+            breaks(d -> tenantMount(d).put("readOnly", false), check);
+            breaks(d -> tenantMount(d).put("subPath", "eu-1"), check);
+            breaks(d -> map(tenantVolume(d), "secret").put("defaultMode", 0644), check);
+            breaks(d -> map(tenantVolume(d), "secret").remove("optional"), check);
+            breaks(d -> map(tenantVolume(d), "secret").put("secretName", SECRET_NAME), check);
+            breaks(d -> {
+                Map<String, Object> data = map(d.example(TENANT_SECRET_EXAMPLE), "stringData");
+                data.put("us-1", data.remove("eu-1"));
+            }, check);
+            breaks(d -> map(d.example(TENANT_SECRET_EXAMPLE), "stringData").put("eu-1", "hunter2"), check);
+            breaks(d -> d.replaceReadme("\"/etc/flotilla/servers/eu-1\"", "\"/etc/flotilla/servers/eu_1\""), check);
+            breaks(d -> d.replaceReadme("generic flotilla-tenant-servers --from-literal=eu-1=",
+                    "generic flotilla-tenant-servers --from-literal=eu1="), check);
+            breaks(d -> map(tenantVolume(d), "secret").put("secretName", "flotilla-tenants"),
+                    KubernetesManifestsTest::checkReferences);
+        }
+
+        private static Map<String, Object> tenantVolume(Deployables d) {
+            return maps(get(d.one("Deployment"), "spec", "template", "spec", "volumes")).stream()
+                    .filter(v -> TENANT_SECRET_NAME.equals(str(v, "secret", "secretName"))).findFirst()
+                    .orElseGet(() -> fail("no volume of " + TENANT_SECRET_NAME));
+        }
+
+        private static Map<String, Object> tenantMount(Deployables d) {
+            String name = str(tenantVolume(d), "name");
+            return maps(get(d.serverContainer(), "volumeMounts")).stream().filter(m -> name.equals(str(m, "name")))
+                    .findFirst().orElseGet(() -> fail("no mount of " + name));
+        }
+
+        @Test
         void oneReplicaMissingLimitsOrRunningAsRoot() {
             breaks(d -> map(d.one("Deployment"), "spec").put("replicas", 1), KubernetesManifestsTest::checkRuntime);
             breaks(d -> map(d.serverContainer(), "resources").remove("limits"), KubernetesManifestsTest::checkRuntime);
@@ -550,7 +664,8 @@ class KubernetesManifestsTest {
     // The files, parsed
 
     /** k8s/*.yaml (every document of each), the Dockerfile, .dockerignore; mutable, so tests can break a copy. */
-    record Deployables(Map<String, List<Map<String, Object>>> files, StringBuilder dockerfileText, String dockerignore) {
+    record Deployables(Map<String, List<Map<String, Object>>> files, StringBuilder dockerfileText, String dockerignore,
+                       StringBuilder readmeText) {
 
         static Deployables load() {
             Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
@@ -568,7 +683,8 @@ class KubernetesManifestsTest {
                     files.put(path.getFileName().toString(), documents);
                 }
                 return new Deployables(files, new StringBuilder(Files.readString(ROOT.resolve("docker/Dockerfile.jvm"))),
-                        Files.readString(ROOT.resolve(".dockerignore")));
+                        Files.readString(ROOT.resolve(".dockerignore")),
+                        new StringBuilder(Files.readString(ROOT.resolve("README.md"))));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -584,6 +700,32 @@ class KubernetesManifestsTest {
             dockerfileText.replace(at, at + from.length(), to);
         }
 
+        /** The README's "Tenant servers" section, up to the next section. */
+        String readmeTenantServers() {
+            String readme = readmeText.toString();
+            int start = readme.indexOf("\n## Tenant servers\n");
+            assertTrue(start >= 0, "the README has no section Tenant servers");
+            int end = readme.indexOf("\n## ", start + 1);
+            return readme.substring(start, end < 0 ? readme.length() : end);
+        }
+
+        /** Every {@code "passwordFrom": {"file": "..."}} path in that section. */
+        List<String> readmePasswordFiles() {
+            Matcher m = Pattern.compile("\"passwordFrom\"\\s*:\\s*\\{\\s*\"file\"\\s*:\\s*\"([^\"]+)\"")
+                    .matcher(readmeTenantServers());
+            List<String> paths = new ArrayList<>();
+            while (m.find()) {
+                paths.add(m.group(1));
+            }
+            return paths;
+        }
+
+        void replaceReadme(String from, String to) {
+            int at = readmeText.indexOf(from);
+            assertTrue(at >= 0, "no " + from + " in the README");
+            readmeText.replace(at, at + from.length(), to);
+        }
+
         Map<String, Object> kustomization() {
             List<Map<String, Object>> documents = files.get("kustomization.yaml");
             assertNotNull(documents, "no k8s/kustomization.yaml");
@@ -592,15 +734,23 @@ class KubernetesManifestsTest {
         }
 
         Map<String, Object> secretExample() {
-            List<Map<String, Object>> documents = files.getOrDefault(SECRET_EXAMPLE, List.of());
-            assertEquals(1, documents.size(), "k8s/" + SECRET_EXAMPLE + " documents one Secret");
-            assertEquals("Secret", documents.get(0).get("kind"), SECRET_EXAMPLE);
+            return example(SECRET_EXAMPLE);
+        }
+
+        Map<String, Object> example(String file) {
+            List<Map<String, Object>> documents = files.getOrDefault(file, List.of());
+            assertEquals(1, documents.size(), "k8s/" + file + " documents one Secret");
+            assertEquals("Secret", documents.get(0).get("kind"), file);
             return documents.get(0);
         }
 
         Set<String> secretExampleKeys() {
+            return exampleKeys(SECRET_EXAMPLE);
+        }
+
+        Set<String> exampleKeys(String file) {
             Set<String> keys = new TreeSet<>();
-            Map<String, Object> secret = secretExample();
+            Map<String, Object> secret = example(file);
             for (String field : List.of("data", "stringData")) {
                 if (secret.get(field) != null) {
                     keys.addAll(map(secret, field).keySet());
@@ -722,6 +872,12 @@ class KubernetesManifestsTest {
 
     /** The Secret key a file path resolves to through the container's mounts, or null. */
     static String mountedSecretKey(Map<String, Object> workload, Map<String, Object> container, String path) {
+        Map.Entry<String, String> mounted = mountedSecret(workload, container, path);
+        return mounted == null ? null : mounted.getValue();
+    }
+
+    /** The Secret (name) and key a file path resolves to through the container's mounts, or null. */
+    static Map.Entry<String, String> mountedSecret(Map<String, Object> workload, Map<String, Object> container, String path) {
         for (Object mount : list(container, "volumeMounts")) {
             String dir = str(mount, "mountPath").replaceFirst("/$", "");
             if (!path.startsWith(dir + "/")) {
@@ -733,13 +889,14 @@ class KubernetesManifestsTest {
                 if (!Objects.equals(str(volume, "name"), str(mount, "name")) || secret == null) {
                     continue;
                 }
+                String secretName = str(secret, "secretName");
                 List<Object> items = list(secret, "items");
                 if (items.isEmpty()) {
-                    return relative;
+                    return Map.entry(secretName, relative);
                 }
                 for (Object item : items) {
                     if (relative.equals(str(item, "path"))) {
-                        return str(item, "key");
+                        return Map.entry(secretName, str(item, "key"));
                     }
                 }
             }

@@ -301,6 +301,11 @@ class MultiServerTest {
                     rollout, NAMES[2]) == up.size());
             Await.until("companies waiting for the stopped server", () -> targets(rollout, "waiting") != null);
             assertEquals("running", rolloutState(rollout));
+            // The rollout says whose: per server, its companies per status.
+            Response detail = call(given().get("/api/v1/rollouts/{id}", rollout));
+            Integer waitingThere = detail.path("servers." + NAMES[1] + ".waiting");
+            assertTrue(waitingThere != null && waitingThere > 0, detail.asString());
+            assertTrue(detail.path("servers." + NAMES[2] + ".waiting") == null, detail.asString());
             assertEquals(0, Sql.count(ds, "SELECT count(*) FROM public.rollout_targets WHERE rollout_id = ?::uuid"
                     + " AND status IN ('failed', 'skipped', 'cancelled')", rollout));
             String error = Sql.column(ds, "SELECT error FROM public.rollout_targets WHERE rollout_id = ?::uuid"
