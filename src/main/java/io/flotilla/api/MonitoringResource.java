@@ -46,6 +46,8 @@ public class MonitoringResource {
     @APIResponse(responseCode = "200", description = "One page of tables and how many there are")
     @APIResponse(responseCode = "400", description = "Invalid companyId, page or size, or server not a registered server",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "The server asked for cannot be reached",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     public Uni<MonitoringPage<TableSize>> tables(
             @Parameter(description = SERVER) @QueryParam("server") String server,
             @Parameter(description = "Only this company's schema", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
@@ -69,6 +71,8 @@ public class MonitoringResource {
     @APIResponse(responseCode = "200", description = "One page of indexes and how many there are")
     @APIResponse(responseCode = "400", description = "Invalid companyId, unusedOnly, page or size, or server not a"
             + " registered server",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "The server asked for cannot be reached",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     public Uni<MonitoringPage<IndexUsage>> indexes(
             @Parameter(description = SERVER) @QueryParam("server") String server,
@@ -94,6 +98,8 @@ public class MonitoringResource {
                     + " and query start of each group (seconds), to spot stuck sessions")
     @APIResponse(responseCode = "200", description = "Sessions grouped by state and application, largest group first")
     @APIResponse(responseCode = "400", description = "server is not a registered server",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "The server asked for cannot be reached",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     public Uni<ConnectionsView> connections(
             @Parameter(description = SERVER) @QueryParam("server") String server) {

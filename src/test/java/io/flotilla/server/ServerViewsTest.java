@@ -275,6 +275,12 @@ class ServerViewsTest {
         assertEquals(true, summary(fleet, NAMES[0]).get("reachable"));
         assertEquals(List.of(false), given().queryParam("server", NAMES[1]).when().get("/api/v1/fleet")
                 .then().statusCode(200).extract().jsonPath().getList("servers.reachable"));
+        // Monitoring that server: a 503 naming it, not a 500; the other server still answers.
+        for (String path : List.of("tables", "indexes", "connections")) {
+            given().queryParam("server", NAMES[1]).when().get("/api/v1/monitoring/" + path).then().statusCode(503)
+                    .contentType("application/problem+json").body("server", equalTo(NAMES[1]));
+        }
+        given().queryParam("server", NAMES[0]).when().get("/api/v1/monitoring/connections").then().statusCode(200);
 
         gauges.refresh().await().atMost(Duration.ofSeconds(60));
         String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
