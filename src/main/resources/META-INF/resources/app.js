@@ -575,14 +575,16 @@
         (Date.parse(a.createdAt) || 0) - (Date.parse(b.createdAt) || 0)
         || String(a.schemaName).localeCompare(String(b.schemaName), undefined, { numeric: true }));
       sync($('company-rows'), items, (c) => c.id, () => h('tr', { 'data-testid': 'company-row' },
-        h('td', {}), h('td', { class: 'mono' }), h('td', {}, h('span', { class: 'badge' })), h('td', { class: 'small' })),
+        h('td', {}), h('td', { class: 'mono' }), h('td', { class: 'mono', 'data-testid': 'company-server' }),
+        h('td', {}, h('span', { class: 'badge' })), h('td', { class: 'small' })),
       (row, c) => {
         attr(row, 'data-schema', c.schemaName);
         attr(row, 'data-company-id', c.id);
         text(row.children[0], c.companyName);
         text(row.children[1], c.schemaName);
-        badge(row.children[2].firstChild, c.status);
-        text(row.children[3], when(c.createdAt));
+        text(row.children[2], c.server || 'home');
+        badge(row.children[3].firstChild, c.status);
+        text(row.children[4], when(c.createdAt));
       });
       show($('companies-empty'), items.length === 0);
       text($('companies-note'), page.total > items.length ? '(' + items.length + ' of ' + page.total + ')'
@@ -591,6 +593,43 @@
     } catch (e) {
       const m = explain(e, 'list companies');
       if (m) sectionError('companies', 'Could not load the companies: ' + m);
+      else throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- servers
+
+  function reachability(s) {
+    return s.reachable === true ? 'reachable' : s.reachable === false ? 'unreachable' : 'unchecked';
+  }
+
+  async function loadServers() {
+    try {
+      const servers = await api('GET', '/servers');
+      sync($('server-rows'), servers || [], (s) => s.name, () => h('tr', { 'data-testid': 'server-row' },
+        h('td', { class: 'mono', 'data-testid': 'server-name' }),
+        h('td', {}, h('span', { class: 'badge', 'data-testid': 'server-state' })),
+        h('td', {}, h('span', { class: 'badge', 'data-testid': 'server-reachable' })),
+        h('td', { class: 'num', 'data-testid': 'server-companies' }),
+        h('td', { class: 'num', 'data-testid': 'server-pending' }),
+        h('td', { class: 'num', 'data-testid': 'server-failed' }),
+        h('td', { class: 'small error-text', 'data-testid': 'server-error' })),
+      (row, s) => {
+        attr(row, 'data-server', s.name);
+        text(row.children[0], s.name);
+        badge(row.children[1].firstChild, s.state);
+        badge(row.children[2].firstChild, reachability(s));
+        text(row.children[3], s.companies);
+        text(row.children[4], s.pending);
+        text(row.children[5], s.failed);
+        text(row.children[6], s.lastError || '');
+      });
+      const down = (servers || []).filter((s) => s.reachable === false).length;
+      text($('servers-note'), '(' + (servers || []).length + (down ? ', ' + down + ' unreachable' : '') + ')');
+      sectionError('servers', null);
+    } catch (e) {
+      const m = explain(e, 'list servers');
+      if (m) sectionError('servers', 'Could not load the servers: ' + m);
       else throw e;
     }
   }
@@ -675,7 +714,7 @@
     const wasActive = state.active;
     try {
       const [rolloutsActive, , , jobsActive] = await Promise.all([loadRollouts(), loadFleet(), loadCompanies(),
-        loadJobs(), loadDetail()]);
+        loadJobs(), loadDetail(), loadServers()]);
       state.active = rolloutsActive || jobsActive;
       text($('refresh-status'), 'Updated ' + when(new Date().toISOString())
         + (state.active ? ' · live every ' + FAST_MS / 1000 + ' s' : ' · every ' + SLOW_MS / 1000 + ' s'));

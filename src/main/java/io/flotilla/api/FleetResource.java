@@ -44,10 +44,15 @@ public class FleetResource {
     @GET
     @Path("/fleet")
     @Operation(operationId = "getFleet",
-            summary = "Active companies per current version; how many are up to date, pending, failed, drifted")
+            summary = "Active companies per current version; how many are up to date, pending, failed, drifted;"
+                    + " the same per server, with each server's state and last reachability check")
     @APIResponse(responseCode = "200", description = "The fleet at a glance")
-    public Uni<FleetView> fleet() {
-        return fleet.fleet(catalog.catalog());
+    @APIResponse(responseCode = "400", description = "server is not a registered server",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<FleetView> fleet(
+            @Parameter(description = "Only the companies on this server (a registered server's name)")
+            @QueryParam("server") String server) {
+        return servers.filter(server).flatMap(known -> fleet.fleet(catalog.catalog(), known));
     }
 
     @GET
@@ -63,7 +68,6 @@ public class FleetResource {
             @Parameter(description = "Only companies whose schema is on this server (home: the control plane's own"
                     + " database)") @QueryParam("server") String server) {
         int max = Params.integer("limit", limit, 100, 1, 10_000);
-        Uni<?> known = server == null ? Uni.createFrom().voidItem() : servers.named(server);
-        return known.flatMap(x -> drift.drifted(catalog.catalog(), server, max));
+        return servers.filter(server).flatMap(known -> drift.drifted(catalog.catalog(), known, max));
     }
 }

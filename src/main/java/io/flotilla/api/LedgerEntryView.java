@@ -14,11 +14,13 @@ public record LedgerEntryView(long id, UUID runId, UUID companyId, String schema
                               String script, Direction direction, StepStatus status, String checksum,
                               boolean transactional, OffsetDateTime startedAt, OffsetDateTime finishedAt,
                               Long durationMs, String error, String errorSqlState, Integer errorPosition,
-                              String executedBy) {
+                              String executedBy,
+                              @Schema(description = "The server holding the company's schema, where the step ran")
+                              String server) {
 
     public static LedgerEntryView of(LedgerEntry e) {
         return new LedgerEntryView(e.id(), e.runId(), e.companyId(), e.schemaName(), e.version(), e.name(), e.script(),
                 e.direction(), e.status(), e.checksum(), e.transactional(), e.startedAt(), e.finishedAt(),
-                e.durationMs(), e.error(), e.errorSqlState(), e.errorPosition(), e.executedBy());
+                e.durationMs(), e.error(), e.errorSqlState(), e.errorPosition(), e.executedBy(), e.server());
     }
 }

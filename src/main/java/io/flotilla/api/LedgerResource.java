@@ -4,6 +4,7 @@ import io.flotilla.catalog.Version;
 import io.flotilla.ledger.LedgerFilter;
 import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.StepStatus;
+import io.flotilla.server.ServerService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -18,6 +19,9 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
 import static io.flotilla.api.ProblemMapper.PROBLEM_JSON;
 
 @Path("/api/v1/ledger")
@@ -26,16 +30,19 @@ import static io.flotilla.api.ProblemMapper.PROBLEM_JSON;
 public class LedgerResource {
 
     private final LedgerRepository ledger;
+    private final ServerService servers;
 
-    public LedgerResource(LedgerRepository ledger) {
+    public LedgerResource(LedgerRepository ledger, ServerService servers) {
         this.ledger = ledger;
+        this.servers = servers;
     }
 
     @GET
     @Operation(operationId = "listLedgerEntries",
             summary = "Ledger steps, newest first, filtered; page with before=<nextBefore>")
     @APIResponse(responseCode = "200", description = "Ledger steps and the cursor of the next page")
-    @APIResponse(responseCode = "400", description = "Invalid companyId, version, status, since, before or limit",
+    @APIResponse(responseCode = "400", description = "Invalid companyId, version, status, since, before or limit, or"
+            + " server not a registered server",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     public Uni<LedgerPage> find(
             @Parameter(description = "Only this company's steps", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
@@ -48,13 +55,18 @@ public class LedgerResource {
             @Parameter(description = "Only steps with a smaller id: the nextBefore of the previous page",
                     schema = @Schema(type = SchemaType.INTEGER, format = "int64")) @QueryParam("before") String before,
             @Parameter(description = "Most steps to return", schema = @Schema(type = SchemaType.INTEGER, format = "int32",
-                    minimum = "1", maximum = "1000", defaultValue = "100")) @QueryParam("limit") String limit) {
+                    minimum = "1", maximum = "1000", defaultValue = "100")) @QueryParam("limit") String limit,
+            @Parameter(description = "Only steps on this server's schemas (a registered server's name)")
+            @QueryParam("server") String server) {
         int max = Params.integer("limit", limit, 100, 1, 1000);
-        LedgerFilter filter = new LedgerFilter(Params.optionalUuid("companyId", companyId),
-                version == null || version.isEmpty() ? null : Version.parse(version),
-                status == null || status.isEmpty() ? null : StepStatus.parse(status),
-                Params.optionalTime("since", since), Params.optionalLong("before", before), max);
-        return ledger.find(filter).map(items -> new LedgerPage(items.stream().map(LedgerEntryView::of).toList(),
-                items.size() < max ? null : items.get(items.size() - 1).id()));
+        UUID company = Params.optionalUuid("companyId", companyId);
+        Version v = version == null || version.isEmpty() ? null : Version.parse(version);
+        StepStatus s = status == null || status.isEmpty() ? null : StepStatus.parse(status);
+        OffsetDateTime from = Params.optionalTime("since", since);
+        Long cursor = Params.optionalLong("before", before);
+        return servers.filter(server)
+                .flatMap(known -> ledger.find(new LedgerFilter(company, v, s, from, cursor, max, known)))
+                .map(items -> new LedgerPage(items.stream().map(LedgerEntryView::of).toList(),
+                        items.size() < max ? null : items.get(items.size() - 1).id()));
     }
 }

@@ -5,6 +5,7 @@ import io.flotilla.monitoring.IndexUsage;
 import io.flotilla.monitoring.MonitoringPage;
 import io.flotilla.monitoring.MonitoringService;
 import io.flotilla.monitoring.TableSize;
+import io.flotilla.server.ServerService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -19,6 +20,8 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.util.UUID;
+
 import static io.flotilla.api.ProblemMapper.PROBLEM_JSON;
 
 @Path("/api/v1/monitoring")
@@ -27,9 +30,11 @@ import static io.flotilla.api.ProblemMapper.PROBLEM_JSON;
 public class MonitoringResource {
 
     private final MonitoringService monitoring;
+    private final ServerService servers;
 
-    public MonitoringResource(MonitoringService monitoring) {
+    public MonitoringResource(MonitoringService monitoring, ServerService servers) {
         this.monitoring = monitoring;
+        this.servers = servers;
     }
 
     @GET
@@ -39,16 +44,22 @@ public class MonitoringResource {
             description = "Sizes in bytes: totalBytes (heap, TOAST and indexes), tableBytes (heap), indexBytes."
                     + " Only schemas of companies that are not deleted.")
     @APIResponse(responseCode = "200", description = "One page of tables and how many there are")
-    @APIResponse(responseCode = "400", description = "Invalid companyId, page or size",
+    @APIResponse(responseCode = "400", description = "Invalid companyId, page or size, or server not a registered server",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "The server asked for cannot be reached",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     public Uni<MonitoringPage<TableSize>> tables(
+            @Parameter(description = SERVER) @QueryParam("server") String server,
             @Parameter(description = "Only this company's schema", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
             @QueryParam("companyId") String companyId,
             @Parameter(description = "Page number, from 0", schema = @Schema(type = SchemaType.INTEGER, format = "int32",
                     minimum = "0", defaultValue = "0")) @QueryParam("page") String page,
             @Parameter(description = "Rows per page", schema = @Schema(type = SchemaType.INTEGER, format = "int32",
                     minimum = "1", maximum = "500", defaultValue = "50")) @QueryParam("size") String size) {
-        return monitoring.tables(Params.optionalUuid("companyId", companyId), page(page), size(size));
+        UUID company = Params.optionalUuid("companyId", companyId);
+        int p = page(page);
+        int n = size(size);
+        return servers.filter(server).flatMap(known -> monitoring.tables(known, company, p, n));
     }
 
     @GET
@@ -58,9 +69,13 @@ public class MonitoringResource {
             description = "neverUsed: no scan since the statistics were last reset, and the index enforces no"
                     + " constraint (unique, primary key and exclusion indexes are never flagged).")
     @APIResponse(responseCode = "200", description = "One page of indexes and how many there are")
-    @APIResponse(responseCode = "400", description = "Invalid companyId, unusedOnly, page or size",
+    @APIResponse(responseCode = "400", description = "Invalid companyId, unusedOnly, page or size, or server not a"
+            + " registered server",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "The server asked for cannot be reached",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     public Uni<MonitoringPage<IndexUsage>> indexes(
+            @Parameter(description = SERVER) @QueryParam("server") String server,
             @Parameter(description = "Only this company's schema", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
             @QueryParam("companyId") String companyId,
             @Parameter(description = "Only indexes flagged neverUsed", schema = @Schema(type = SchemaType.BOOLEAN,
@@ -69,8 +84,11 @@ public class MonitoringResource {
                     minimum = "0", defaultValue = "0")) @QueryParam("page") String page,
             @Parameter(description = "Rows per page", schema = @Schema(type = SchemaType.INTEGER, format = "int32",
                     minimum = "1", maximum = "500", defaultValue = "50")) @QueryParam("size") String size) {
-        return monitoring.indexes(Params.optionalUuid("companyId", companyId),
-                Params.bool("unusedOnly", unusedOnly, false), page(page), size(size));
+        UUID company = Params.optionalUuid("companyId", companyId);
+        boolean unused = Params.bool("unusedOnly", unusedOnly, false);
+        int p = page(page);
+        int n = size(size);
+        return servers.filter(server).flatMap(known -> monitoring.indexes(known, company, unused, p, n));
     }
 
     @GET
@@ -79,9 +97,17 @@ public class MonitoringResource {
             summary = "Client sessions on the database by state and application, with the oldest transaction"
                     + " and query start of each group (seconds), to spot stuck sessions")
     @APIResponse(responseCode = "200", description = "Sessions grouped by state and application, largest group first")
-    public Uni<ConnectionsView> connections() {
-        return monitoring.connections();
+    @APIResponse(responseCode = "400", description = "server is not a registered server",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "The server asked for cannot be reached",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<ConnectionsView> connections(
+            @Parameter(description = SERVER) @QueryParam("server") String server) {
+        return servers.filter(server).flatMap(monitoring::connections);
     }
+
+    private static final String SERVER = "The server whose database is read (a registered server's name);"
+            + " home when absent";
 
     private static int page(String page) {
         return Params.integer("page", page, 0, 0, Integer.MAX_VALUE);

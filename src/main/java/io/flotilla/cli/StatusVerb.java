@@ -53,7 +53,7 @@ final class StatusVerb extends Verb.OnService {
     }
 
     private Outcome fleet(ServiceConnection service) {
-        FleetView fleet = service.call(() -> service.fleet().getFleet());
+        FleetView fleet = service.call(() -> service.fleet().getFleet(null));
         List<Drifted> drifted = fleet.getDrifted() != null && fleet.getDrifted() > 0
                 ? service.call(() -> service.fleet().listDrift(DRIFT_LIMIT, null)) : List.of();
         LedgerEntry firstFailure = fleet.getFailed() != null && fleet.getFailed() > 0 ? firstFailure(service) : null;
@@ -90,7 +90,7 @@ final class StatusVerb extends Verb.OnService {
      * company's current state (a failure fixed since is not one). A handful of look-ups at most.
      */
     private static LedgerEntry firstFailure(ServiceConnection service) {
-        List<LedgerEntry> failed = service.call(() -> service.ledger().listLedgerEntries(null, null, 50, null,
+        List<LedgerEntry> failed = service.call(() -> service.ledger().listLedgerEntries(null, null, 50, null, null,
                 StepStatus.FAILED, null)).getItems();
         Set<UUID> checked = new LinkedHashSet<>();
         for (LedgerEntry step : failed) {

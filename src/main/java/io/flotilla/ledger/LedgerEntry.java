@@ -6,16 +6,22 @@ import io.vertx.mutiny.sqlclient.Row;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
-/** One row of {@code public.migration_ledger}: one step on one tenant schema. */
+/**
+ * One row of {@code public.migration_ledger}: one step on one tenant schema, on the server that holds the schema
+ * (home for a step recorded here, another server's name for a step copied from that server's own ledger; null when
+ * read from a server's own ledger, which knows no other server).
+ */
 public record LedgerEntry(long id, UUID runId, UUID companyId, String schemaName, String version, String name,
                           String script, Direction direction, StepStatus status, String checksum,
                           boolean transactional, OffsetDateTime startedAt, OffsetDateTime finishedAt,
                           Long durationMs, String error, String errorSqlState, Integer errorPosition,
-                          String executedBy) {
+                          String executedBy, String server) {
 
     static final String COLUMNS = "id, run_id, company_id, schema_name, version, name, script, direction, status,"
             + " checksum, transactional, started_at, finished_at, duration_ms, error, error_sqlstate,"
             + " error_position, executed_by";
+    /** Home's ledger only: a server's own ledger (db/server) records its own steps and has no such column. */
+    static final String HOME_COLUMNS = COLUMNS + ", server";
 
     static LedgerEntry from(Row row) {
         return new LedgerEntry(row.getLong("id"), row.getUUID("run_id"), row.getUUID("company_id"),
@@ -24,6 +30,7 @@ public record LedgerEntry(long id, UUID runId, UUID companyId, String schemaName
                 StepStatus.parse(row.getString("status")), row.getString("checksum"),
                 row.getBoolean("transactional"), row.getOffsetDateTime("started_at"),
                 row.getOffsetDateTime("finished_at"), row.getLong("duration_ms"), row.getString("error"),
-                row.getString("error_sqlstate"), row.getInteger("error_position"), row.getString("executed_by"));
+                row.getString("error_sqlstate"), row.getInteger("error_position"), row.getString("executed_by"),
+                row.getColumnIndex("server") < 0 ? null : row.getString("server"));
     }
 }

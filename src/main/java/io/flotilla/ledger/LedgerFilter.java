@@ -5,7 +5,10 @@ import io.flotilla.catalog.Version;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
-/** Filters of {@code GET /api/v1/ledger}; null means "any". {@code before} is an id cursor (newest first). */
+/**
+ * Filters of {@code GET /api/v1/ledger}; null means "any". {@code before} is an id cursor (newest first);
+ * {@code server} a registered server's name (checked by the caller).
+ */
 public record LedgerFilter(UUID companyId, Version version, StepStatus status, OffsetDateTime since,
-                           Long before, int limit) {
+                           Long before, int limit, String server) {
 }

@@ -272,12 +272,16 @@ public class LedgerRepository {
             params.add(filter.since());
             where.add("started_at >= $" + params.size());
         }
+        if (filter.server() != null) {
+            params.add(filter.server());
+            where.add("server = $" + params.size());
+        }
         if (filter.before() != null) {
             params.add(filter.before());
             where.add("id < $" + params.size());
         }
         params.add(filter.limit());
-        String sql = "SELECT " + LedgerEntry.COLUMNS + " FROM public.migration_ledger"
+        String sql = "SELECT " + LedgerEntry.HOME_COLUMNS + " FROM public.migration_ledger"
                 + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
                 + " ORDER BY id DESC LIMIT $" + params.size();
         return pool.preparedQuery(sql).execute(Tuple.tuple(params)).map(rows -> {

@@ -1,8 +1,13 @@
 package io.flotilla.monitoring;
 
+import io.flotilla.catalog.CatalogService;
 import io.flotilla.config.FlotillaConfig;
+import io.flotilla.ledger.FleetRepository;
+import io.flotilla.ledger.FleetView;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -11,28 +16,49 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Keeps the monitoring gauges fresh: one query every {@code flotilla.monitoring.refresh-interval}, never one per
- * Prometheus scrape (sizing every tenant relation is too dear for that). The gauges are fleet-wide totals and a
- * fixed set of connection states, so 10,000 tenants still make a handful of series. A failed refresh keeps the
- * last values; before the first one succeeds the gauges read NaN rather than a misleading 0.
+ * Keeps the monitoring gauges fresh every {@code flotilla.monitoring.refresh-interval}, never on a Prometheus scrape
+ * (sizing every tenant relation is too dear for that): one query for the sizes and sessions of home's database, one
+ * for the per-server counts (the fleet view's, by shape), both on home, whatever the number of tenants or servers.
+ * The gauges are totals, a fixed set of connection states and one series per server and count, so 10,000 tenants
+ * still make a handful of series. A failed refresh keeps the last values; before the first one succeeds the
+ * fixed gauges read NaN rather than a misleading 0 (and the per-server ones are absent).
  */
 @ApplicationScoped
 public class GaugeRefreshJob {
 
     private final MonitoringRepository repository;
+    private final FleetRepository fleet;
+    private final CatalogService catalog;
     private final FlotillaConfig config;
+    private final MultiGauge serverCompanies;
+    private final MultiGauge serverPending;
+    private final MultiGauge serverFailed;
+    private final MultiGauge serverReachable;
     private volatile MonitoringSnapshot last;
     private ScheduledExecutorService timer;
 
-    public GaugeRefreshJob(MonitoringRepository repository, FlotillaConfig config, MeterRegistry metrics) {
+    public GaugeRefreshJob(MonitoringRepository repository, FleetRepository fleet, CatalogService catalog,
+                           FlotillaConfig config, MeterRegistry metrics) {
         this.repository = repository;
+        this.fleet = fleet;
+        this.catalog = catalog;
         this.config = config;
+        serverCompanies = MultiGauge.builder("flotilla.server.companies")
+                .description("Active companies on each server").register(metrics);
+        serverPending = MultiGauge.builder("flotilla.server.companies.pending")
+                .description("Active companies on each server not at the catalog's latest version").register(metrics);
+        serverFailed = MultiGauge.builder("flotilla.server.companies.failed")
+                .description("Active companies on each server whose last step failed").register(metrics);
+        serverReachable = MultiGauge.builder("flotilla.server.reachable")
+                .description("1 when the server answered its last check, 0 when not, NaN before the first")
+                .register(metrics);
         gauge("flotilla.tenants.size.bytes", "Total size of all tenant schemas (tables, indexes, TOAST)",
                 MonitoringSnapshot::tenantBytes).register(metrics);
         gauge("flotilla.tenants.largest.size.bytes", "Size of the largest tenant schema",
@@ -73,6 +99,23 @@ public class GaugeRefreshJob {
 
     /** Reads the gauges' values now; on failure the previous ones stay. */
     public Uni<MonitoringSnapshot> refresh() {
-        return repository.snapshot().invoke(snapshot -> last = snapshot);
+        return Uni.combine().all().unis(repository.snapshot(), fleet.fleet(catalog.catalog())).asTuple()
+                .invoke(both -> {
+                    last = both.getItem1();
+                    List<FleetView.ServerSummary> servers = both.getItem2().servers();
+                    // overwrite: a server removed since the last refresh loses its series.
+                    serverCompanies.register(rows(servers, FleetView.ServerSummary::companies), true);
+                    serverPending.register(rows(servers, FleetView.ServerSummary::pending), true);
+                    serverFailed.register(rows(servers, FleetView.ServerSummary::failed), true);
+                    serverReachable.register(rows(servers, s -> s.reachable() == null ? Double.NaN
+                            : s.reachable() ? 1 : 0), true);
+                })
+                .map(both -> both.getItem1());
+    }
+
+    private static List<MultiGauge.Row<?>> rows(List<FleetView.ServerSummary> servers,
+                                                ToDoubleFunction<FleetView.ServerSummary> value) {
+        return servers.stream().<MultiGauge.Row<?>>map(s -> MultiGauge.Row.of(Tags.of("server", s.server()),
+                value.applyAsDouble(s))).toList();
     }
 }

@@ -6,6 +6,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.flotilla.sql.TenantDatabase;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
@@ -16,9 +17,10 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * Reads sizes and statistics from PostgreSQL's catalogs, one query per call however many tenants. Tenants are the
- * schemas of non-deleted rows of {@code public.companies}, joined by name: no tenant SQL is built, so schema
- * names only ever travel as values.
+ * Reads sizes and statistics from PostgreSQL's catalogs, one query per call however many tenants, on the server the
+ * tenants live on (another server's companies are read from home first: two queries). Tenants are the schemas of
+ * non-deleted rows of {@code public.companies}, joined by name: no tenant SQL is built, so schema names only ever
+ * travel as values.
  * <p>
  * The size functions take each relation's ACCESS SHARE lock for a moment and let it go at once, so they never hold
  * up a migration; a relation a migration holds ACCESS EXCLUSIVE makes the query wait for that step to commit.
@@ -26,16 +28,41 @@ import java.util.function.Function;
 @ApplicationScoped
 public class MonitoringRepository {
 
-    /** Tables and materialized views of live tenants (partitioned parents have no storage; partitions are 'r'). */
-    private static final String TENANT_RELATIONS = " FROM public.companies co"
-            + " JOIN pg_namespace n ON n.nspname = co.schema_name"
-            + " JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('r', 'm')"
-            + " WHERE co.deleted_at IS NULL";
+    /**
+     * Whose schemas a query reads, as the FROM item {@code co(id, company_name, schema_name)}: on home, its live
+     * companies joined in the query; on another server (which has no companies table), that server's live companies
+     * read from home first and passed as three arrays, parameters {@code $first..$first+2}.
+     */
+    record Tenants(TenantDatabase database, List<UUID> ids, List<String> names, List<String> schemas) {
 
-    private static final String TENANT_INDEXES = " FROM public.companies co"
-            + " JOIN pg_stat_user_indexes s ON s.schemaname = co.schema_name"
-            + " JOIN pg_index i ON i.indexrelid = s.indexrelid"
-            + " WHERE co.deleted_at IS NULL";
+        static Tenants home(TenantDatabase home) {
+            return new Tenants(home, null, null, null);
+        }
+
+        String from(int first) {
+            return database.home()
+                    ? "(SELECT id, company_name, schema_name FROM public.companies"
+                    + " WHERE deleted_at IS NULL AND server = 'home') co"
+                    : "unnest($" + first + "::uuid[], $" + (first + 1) + "::text[], $" + (first + 2) + "::text[])"
+                    + " AS co(id, company_name, schema_name)";
+        }
+
+        Tuple append(Tuple params) {
+            return database.home() ? params : params.addArrayOfUUID(ids.toArray(UUID[]::new))
+                    .addArrayOfString(names.toArray(String[]::new)).addArrayOfString(schemas.toArray(String[]::new));
+        }
+
+        /** Tables and materialized views (partitioned parents have no storage; partitions are 'r'). */
+        String relations(int first) {
+            return " FROM " + from(first) + " JOIN pg_namespace n ON n.nspname = co.schema_name"
+                    + " JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('r', 'm')";
+        }
+
+        String indexes(int first) {
+            return " FROM " + from(first) + " JOIN pg_stat_user_indexes s ON s.schemaname = co.schema_name"
+                    + " JOIN pg_index i ON i.indexrelid = s.indexrelid";
+        }
+    }
 
     /** Unique, primary-key and exclusion indexes enforce constraints: unscanned, they still do their job. */
     private static final String NEVER_USED =
@@ -46,21 +73,52 @@ public class MonitoringRepository {
             " FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'";
 
     private final Pool pool;
+    private final TenantDatabase home;
 
-    public MonitoringRepository(Pool pool) {
+    public MonitoringRepository(Pool pool, TenantDatabase home) {
         this.pool = pool;
+        this.home = home;
     }
 
-    /** Tenant tables and materialized views, largest first; null {@code companyId} means every company. */
-    public Uni<MonitoringPage<TableSize>> tables(UUID companyId, int page, int size) {
+    /** Home's tenants, read in the query itself. */
+    public Tenants home() {
+        return Tenants.home(home);
+    }
+
+    /** The live companies of a server other than home (optionally one), read from home to query that server with. */
+    public Uni<Tenants> tenantsOn(TenantDatabase database, UUID companyId) {
+        if (database.home()) {
+            return Uni.createFrom().item(Tenants.home(database));
+        }
+        return pool.preparedQuery("SELECT id, company_name, schema_name FROM public.companies"
+                        + " WHERE deleted_at IS NULL AND server = $1 AND ($2::uuid IS NULL OR id = $2)")
+                .execute(Tuple.of(database.name(), companyId))
+                .map(rows -> {
+                    List<UUID> ids = new ArrayList<>();
+                    List<String> names = new ArrayList<>();
+                    List<String> schemas = new ArrayList<>();
+                    for (Row row : rows) {
+                        ids.add(row.getUUID(0));
+                        names.add(row.getString(1));
+                        schemas.add(row.getString(2));
+                    }
+                    return new Tenants(database, ids, names, schemas);
+                });
+    }
+
+    /**
+     * Tenant tables and materialized views of the given tenants' server, largest first; null {@code companyId}
+     * means every company.
+     */
+    public Uni<MonitoringPage<TableSize>> tables(Tenants tenants, UUID companyId, int page, int size) {
         // A relation dropped while we read it has no size (null): count it as empty rather than fail.
         String rows = "SELECT co.id AS company_id, co.company_name, co.schema_name, c.relname AS table_name,"
                 + " c.relkind = 'm' AS materialized,"
                 + " coalesce(pg_total_relation_size(c.oid), 0) AS total_bytes,"
                 + " coalesce(pg_relation_size(c.oid), 0) AS table_bytes,"
                 + " coalesce(pg_indexes_size(c.oid), 0) AS index_bytes"
-                + TENANT_RELATIONS + " AND ($1::uuid IS NULL OR co.id = $1)";
-        return page(rows, "total_bytes DESC, schema_name, table_name", Tuple.of(companyId), page, size,
+                + tenants.relations(4) + " WHERE ($1::uuid IS NULL OR co.id = $1)";
+        return page(tenants, rows, "total_bytes DESC, schema_name, table_name", Tuple.of(companyId), page, size,
                 row -> new TableSize(row.getUUID("company_id"), row.getString("company_name"),
                         row.getString("schema_name"), row.getString("table_name"),
                         row.getBoolean("materialized") ? TableSize.Kind.MATERIALIZED_VIEW : TableSize.Kind.TABLE,
@@ -68,13 +126,14 @@ public class MonitoringRepository {
     }
 
     /** Tenant indexes with their scan counters, largest first; {@code unusedOnly} keeps the never-used ones. */
-    public Uni<MonitoringPage<IndexUsage>> indexes(UUID companyId, boolean unusedOnly, int page, int size) {
+    public Uni<MonitoringPage<IndexUsage>> indexes(Tenants tenants, UUID companyId, boolean unusedOnly, int page,
+                                                   int size) {
         String rows = "SELECT co.id AS company_id, co.company_name, co.schema_name, s.relname AS table_name,"
                 + " s.indexrelname AS index_name, s.idx_scan, s.idx_tup_read, s.idx_tup_fetch,"
                 + " coalesce(pg_relation_size(s.indexrelid), 0) AS size_bytes,"
                 + " i.indisunique AS is_unique, i.indisprimary AS is_primary, " + NEVER_USED + " AS never_used"
-                + TENANT_INDEXES + " AND ($1::uuid IS NULL OR co.id = $1) AND (NOT $2 OR " + NEVER_USED + ")";
-        return page(rows, "size_bytes DESC, schema_name, table_name, index_name", Tuple.of(companyId, unusedOnly),
+                + tenants.indexes(5) + " WHERE ($1::uuid IS NULL OR co.id = $1) AND (NOT $2 OR " + NEVER_USED + ")";
+        return page(tenants, rows, "size_bytes DESC, schema_name, table_name, index_name", Tuple.of(companyId, unusedOnly),
                 page, size,
                 row -> new IndexUsage(row.getUUID("company_id"), row.getString("company_name"),
                         row.getString("schema_name"), row.getString("table_name"), row.getString("index_name"),
@@ -83,10 +142,13 @@ public class MonitoringRepository {
                         row.getBoolean("never_used")));
     }
 
-    /** Client sessions per state and application name, with the oldest transaction and query of each group. */
-    public Uni<ConnectionsView> connections() {
+    /**
+     * Client sessions on the given server's database per state and application name, with the oldest transaction
+     * and query of each group.
+     */
+    public Uni<ConnectionsView> connections(TenantDatabase database) {
         // clock_timestamp(), not now(): a session may start a query after this transaction did.
-        return pool.query("SELECT state, application_name, count(*) AS connections,"
+        return database.pool().query("SELECT state, application_name, count(*) AS connections,"
                         + " count(*) FILTER (WHERE wait_event_type = 'Lock') AS waiting_on_lock,"
                         + " min(xact_start) AS oldest_xact_start,"
                         + " extract(epoch FROM clock_timestamp() - min(xact_start))::float8 AS oldest_xact_seconds,"
@@ -112,13 +174,14 @@ public class MonitoringRepository {
                 });
     }
 
-    /** Everything the gauges show, in one query. */
+    /** Everything the size and session gauges show (home's database), in one query. */
     public Uni<MonitoringSnapshot> snapshot() {
-        return pool.query("WITH schemas AS (SELECT sum(pg_total_relation_size(c.oid)) AS bytes" + TENANT_RELATIONS
-                        + " GROUP BY n.oid)"
+        Tenants tenants = home();
+        return pool.query("WITH schemas AS (SELECT sum(pg_total_relation_size(c.oid)) AS bytes"
+                        + tenants.relations(1) + " GROUP BY n.oid)"
                         + " SELECT coalesce((SELECT sum(bytes) FROM schemas), 0)::int8 AS tenant_bytes,"
                         + " coalesce((SELECT max(bytes) FROM schemas), 0)::int8 AS largest_bytes,"
-                        + " (SELECT count(*)" + TENANT_INDEXES + " AND " + NEVER_USED + ") AS unused_indexes,"
+                        + " (SELECT count(*)" + tenants.indexes(1) + " WHERE " + NEVER_USED + ") AS unused_indexes,"
                         + " (SELECT coalesce(json_object_agg(state, n), '{}'::json) FROM"
                         + "   (SELECT coalesce(state, '') AS state, count(*) AS n" + CLIENT_SESSIONS
                         + "    GROUP BY 1) a) AS connections")
@@ -140,16 +203,17 @@ public class MonitoringRepository {
     /**
      * One round trip for a page and its total. The rows are computed once (a CTE read twice is materialized); the
      * total is counted apart from the page so that a page past the end still answers it, where a window count
-     * would have no row to ride on. The page's parameters follow the filter's.
+     * would have no row to ride on. The page's parameters follow the filter's, then the tenants' arrays.
      */
-    private <T> Uni<MonitoringPage<T>> page(String rows, String order, Tuple filter, int page, int size,
-                                            Function<Row, T> mapper) {
+    private <T> Uni<MonitoringPage<T>> page(Tenants tenants, String rows, String order, Tuple filter, int page,
+                                            int size, Function<Row, T> mapper) {
         int limit = filter.size() + 1;
         String sql = "WITH t AS (" + rows + ")"
                 + " SELECT n.total, p.* FROM (SELECT count(*) AS total FROM t) n"
                 + " LEFT JOIN LATERAL (SELECT * FROM t ORDER BY " + order + " LIMIT $" + limit + " OFFSET $"
                 + (limit + 1) + ") p ON true ORDER BY " + order;
-        return pool.preparedQuery(sql).execute(filter.addInteger(size).addLong((long) page * size))
+        return tenants.database().pool().preparedQuery(sql)
+                .execute(tenants.append(filter.addInteger(size).addLong((long) page * size)))
                 .map(result -> toPage(result, page, size, mapper));
     }
 

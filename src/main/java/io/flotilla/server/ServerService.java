@@ -62,12 +62,20 @@ public class ServerService {
     }
 
     /**
-     * The server a request names as a filter: fails with server-unknown (400, the request is wrong, not a missing
-     * resource) when no server has that name.
+     * A view's {@code server=} filter: a null item when none is given, the name when it is a registered server, else
+     * a 400 naming it (the name only ever travels as a query parameter).
      */
-    public Uni<Server> named(String name) {
-        return repository.find(name).onItem().ifNull().failWith(() -> new FlotillaException(ErrorCode.SERVER_UNKNOWN,
-                "No server named '" + name + "' is registered", Map.of("server", String.valueOf(name))));
+    public Uni<String> filter(String name) {
+        if (name == null || name.isEmpty()) {
+            return Uni.createFrom().nullItem();
+        }
+        return repository.find(name).map(s -> {
+            if (s == null) {
+                throw new FlotillaException(ErrorCode.SERVER_UNKNOWN, "server must be a registered server; no server"
+                        + " is named '" + name + "'", Map.of("server", name));
+            }
+            return s.name();
+        });
     }
 
     private Uni<Server> find(String name) {

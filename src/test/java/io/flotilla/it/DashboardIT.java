@@ -175,6 +175,22 @@ class DashboardIT extends ProcessTestSupport {
         assertEquals(Integer.toString(FLEET + 1), page.findElement(testId("fleet-total")).getText());
         waitUpTo(Duration.ofSeconds(30), "the whole fleet in the companies list",
                 d -> d.findElements(testId("company-row")).size() == FLEET + 1);
+        assertEquals("home", page.findElement(companyRow("acme")).findElement(testId("company-server")).getText(),
+                "the companies table names each company's server");
+
+        // The servers panel: home, active, with every company and none pending or failed after the rollout.
+        By home = By.cssSelector("[data-testid='server-row'][data-server='home']");
+        waitUpTo(Duration.ofSeconds(30), "home in the servers panel with the whole fleet",
+                d -> !d.findElements(home).isEmpty() && Integer.toString(FLEET + 1)
+                        .equals(d.findElement(home).findElement(testId("server-companies")).getText()));
+        WebElement homeRow = page.findElement(home);
+        assertEquals("home", homeRow.findElement(testId("server-name")).getText());
+        assertEquals("active", homeRow.findElement(testId("server-state")).getText());
+        assertEquals("0", homeRow.findElement(testId("server-pending")).getText());
+        assertEquals("0", homeRow.findElement(testId("server-failed")).getText());
+        assertTrue(List.of("reachable", "unchecked").contains(homeRow.findElement(testId("server-reachable")).getText()),
+                homeRow.getText());
+        assertEquals("", homeRow.findElement(testId("server-error")).getText());
 
         // 6. "Run now" on a maintenance job: its last run shows up and succeeds on every company.
         By vacuum = By.cssSelector("[data-testid='job-row'][data-job='vacuum-analyze']");

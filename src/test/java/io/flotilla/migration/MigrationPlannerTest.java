@@ -140,6 +140,6 @@ class MigrationPlannerTest {
         String checksum = CATALOG.find(Version.parse(String.valueOf(version))).orElseThrow().checksum();
         return new LedgerEntry(version, UUID.randomUUID(), UUID.randomUUID(), "s", String.valueOf(version), "m" + version,
                 version + "_m.sql", status == StepStatus.ROLLED_BACK ? Direction.DOWN : Direction.UP, status,
-                checksum + "  ", true, null, null, null, null, null, null, "test");
+                checksum + "  ", true, null, null, null, null, null, null, "test", "home");
     }
 }
