@@ -9,7 +9,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -106,26 +105,6 @@ public class FleetRepository {
             + " FROM public.tenant_servers ts LEFT JOIN counted k ON k.server = ts.name"
             + " WHERE $4::text IS NULL OR ts.name = $4::text GROUP BY ts.name) u"
             + " ORDER BY server IS NOT NULL, server <> 'home', server, current_ord NULLS FIRST";
-
-    public Uni<List<FleetView.Drifted>> drifted(MigrationCatalog catalog, int limit) {
-        // The drifted shapes (a shape's versions are in version order), then the companies that have them.
-        return pool.preparedQuery("WITH " + CATALOG + ","
-                        + " drifted AS (SELECT sh.shape, array_agg(x.version ORDER BY x.k) AS versions"
-                        + "   FROM public.state_shapes sh CROSS JOIN LATERAL unnest(sh.versions, sh.checksums)"
-                        + "   WITH ORDINALITY AS x(version, checksum, k)"
-                        + "   JOIN cat ON cat.version = x.version AND cat.checksum <> x.checksum GROUP BY sh.shape)"
-                        + " SELECT c.id, c.company_name, c.schema_name, d.versions"
-                        + " FROM drifted d JOIN public.company_shapes cs ON cs.shape = d.shape"
-                        + " JOIN public.companies c ON c.id = cs.company_id"
-                        + " WHERE c.deleted_at IS NULL ORDER BY c.created_at, c.id LIMIT $3")
-                .execute(catalogParams(catalog).addInteger(limit))
-                .map(rows -> {
-                    List<FleetView.Drifted> list = new ArrayList<>();
-                    rows.forEach(r -> list.add(new FleetView.Drifted(r.getUUID(0), r.getString(1), r.getString(2),
-                            Arrays.asList(r.getArrayOfStrings(3)))));
-                    return list;
-                });
-    }
 
     private static Tuple catalogParams(MigrationCatalog catalog) {
         return Tuple.of(catalog.migrations().stream().map(m -> m.version().toString()).toArray(String[]::new),

@@ -4,7 +4,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * The fleet at a glance: active companies per current version (their highest applied catalog version), and how many
@@ -30,9 +29,5 @@ public record FleetView(long companies, String latestVersion, List<VersionCount>
     }
 
     public record VersionCount(String version, long companies) {
-    }
-
-    /** A company whose applied files changed since, and which versions. */
-    public record Drifted(UUID companyId, String companyName, String schemaName, List<String> versions) {
     }
 }

@@ -2,13 +2,13 @@ package io.flotilla.monitoring;
 
 import io.flotilla.catalog.CatalogService;
 import io.flotilla.config.FlotillaConfig;
+import io.flotilla.config.Periodic;
 import io.flotilla.ledger.FleetRepository;
 import io.flotilla.ledger.FleetView;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -17,9 +17,6 @@ import jakarta.enterprise.event.Observes;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -42,7 +39,7 @@ public class GaugeRefreshJob {
     private final MultiGauge serverFailed;
     private final MultiGauge serverReachable;
     private volatile MonitoringSnapshot last;
-    private ScheduledExecutorService timer;
+    private Periodic timer;
 
     public GaugeRefreshJob(MonitoringRepository repository, FleetRepository fleet, CatalogService catalog,
                            FlotillaConfig config, MeterRegistry metrics) {
@@ -80,20 +77,14 @@ public class GaugeRefreshJob {
 
     void start(@Observes StartupEvent event) {
         Duration every = config.monitoring().refreshInterval();
-        timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "flotilla-monitoring"));
-        // Waiting on this thread of our own keeps refreshes from overlapping when one is slower than the interval.
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                refresh().await().atMost(every);
-            } catch (RuntimeException e) {
-                Log.debugf("Monitoring gauge refresh failed, keeping the last values: %s", e.getMessage());
-            }
-        }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+        // A failed refresh keeps the last values.
+        timer = Periodic.start("flotilla-monitoring", Duration.ZERO, every, every, "Monitoring gauge refresh",
+                this::refresh);
     }
 
     void stop(@Observes ShutdownEvent event) {
         if (timer != null) {
-            timer.shutdownNow();
+            timer.stop();
         }
     }
 
