@@ -54,6 +54,7 @@ public final class MigrationResolver {
     }
 
     private static final Pattern DEFAULT_VALUE = Pattern.compile("^([A-Za-z_][A-Za-z0-9_.-]*)\\s*=\\s*(\\S.*)$");
+    private static final Set<String> FLOTILLA_SUBDIRECTORIES = Set.of(Seeds.DIRECTORY, "maintenance");
     private static final Pattern PRISMA_DIRECTORY = Pattern.compile("^\\d+_[^/\\\\]+$");
     private static final Pattern EXTENSION = Pattern.compile("^[A-Za-z_][A-Za-z0-9_-]*$");
     /** {@code table rule[,rule…]}: the table unquoted or double-quoted, as in SQL. */
@@ -212,12 +213,14 @@ public final class MigrationResolver {
 
     /**
      * A directory that holds something but no migration is a mistake (a parent directory, another tool's format),
-     * not an empty catalog: say what is there. Only a directory with nothing but hidden files is empty.
+     * not an empty catalog: say what is there. Hidden files and Flotilla's own subdirectories (seeds, maintenance
+     * jobs) do not count: a new project may hold those before its first migration.
      */
     private static void nothingFound(Path directory, List<CatalogProblem> problems) {
         List<String> found;
         try (Stream<Path> listing = Files.list(directory)) {
             found = listing.filter(p -> !p.getFileName().toString().startsWith("."))
+                    .filter(p -> !(Files.isDirectory(p) && FLOTILLA_SUBDIRECTORIES.contains(p.getFileName().toString())))
                     .map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : ""))
                     .sorted().toList();
         } catch (IOException e) {

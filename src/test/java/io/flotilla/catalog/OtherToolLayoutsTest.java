@@ -406,8 +406,10 @@ class OtherToolLayoutsTest {
         }
 
         @Test
-        void hiddenFilesAloneAreAnEmptyCatalog() throws IOException {
+        void hiddenFilesAndFlotillasOwnSubdirectoriesAloneAreAnEmptyCatalog() throws IOException {
             write(".gitkeep", "");
+            write("seeds/010_plans.sql", "INSERT INTO plans VALUES (1);\n");
+            write("maintenance/nightly.sql", "VACUUM;\n");
 
             assertEquals(List.of(), resolveOk().migrations());
         }
