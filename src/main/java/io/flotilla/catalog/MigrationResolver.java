@@ -97,7 +97,16 @@ public final class MigrationResolver {
         // dbmate file gives two entries, its up and its down section, under the same file name.
         Map<FileName, Source> sources = new LinkedHashMap<>();
         List<Path> candidates = new ArrayList<>(files);
-        candidates.addAll(prismaMigrations(directory, problems));
+        List<Path> prismaDirectories = prismaDirectories(directory, problems);
+        List<String> prismaWithoutScript = new ArrayList<>();
+        for (Path sub : prismaDirectories) {
+            Path script = sub.resolve("migration.sql");
+            if (Files.isRegularFile(script)) {
+                candidates.add(script);
+            } else {
+                prismaWithoutScript.add(sub.getFileName() + "/");
+            }
+        }
         for (Path path : candidates) {
             String fileName = directory.relativize(path).toString().replace('\\', '/');
             if (fileName.startsWith("R__")) {
@@ -115,8 +124,13 @@ public final class MigrationResolver {
             FileName name = classified.get();
             String text = decode(path, fileName, problems);
             // Another tool's markers in a Flotilla-named file: that tool's layout, cut in two, never run whole.
-            Optional<Layout> sectioned = text == null || name.layout() != Layout.FLOTILLA ? Optional.empty()
-                    : Sections.detect(fileName, text, problems);
+            Optional<Layout> sectioned = text == null ? Optional.empty() : Sections.detect(fileName, text, problems);
+            if (sectioned.isPresent() && name.layout() != Layout.FLOTILLA) {
+                problems.add(new CatalogProblem(Kind.UNSUPPORTED_FILE, fileName + " holds "
+                        + sectioned.get().label() + " section markers but is named as " + name.layout().label()
+                        + ", which would run it whole, down section too", List.of(fileName)));
+                continue;
+            }
             if (sectioned.isPresent() && name.down()) {
                 problems.add(new CatalogProblem(Kind.UNSUPPORTED_FILE, fileName + " is a rollback_ file holding "
                         + sectioned.get().label() + " section markers; a file with sections carries its own down",
@@ -142,6 +156,13 @@ public final class MigrationResolver {
             byLayout.computeIfAbsent(name.layout(), l -> new ArrayList<>()).add(fileName);
             (name.down() ? downs : ups).computeIfAbsent(name.version(), v -> new ArrayList<>()).add(name);
             sources.put(name, new Source(text, false));
+        }
+        if (byLayout.containsKey(Layout.PRISMA)) {
+            // In a Prisma tree a migration directory without its script is a half-deleted or misnamed migration.
+            for (String sub : prismaWithoutScript) {
+                problems.add(new CatalogProblem(Kind.UNRECOGNISED_FILE, sub + " looks like a Prisma migration"
+                        + " directory but holds no migration.sql", List.of(sub)));
+            }
         }
         if (byLayout.size() > 1) {
             problems.add(new CatalogProblem(Kind.MIXED_LAYOUTS, "one directory must use one layout, found "
@@ -195,14 +216,12 @@ public final class MigrationResolver {
             + " 1.name.sql, V0001.name.up.sql, a goose or dbmate 20240101120000_name.sql, or Prisma's"
             + " 20240101120000_name/migration.sql";
 
-    /** The subdirectories' {@code migration.sql} files, as Prisma lays them out: {@code 20240101120000_name/}. */
-    private static List<Path> prismaMigrations(Path directory, List<CatalogProblem> problems) {
+    /** The subdirectories named as Prisma names its migrations: {@code 20240101120000_name/}. */
+    private static List<Path> prismaDirectories(Path directory, List<CatalogProblem> problems) {
         try (Stream<Path> listing = Files.list(directory)) {
             return listing.filter(Files::isDirectory)
                     .filter(p -> PRISMA_DIRECTORY.matcher(p.getFileName().toString()).matches())
-                    .map(p -> p.resolve("migration.sql"))
-                    .filter(Files::isRegularFile)
-                    .sorted(Comparator.comparing(p -> p.getParent().getFileName().toString()))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
                     .toList();
         } catch (IOException e) {
             problems.add(new CatalogProblem(Kind.DIRECTORY_MISSING,

@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
 final class Sections {
 
     private static final Pattern GOOSE = Pattern.compile("^--\\s*\\+goose\\b\\s*(.*?)\\s*$");
-    private static final Pattern DBMATE = Pattern.compile("^--\\s*migrate:(\\S*)\\s*(.*?)\\s*$");
+    /** Only up and down: dbmate knows no other, and {@code -- migrate: users to v2} is an ordinary comment. */
+    private static final Pattern DBMATE = Pattern.compile("^--\\s*migrate:(up|down)(?:\\s+(.*?))?\\s*$",
+            Pattern.CASE_INSENSITIVE);
 
     /** One direction of a two-section file: its text, and whether the tool's own syntax says no transaction. */
     record Section(String sql, boolean noTransaction) {
@@ -146,6 +148,9 @@ final class Sections {
 
     /** dbmate's options after the marker: {@code transaction:false} is the only one it has. */
     private static boolean noTransaction(String file, String options, List<CatalogProblem> problems) {
+        if (options == null) {
+            return false;
+        }
         boolean off = false;
         for (String option : options.split("\\s+")) {
             switch (option.toLowerCase(Locale.ROOT)) {

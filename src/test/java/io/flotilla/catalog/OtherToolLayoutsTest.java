@@ -280,6 +280,17 @@ class OtherToolLayoutsTest {
         }
 
         @Test
+        void migrationDirectoryWithoutItsScriptIsNamed() throws IOException {
+            write("20240101120000_init/migration.sql", "SELECT 1;\n");
+            write("20240102120000_half_deleted/notes.txt", "gone\n");
+
+            CatalogProblem p = one(resolveProblems(), Kind.UNRECOGNISED_FILE);
+
+            assertEquals(List.of("20240102120000_half_deleted/"), p.files());
+            assertTrue(p.message().contains("migration.sql"), p.message());
+        }
+
+        @Test
         void prismaNextToTopLevelFilesIsMixed() throws IOException {
             write("20240101120000_init/migration.sql", "SELECT 1;\n");
             write("002_b.sql", "SELECT 2;\n");
@@ -359,6 +370,37 @@ class OtherToolLayoutsTest {
 
             assertTrue(p.message().contains("dbmate"), p.message());
             assertEquals(Set.of("001_a.sql", "002_b.sql"), Set.copyOf(p.files()));
+        }
+
+        @Test
+        void gooseAndDbmateFilesInOneDirectoryAreMixed() throws IOException {
+            write("20240101120000_a.sql", "-- +goose Up\nSELECT 1;\n");
+            write("20240102120000_b.sql", "-- migrate:up\nSELECT 2;\n");
+
+            CatalogProblem p = one(resolveProblems(), Kind.MIXED_LAYOUTS);
+
+            assertEquals(Set.of("20240101120000_a.sql", "20240102120000_b.sql"), Set.copyOf(p.files()));
+            assertTrue(p.message().contains("goose") && p.message().contains("dbmate"), p.message());
+        }
+
+        @Test
+        void sectionMarkersInAFileOfAnotherNamedLayoutAreRefused() throws IOException {
+            write("1.a.sql", "-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE a;\n");
+
+            CatalogProblem p = one(resolveProblems(), Kind.UNSUPPORTED_FILE);
+
+            assertEquals(List.of("1.a.sql"), p.files());
+            assertTrue(p.message().contains("run it whole"), p.message());
+        }
+
+        @Test
+        void anOrdinaryMigrateCommentIsNoDbmateMarker() throws IOException {
+            write("001_a.sql", "-- migrate: users move to the new table\nSELECT 1;\n");
+
+            MigrationCatalog catalog = resolveOk();
+
+            assertEquals(Layout.FLOTILLA, catalog.layout());
+            assertEquals("-- migrate: users move to the new table\nSELECT 1;\n", catalog.migrations().get(0).up().sql());
         }
 
         @Test
