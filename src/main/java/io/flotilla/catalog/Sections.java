@@ -126,6 +126,10 @@ final class Sections {
         if (upAt < 0) {
             problems.add(malformed(file, "has no " + upMarker + " line, so nothing in it is known to apply"));
         }
+        if (upAt > 0 && !SqlScript.split(text.substring(0, upAt)).isEmpty()) {
+            // The tools refuse SQL before the up marker rather than guess its direction; so does Flotilla.
+            problems.add(malformed(file, "has SQL before its " + upMarker + " line; only comments may come first"));
+        }
         if (fileNoTransaction) {
             // Outside a transaction a script runs statement by statement, split by Flotilla's lexer: a block goose
             // sends as one statement must stay one, or the file would not run as goose runs it.

@@ -249,6 +249,15 @@ class OtherToolLayoutsTest {
         }
 
         @Test
+        void sqlBeforeTheUpMarkerIsRefused() throws IOException {
+            write("20240101120000_a.sql", "select 0;\n-- migrate:up\nselect 1;\n");
+
+            CatalogProblem p = one(resolveProblems(), Kind.INVALID_DIRECTIVE);
+
+            assertTrue(p.message().contains("before its -- migrate:up"), p.message());
+        }
+
+        @Test
         void unknownOptionIsNamed() throws IOException {
             write("20240101120000_a.sql", "-- migrate:up transaction:maybe\nselect 1;\n");
 
