@@ -9,6 +9,8 @@ public record CatalogProblem(Kind kind, String message, List<String> files) {
         DIRECTORY_MISSING,
         UNREADABLE_FILE,
         UNRECOGNISED_FILE,
+        /** A directory that holds things, none of them a migration: named, rather than an empty catalog. */
+        NO_MIGRATIONS,
         UNSUPPORTED_FILE,
         MIXED_LAYOUTS,
         DUPLICATE_VERSION,

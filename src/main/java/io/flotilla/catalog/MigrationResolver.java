@@ -54,6 +54,8 @@ public final class MigrationResolver {
     }
 
     private static final Pattern DEFAULT_VALUE = Pattern.compile("^([A-Za-z_][A-Za-z0-9_.-]*)\\s*=\\s*(\\S.*)$");
+    private static final Set<String> FLOTILLA_SUBDIRECTORIES = Set.of(Seeds.DIRECTORY, "maintenance");
+    private static final Pattern PRISMA_DIRECTORY = Pattern.compile("^\\d+_[^/\\\\]+$");
     private static final Pattern EXTENSION = Pattern.compile("^[A-Za-z_][A-Za-z0-9_-]*$");
     /** {@code table rule[,rule…]}: the table unquoted or double-quoted, as in SQL. */
     private static final Pattern WAIVER = Pattern.compile("^(\"(?:[^\"]|\"\")+\"|[A-Za-z_][A-Za-z0-9_$]*)\\s+(\\S.*)$");
@@ -91,8 +93,22 @@ public final class MigrationResolver {
         Map<Layout, List<String>> byLayout = new LinkedHashMap<>();
         TreeMap<Version, List<FileName>> ups = new TreeMap<>();
         TreeMap<Version, List<FileName>> downs = new TreeMap<>();
-        for (Path path : files) {
-            String fileName = path.getFileName().toString();
+        // Each script's text (null when unreadable) and whether its tool's own syntax says no transaction; a goose or
+        // dbmate file gives two entries, its up and its down section, under the same file name.
+        Map<FileName, Source> sources = new LinkedHashMap<>();
+        List<Path> candidates = new ArrayList<>(files);
+        List<Path> prismaDirectories = prismaDirectories(directory, problems);
+        List<String> prismaWithoutScript = new ArrayList<>();
+        for (Path sub : prismaDirectories) {
+            Path script = sub.resolve("migration.sql");
+            if (Files.isRegularFile(script)) {
+                candidates.add(script);
+            } else {
+                prismaWithoutScript.add(sub.getFileName() + "/");
+            }
+        }
+        for (Path path : candidates) {
+            String fileName = directory.relativize(path).toString().replace('\\', '/');
             if (fileName.startsWith("R__")) {
                 problems.add(new CatalogProblem(Kind.UNSUPPORTED_FILE, fileName
                         + " is a Flyway repeatable migration; Flotilla applies versioned migrations only",
@@ -102,13 +118,51 @@ public final class MigrationResolver {
             Optional<FileName> classified = Layout.classify(fileName);
             if (classified.isEmpty()) {
                 problems.add(new CatalogProblem(Kind.UNRECOGNISED_FILE, fileName
-                        + " matches no known layout (expected e.g. 001_name.sql, rollback_001_name.sql,"
-                        + " 1_name.up.sql, V1__name.sql or 1.name.sql)", List.of(fileName)));
+                        + " matches no known layout (expected e.g. " + EXAMPLES + ")", List.of(fileName)));
                 continue;
             }
             FileName name = classified.get();
+            String text = decode(path, fileName, problems);
+            // Another tool's markers in a Flotilla-named file: that tool's layout, cut in two, never run whole.
+            Optional<Layout> sectioned = text == null ? Optional.empty() : Sections.detect(fileName, text, problems);
+            if (sectioned.isPresent() && name.layout() != Layout.FLOTILLA) {
+                problems.add(new CatalogProblem(Kind.UNSUPPORTED_FILE, fileName + " holds "
+                        + sectioned.get().label() + " section markers but is named as " + name.layout().label()
+                        + ", which would run it whole, down section too", List.of(fileName)));
+                continue;
+            }
+            if (sectioned.isPresent() && name.down()) {
+                problems.add(new CatalogProblem(Kind.UNSUPPORTED_FILE, fileName + " is a rollback_ file holding "
+                        + sectioned.get().label() + " section markers; a file with sections carries its own down",
+                        List.of(fileName)));
+                continue;
+            }
+            if (sectioned.isPresent()) {
+                FileName up = name.as(sectioned.get(), false);
+                byLayout.computeIfAbsent(up.layout(), l -> new ArrayList<>()).add(fileName);
+                Optional<Sections.Split> split = Sections.split(fileName, text, sectioned.get(), problems);
+                if (split.isEmpty()) {
+                    continue;
+                }
+                ups.computeIfAbsent(up.version(), v -> new ArrayList<>()).add(up);
+                sources.put(up, new Source(split.get().up().sql(), split.get().up().noTransaction()));
+                split.get().down().ifPresent(section -> {
+                    FileName down = name.as(sectioned.get(), true);
+                    downs.computeIfAbsent(down.version(), v -> new ArrayList<>()).add(down);
+                    sources.put(down, new Source(section.sql(), section.noTransaction()));
+                });
+                continue;
+            }
             byLayout.computeIfAbsent(name.layout(), l -> new ArrayList<>()).add(fileName);
             (name.down() ? downs : ups).computeIfAbsent(name.version(), v -> new ArrayList<>()).add(name);
+            sources.put(name, new Source(text, false));
+        }
+        if (byLayout.containsKey(Layout.PRISMA)) {
+            // In a Prisma tree a migration directory without its script is a half-deleted or misnamed migration.
+            for (String sub : prismaWithoutScript) {
+                problems.add(new CatalogProblem(Kind.UNRECOGNISED_FILE, sub + " looks like a Prisma migration"
+                        + " directory but holds no migration.sql", List.of(sub)));
+            }
         }
         if (byLayout.size() > 1) {
             problems.add(new CatalogProblem(Kind.MIXED_LAYOUTS, "one directory must use one layout, found "
@@ -126,19 +180,25 @@ public final class MigrationResolver {
                         + " undoes version " + version + ", which has no migration file", unpaired));
             }
         });
+        if (ups.isEmpty() && downs.isEmpty() && problems.isEmpty()) {
+            nothingFound(directory, problems);
+        }
 
         // Every file is read, even one already in trouble, so that all its problems show at once.
-        Map<String, MigrationScript> scripts = new LinkedHashMap<>();
-        Stream.concat(ups.values().stream(), downs.values().stream()).flatMap(List::stream)
-                .forEach(name -> scripts.put(name.file(), read(directory.resolve(name.file()), placeholders, problems)));
+        Map<FileName, MigrationScript> scripts = new LinkedHashMap<>();
+        sources.forEach((name, source) -> {
+            if (source.text() != null) {
+                scripts.put(name, parse(name.file(), source.text(), placeholders, source.noTransaction(), problems));
+            }
+        });
         List<Migration> migrations = new ArrayList<>();
         for (var entry : ups.entrySet()) {
             FileName up = entry.getValue().get(0);
             List<FileName> downNames = downs.get(entry.getKey());
-            MigrationScript upScript = scripts.get(up.file());
+            MigrationScript upScript = scripts.get(up);
             if (upScript != null) {
                 migrations.add(new Migration(entry.getKey(), up.name(), upScript,
-                        downNames == null ? null : scripts.get(downNames.get(0).file())));
+                        downNames == null ? null : scripts.get(downNames.get(0))));
             }
         }
         if (!problems.isEmpty()) {
@@ -146,6 +206,55 @@ public final class MigrationResolver {
         }
         Layout layout = byLayout.isEmpty() ? Layout.FLOTILLA : byLayout.keySet().iterator().next();
         return new Resolution(directory, Optional.of(new MigrationCatalog(directory, layout, migrations)), problems);
+    }
+
+    /** What a script is read from: its text (null if unreadable) and its tool's own no-transaction flag. */
+    private record Source(String text, boolean noTransaction) {
+    }
+
+    private static final String EXAMPLES = "001_name.sql, rollback_001_name.sql, 1_name.up.sql, V1__name.sql,"
+            + " 1.name.sql, V0001.name.up.sql, a goose or dbmate 20240101120000_name.sql, or Prisma's"
+            + " 20240101120000_name/migration.sql";
+
+    /** The subdirectories named as Prisma names its migrations: {@code 20240101120000_name/}. */
+    private static List<Path> prismaDirectories(Path directory, List<CatalogProblem> problems) {
+        try (Stream<Path> listing = Files.list(directory)) {
+            return listing.filter(Files::isDirectory)
+                    .filter(p -> PRISMA_DIRECTORY.matcher(p.getFileName().toString()).matches())
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
+        } catch (IOException e) {
+            problems.add(new CatalogProblem(Kind.DIRECTORY_MISSING,
+                    "cannot list " + directory.toAbsolutePath() + ": " + e.getMessage(), List.of()));
+            return List.of();
+        }
+    }
+
+    /**
+     * A directory that holds something but no migration is a mistake (a parent directory, another tool's format),
+     * not an empty catalog: say what is there. Hidden files and Flotilla's own subdirectories (seeds, maintenance
+     * jobs) do not count: a new project may hold those before its first migration.
+     */
+    private static void nothingFound(Path directory, List<CatalogProblem> problems) {
+        List<String> found;
+        try (Stream<Path> listing = Files.list(directory)) {
+            found = listing.filter(p -> !p.getFileName().toString().startsWith("."))
+                    .filter(p -> !(Files.isDirectory(p) && FLOTILLA_SUBDIRECTORIES.contains(p.getFileName().toString())))
+                    .map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : ""))
+                    .sorted().toList();
+        } catch (IOException e) {
+            problems.add(new CatalogProblem(Kind.DIRECTORY_MISSING,
+                    "cannot list " + directory.toAbsolutePath() + ": " + e.getMessage(), List.of()));
+            return;
+        }
+        if (found.isEmpty()) {
+            return;
+        }
+        int shown = Math.min(found.size(), 20);
+        problems.add(new CatalogProblem(Kind.NO_MIGRATIONS, directory.toAbsolutePath() + " holds no migration: found "
+                + String.join(", ", found.subList(0, shown)) + (shown < found.size() ? " and "
+                + (found.size() - shown) + " more" : "") + " (subdirectories other than Prisma's N_name/migration.sql"
+                + " and files other than .sql are not read; expected e.g. " + EXAMPLES + ")", found));
     }
 
     private static void duplicates(Map<Version, List<FileName>> byVersion, String what, List<CatalogProblem> problems) {
@@ -160,12 +269,16 @@ public final class MigrationResolver {
 
     /** Reads, normalises, checksums and parses the header of one file; null (with problems added) if unusable. */
     static MigrationScript read(Path path, boolean placeholdersEnabled, List<CatalogProblem> problems) {
-        String file = path.getFileName().toString();
-        String text;
+        String text = decode(path, path.getFileName().toString(), problems);
+        return text == null ? null : parse(path.getFileName().toString(), text, placeholdersEnabled, problems);
+    }
+
+    /** The file's text, line endings normalised; null (with a problem added) when it is no UTF-8 or unreadable. */
+    private static String decode(Path path, String file, List<CatalogProblem> problems) {
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
+            return normalise(StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(Files.readAllBytes(path))).toString();
+                    .decode(ByteBuffer.wrap(Files.readAllBytes(path))).toString());
         } catch (CharacterCodingException e) {
             problems.add(new CatalogProblem(Kind.UNREADABLE_FILE, file + " is not UTF-8 text", List.of(file)));
             return null;
@@ -174,14 +287,19 @@ public final class MigrationResolver {
                     List.of(file)));
             return null;
         }
-        return parse(file, text, placeholdersEnabled, problems);
     }
 
     /** Parses one script's text; exposed for callers that hold SQL in memory (tests, future lint). */
     public static MigrationScript parse(String file, String text, boolean placeholdersEnabled,
                                         List<CatalogProblem> problems) {
+        return parse(file, text, placeholdersEnabled, false, problems);
+    }
+
+    /** {@code toolNoTransaction}: another tool's syntax (goose, dbmate) said no transaction, as the directive would. */
+    static MigrationScript parse(String file, String text, boolean placeholdersEnabled, boolean toolNoTransaction,
+                                 List<CatalogProblem> problems) {
         String sql = normalise(text);
-        boolean noTransaction = false;
+        boolean noTransaction = toolNoTransaction;
         boolean placeholders = placeholdersEnabled;
         List<String> requires = new ArrayList<>();
         Map<String, String> defaults = new LinkedHashMap<>();

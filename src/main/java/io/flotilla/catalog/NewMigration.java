@@ -23,10 +23,12 @@ import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -55,6 +57,10 @@ import java.util.stream.Collectors;
 public record NewMigration(Path directory, Layout layout, String version, String name, Script up, Script down) {
 
     public static final int MAX_NAME_LENGTH = 100;
+
+    /** The layouts this class names files for; the others are read in place only, for now. */
+    private static final Set<Layout> WRITABLE = EnumSet.of(Layout.FLOTILLA, Layout.GOLANG_MIGRATE, Layout.FLYWAY,
+            Layout.DOTTED, Layout.V_UP_DOWN);
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
     /** Refused outright, never normalised away: they would reach outside the directory or confuse a layout. */
@@ -103,6 +109,11 @@ public record NewMigration(Path directory, Layout layout, String version, String
 
         List<Migration> existing = catalog.map(MigrationCatalog::migrations).orElse(List.of());
         Layout layout = catalog.map(MigrationCatalog::layout).orElse(Layout.FLOTILLA);
+        if (!WRITABLE.contains(layout)) {
+            problems.add("flotilla create does not write " + layout.label() + " migrations yet; create the file as"
+                    + " that tool names it, and Flotilla reads it as it is");
+            return new Planned(directory, Optional.empty(), List.copyOf(problems));
+        }
         String version;
         String upFile;
         String downFile;
@@ -126,6 +137,10 @@ public record NewMigration(Path directory, Layout layout, String version, String
                 case FLYWAY -> {
                     upFile = "V" + version + "__" + normalised + ".sql";
                     downFile = "U" + version + "__" + normalised + ".sql";
+                }
+                case V_UP_DOWN -> {
+                    upFile = "V" + version + "." + normalised + ".up.sql";
+                    downFile = "V" + version + "." + normalised + ".down.sql";
                 }
                 case DOTTED -> {
                     // Copy the directory's own spelling: 1.x.sql or 1.x.up.sql; 1.x.down.sql or rollback_1.x.sql.
