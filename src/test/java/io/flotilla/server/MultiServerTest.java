@@ -22,8 +22,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import javax.sql.DataSource;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,7 +52,6 @@ class MultiServerTest {
 
     static ExtraServers extra;
     static LogCapture log;
-    static final List<Path> passwordFiles = new ArrayList<>();
     static final List<String> answers = new ArrayList<>();
 
     @Inject
@@ -67,33 +64,17 @@ class MultiServerTest {
     static void start() throws IOException {
         TestTokens.useAdminByDefault();
         extra = ExtraServers.start(PASSWORDS);
-        for (String password : PASSWORDS) {
-            Path file = Files.createTempFile("flotilla-multi", ".pw");
-            Files.writeString(file, password);
-            passwordFiles.add(file);
-        }
         log = LogCapture.install();
     }
 
     @AfterAll
     static void stop() throws IOException {
-        // Later test classes onboard with automatic placement: nothing may point at these servers once they are gone.
-        DataSource ds = Arc.container().instance(DataSource.class).get();
-        for (String name : NAMES) {
-            Sql.execute(ds, "DELETE FROM public.rollout_targets WHERE server = ?", name);
-            Sql.execute(ds, "DELETE FROM public.migration_state WHERE company_id IN"
-                    + " (SELECT id FROM public.companies WHERE server = ?)", name);
-            Sql.execute(ds, "DELETE FROM public.companies WHERE server = ?", name);
-            Sql.execute(ds, "DELETE FROM public.tenant_servers WHERE name = ?", name);
-        }
+        ExtraServers.forget(Arc.container().instance(DataSource.class).get(), NAMES);
         if (log != null) {
             log.close();
         }
         if (extra != null) {
             extra.close();
-        }
-        for (Path file : passwordFiles) {
-            Files.deleteIfExists(file);
         }
     }
 
@@ -155,7 +136,7 @@ class MultiServerTest {
         for (int i = 0; i < 3; i++) {
             Map<String, Object> body = new HashMap<>(Map.of("name", NAMES[i], "host", "127.0.0.1",
                     "port", extra.port(i), "database", ExtraServers.DATABASE, "user", ExtraServers.USER,
-                    "connectionBudget", 4, "passwordFrom", Map.of("file", passwordFiles.get(i).toString())));
+                    "connectionBudget", 4, "passwordFrom", Map.of("file", extra.passwordFile(i).toString())));
             if (i == 0) {
                 body.put("schemaCapacity", 2);
             }

@@ -32,7 +32,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -65,7 +64,6 @@ class PerServerWorkTest {
     static final String[] NAMES = {ONE, OFF};
 
     static ExtraServers extra;
-    static final List<Path> passwordFiles = new ArrayList<>();
     // [id, schema] of a company at home, on ONE, on OFF
     static String[] home;
     static String[] onOne;
@@ -87,29 +85,13 @@ class PerServerWorkTest {
     static void start() throws IOException {
         TestTokens.useAdminByDefault();
         extra = ExtraServers.start(PASSWORDS);
-        for (String password : PASSWORDS) {
-            Path file = Files.createTempFile("flotilla-perserver", ".pw");
-            Files.writeString(file, password);
-            passwordFiles.add(file);
-        }
     }
 
     @AfterAll
     static void stop() throws IOException {
-        // Later test classes onboard with automatic placement: nothing may point at these servers once they are gone.
-        DataSource ds = Arc.container().instance(DataSource.class).get();
-        for (String name : NAMES) {
-            Sql.execute(ds, "DELETE FROM public.maintenance_steps WHERE server = ?", name);
-            Sql.execute(ds, "DELETE FROM public.migration_state WHERE company_id IN"
-                    + " (SELECT id FROM public.companies WHERE server = ?)", name);
-            Sql.execute(ds, "DELETE FROM public.companies WHERE server = ?", name);
-            Sql.execute(ds, "DELETE FROM public.tenant_servers WHERE name = ?", name);
-        }
+        ExtraServers.forget(Arc.container().instance(DataSource.class).get(), NAMES);
         if (extra != null) {
             extra.close();
-        }
-        for (Path file : passwordFiles) {
-            Files.deleteIfExists(file);
         }
     }
 
@@ -138,7 +120,7 @@ class PerServerWorkTest {
         for (int i = 0; i < 2; i++) {
             given().contentType(ContentType.JSON).body(Map.of("name", NAMES[i], "host", "127.0.0.1",
                             "port", extra.port(i), "database", ExtraServers.DATABASE, "user", ExtraServers.USER,
-                            "connectionBudget", 4, "passwordFrom", Map.of("file", passwordFiles.get(i).toString())))
+                            "connectionBudget", 4, "passwordFrom", Map.of("file", extra.passwordFile(i).toString())))
                     .post("/api/v1/servers").then().statusCode(201);
         }
         home = onboard("home");

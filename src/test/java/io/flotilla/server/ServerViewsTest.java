@@ -20,10 +20,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import javax.sql.DataSource;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +53,6 @@ class ServerViewsTest {
     static final String[] NAMES = {Sql.unique("view_a"), Sql.unique("view_b")};
 
     static ExtraServers extra;
-    static final List<Path> passwordFiles = new ArrayList<>();
     /** One active company per extra server, and their schemas. */
     static final String[] IDS = new String[2];
     static final String[] SCHEMAS = new String[2];
@@ -74,29 +70,13 @@ class ServerViewsTest {
     static void start() throws IOException {
         TestTokens.useAdminByDefault();
         extra = ExtraServers.start(PASSWORDS);
-        for (String password : PASSWORDS) {
-            Path file = Files.createTempFile("flotilla-views", ".pw");
-            Files.writeString(file, password);
-            passwordFiles.add(file);
-        }
     }
 
     @AfterAll
     static void stop() throws IOException {
-        // Later test classes onboard with automatic placement: nothing may point at these servers once they are gone.
-        DataSource ds = Arc.container().instance(DataSource.class).get();
-        for (String name : NAMES) {
-            Sql.execute(ds, "DELETE FROM public.rollout_targets WHERE server = ?", name);
-            Sql.execute(ds, "DELETE FROM public.migration_state WHERE company_id IN"
-                    + " (SELECT id FROM public.companies WHERE server = ?)", name);
-            Sql.execute(ds, "DELETE FROM public.companies WHERE server = ?", name);
-            Sql.execute(ds, "DELETE FROM public.tenant_servers WHERE name = ?", name);
-        }
+        ExtraServers.forget(Arc.container().instance(DataSource.class).get(), NAMES);
         if (extra != null) {
             extra.close();
-        }
-        for (Path file : passwordFiles) {
-            Files.deleteIfExists(file);
         }
     }
 
@@ -122,7 +102,7 @@ class ServerViewsTest {
         for (int i = 0; i < 2; i++) {
             given().contentType(ContentType.JSON).body(Map.of("name", NAMES[i], "host", "127.0.0.1",
                             "port", extra.port(i), "database", ExtraServers.DATABASE, "user", ExtraServers.USER,
-                            "connectionBudget", 4, "passwordFrom", Map.of("file", passwordFiles.get(i).toString())))
+                            "connectionBudget", 4, "passwordFrom", Map.of("file", extra.passwordFile(i).toString())))
                     .when().post("/api/v1/servers").then().statusCode(201);
             SCHEMAS[i] = Sql.unique("sv");
             IDS[i] = onboard(SCHEMAS[i], NAMES[i]);

@@ -53,6 +53,7 @@ public final class ExtraServers implements AutoCloseable {
                 extra.servers.add(db);
                 extra.ports.add(db.port());
                 requirePassword(home, db.port(), password);
+                Files.writeString(home.resolve("password"), password, StandardCharsets.UTF_8);
             }
             return extra;
         } catch (IOException | RuntimeException e) {
@@ -157,6 +158,27 @@ public final class ExtraServers implements AutoCloseable {
     /** Starts server {@code i} again on the same port, with its data (and its password). */
     public void restart(int i) {
         servers.set(i, EmbeddedDatabase.start(homes.get(i), ports.get(i), true));
+    }
+
+    /** A file holding server {@code i}'s password, for {@code "passwordFrom": {"file": ...}}; deleted by {@link #close()}. */
+    public Path passwordFile(int i) {
+        return homes.get(i).resolve("password");
+    }
+
+    /**
+     * Forgets the given servers in the control plane's database: the companies placed on them (with their state, rollout
+     * targets and maintenance steps) and the servers' rows. For a test class's end: later classes onboard with automatic
+     * placement, and nothing may point at servers that are gone.
+     */
+    public static void forget(javax.sql.DataSource ds, String... names) {
+        for (String name : names) {
+            Sql.execute(ds, "DELETE FROM public.maintenance_steps WHERE server = ?", name);
+            Sql.execute(ds, "DELETE FROM public.rollout_targets WHERE server = ?", name);
+            Sql.execute(ds, "DELETE FROM public.migration_state WHERE company_id IN"
+                    + " (SELECT id FROM public.companies WHERE server = ?)", name);
+            Sql.execute(ds, "DELETE FROM public.companies WHERE server = ?", name);
+            Sql.execute(ds, "DELETE FROM public.tenant_servers WHERE name = ?", name);
+        }
     }
 
     /** Waits until server {@code i} accepts logins (or fails after {@code within}). */
