@@ -29,14 +29,18 @@ public class DriftRepository {
         Tuple params = Tuple.of(catalog.migrations().stream().map(m -> m.version().toString()).toArray(String[]::new),
                 catalog.migrations().stream().map(Migration::checksum).toArray(String[]::new)).addString(server)
                 .addInteger(limit);
+        // The drifted shapes first (a fleet has a handful; a shape's versions are in version order), then the
+        // companies that have them: the same reading of migration_state the fleet view does (V7).
         return pool.preparedQuery("WITH cat AS (SELECT v AS version, c::char(64) AS checksum"
-                        + " FROM unnest($1::text[], $2::text[]) AS t(v, c))"
-                        + " SELECT c.id, c.company_name, c.schema_name, c.server,"
-                        + " array_agg(s.version ORDER BY s.version_key) AS versions"
-                        + " FROM public.migration_state s JOIN cat ON cat.version = s.version AND cat.checksum <> s.checksum"
-                        + " JOIN public.companies c ON c.id = s.company_id"
-                        + " WHERE s.applied AND c.deleted_at IS NULL AND ($3::text IS NULL OR c.server = $3)"
-                        + " GROUP BY c.id, c.company_name, c.schema_name, c.server, c.created_at"
+                        + " FROM unnest($1::text[], $2::text[]) AS t(v, c)),"
+                        + " drifted AS (SELECT sh.shape, array_agg(x.version ORDER BY x.k) AS versions"
+                        + "   FROM public.state_shapes sh CROSS JOIN LATERAL unnest(sh.versions, sh.checksums)"
+                        + "   WITH ORDINALITY AS x(version, checksum, k)"
+                        + "   JOIN cat ON cat.version = x.version AND cat.checksum <> x.checksum GROUP BY sh.shape)"
+                        + " SELECT c.id, c.company_name, c.schema_name, c.server, d.versions"
+                        + " FROM drifted d JOIN public.company_shapes cs ON cs.shape = d.shape"
+                        + " JOIN public.companies c ON c.id = cs.company_id"
+                        + " WHERE c.deleted_at IS NULL AND ($3::text IS NULL OR c.server = $3)"
                         + " ORDER BY c.created_at, c.id LIMIT $4")
                 .execute(params)
                 .map(rows -> {
