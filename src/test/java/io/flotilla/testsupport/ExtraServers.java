@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -103,17 +101,8 @@ public final class ExtraServers implements AutoCloseable {
 
     /** First column of every row of a query on server {@code i}, as text. */
     public List<String> column(int i, String sql, Object... params) {
-        try (Connection c = connect(i); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int p = 0; p < params.length; p++) {
-                ps.setObject(p + 1, params[p]);
-            }
-            List<String> values = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    values.add(rs.getString(1));
-                }
-            }
-            return values;
+        try (Connection c = connect(i)) {
+            return Sql.column(c, sql, params);
         } catch (SQLException e) {
             throw new IllegalStateException(sql, e);
         }
