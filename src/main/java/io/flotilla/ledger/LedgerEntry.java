@@ -1,6 +1,7 @@
 package io.flotilla.ledger;
 
 import io.flotilla.catalog.Direction;
+import io.flotilla.catalog.MigrationScript;
 import io.vertx.mutiny.sqlclient.Row;
 
 import java.time.OffsetDateTime;
@@ -23,6 +24,15 @@ public record LedgerEntry(long id, UUID runId, UUID companyId, String schemaName
             + " error_position, executed_by, content_checksum";
     /** Home's ledger only: a server's own ledger (db/server) records its own steps and has no such column. */
     static final String HOME_COLUMNS = COLUMNS + ", server";
+
+    /**
+     * Whether this step ran {@code script}: the same file, or the same statements from a file laid out otherwise (a
+     * catalog renamed into another layout is not drift).
+     */
+    public boolean ran(MigrationScript script) {
+        return script.checksum().equals(checksum.trim())
+                || contentChecksum != null && script.contentChecksum().equals(contentChecksum.trim());
+    }
 
     static LedgerEntry from(Row row) {
         return new LedgerEntry(row.getLong("id"), row.getUUID("run_id"), row.getUUID("company_id"),

@@ -111,10 +111,8 @@ public final class MigrationPlanner {
         Map<Version, String> applied = new TreeMap<>();
         history.forEach((v, h) -> {
             if (h.applied()) {
-                String content = h.settled().contentChecksum();
-                applied.put(v, catalog.find(v).filter(m -> content != null
-                                && m.up().contentChecksum().equals(content.trim()))
-                        .map(Migration::checksum).orElse(h.settled().checksum().trim()));
+                applied.put(v, catalog.find(v).filter(m -> h.settled().ran(m.up())).map(Migration::checksum)
+                        .orElse(h.settled().checksum().trim()));
             }
         });
         return applied;
