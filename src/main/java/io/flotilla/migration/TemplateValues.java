@@ -8,8 +8,10 @@ import io.flotilla.sql.TenantExecutor;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -22,6 +24,13 @@ public final class TemplateValues {
     /** Names a tenant schema can answer for itself, looked up only when settings lack them. */
     public static final Set<String> LOOKED_UP = Set.of("embedding_dimensions");
 
+    /** No quotes, semicolons, dollars, backslashes or spaces: a value is a token, never a fragment of SQL. */
+    private static final Pattern TOKEN = Pattern.compile("^[A-Za-z0-9_.:/+-]{0,255}$");
+    /** Each opens a SQL comment that hides the script's SQL after the value ('--' fits the token shape). */
+    private static final List<String> COMMENT_OPENERS = List.of("--", "/*");
+    private static final String NOT_A_TOKEN = "must be a number, a boolean or a plain token (letters, digits,"
+            + " _ . : / + -, at most 255), because it is substituted into migration SQL";
+
     private TemplateValues() {
     }
 
@@ -32,6 +41,16 @@ public final class TemplateValues {
             Object setting = company.settings().get(name);
             String value = setting != null ? settingText(setting)
                     : lookedUp.containsKey(name) ? lookedUp.get(name) : script.defaults().get(name);
+            if (setting != null || lookedUp.containsKey(name)) {
+                // Settings are checked when written, but rows can predate a rule or be written by hand; looked-up
+                // values come from tenant data. Both are checked again here, the last step before SQL.
+                String from = setting != null ? "settings." + name : name + " looked up in the schema's data";
+                whyUnsafe(value).ifPresent(why -> {
+                    throw new FlotillaException(ErrorCode.UNSAFE_TEMPLATE_VALUE, "Company '" + company.companyName()
+                            + "': " + from + " " + why + "; " + script.file() + " was not run",
+                            Map.of("placeholder", name, "script", script.file(), "companyId", company.id()));
+                });
+            }
             if (value != null) {
                 values.put(name, value);
             }
@@ -87,10 +106,30 @@ public final class TemplateValues {
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 
+    /**
+     * Why {@code text} must not be substituted into SQL as a template value, or empty when it may: the one rule for
+     * company settings (checked when written) and for values looked up from tenant data (checked before use).
+     */
+    public static Optional<String> whyUnsafe(String text) {
+        if (text == null) {
+            return Optional.of(NOT_A_TOKEN);
+        }
+        // Comment openers first: the more precise reason ('/*' fails the token shape as well).
+        Optional<String> opener = COMMENT_OPENERS.stream().filter(text::contains).findFirst();
+        if (opener.isPresent()) {
+            return Optional.of("must not contain '" + opener.get() + "': substituted into migration SQL, it would open a"
+                    + " comment that hides the rest of the statement");
+        }
+        return TOKEN.matcher(text).matches() ? Optional.empty() : Optional.of(NOT_A_TOKEN);
+    }
+
     /** The text a setting contributes to SQL: numbers without exponent noise, booleans and tokens as they are. */
-    static String settingText(Object value) {
+    public static String settingText(Object value) {
         if (value instanceof BigDecimal d) {
             return d.stripTrailingZeros().scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString();
+        }
+        if (value instanceof Double d && !Double.isFinite(d)) {
+            return d.toString(); // no BigDecimal has it; CompanyRules refuses it in settings
         }
         if (value instanceof Number n) {
             return settingText(new BigDecimal(n.toString()));
