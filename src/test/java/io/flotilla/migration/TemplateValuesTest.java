@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,7 +24,7 @@ class TemplateValuesTest {
     @ParameterizedTest
     @ValueSource(strings = {"1536", "1-2", "a/b", "gold", "-1", "2.5", "http://x:1/a+b", "a-b-c", "a/b/c", ""})
     void plainTokensAreSafe(String text) {
-        assertEquals(java.util.Optional.empty(), TemplateValues.whyUnsafe(text), text);
+        assertEquals(Optional.empty(), TemplateValues.whyUnsafe(text), text);
     }
 
     @ParameterizedTest
@@ -79,6 +80,26 @@ class TemplateValuesTest {
 
         assertEquals(Map.of("dims", "1-2"), TemplateValues.resolve(tenant(Map.of("dims", "1-2")), script, Map.of()));
         assertEquals(Map.of("dims", "768"), TemplateValues.resolve(tenant(Map.of()), script, Map.of("dims", "768")));
+    }
+
+    @Test
+    void aValueThatMakesACommentWithTheSqlNextToItIsRefused() {
+        MigrationScript minus = MigrationScript.unchecked("003_m.sql", "SELECT -${n}, ${n} - 1;");
+        FlotillaException e = assertThrows(FlotillaException.class,
+                () -> TemplateValues.resolve(tenant(Map.of("n", -1)), minus, Map.of()));
+        assertEquals(ErrorCode.UNSAFE_TEMPLATE_VALUE, e.code());
+        assertTrue(e.getMessage().contains("settings.n ('-1') would make '--'"), e.getMessage());
+        assertEquals(Map.of("n", "1"), TemplateValues.resolve(tenant(Map.of("n", 1)), minus, Map.of()));
+
+        MigrationScript times = MigrationScript.unchecked("004_t.sql", "SELECT ${x}*2, ${a}${b} FROM ${schema}.t;");
+        FlotillaException slash = assertThrows(FlotillaException.class,
+                () -> TemplateValues.resolve(tenant(Map.of("x", "4/", "a", "1", "b", "2")), times, Map.of()));
+        assertTrue(slash.getMessage().contains("would make '/*'"), slash.getMessage());
+        FlotillaException adjacent = assertThrows(FlotillaException.class,
+                () -> TemplateValues.resolve(tenant(Map.of("x", "4", "a", "1-", "b", "-2")), times, Map.of()));
+        assertTrue(adjacent.getMessage().contains("would make '--'"), adjacent.getMessage());
+        assertEquals(Map.of("x", "4/2", "a", "a/", "b", "b-"),
+                TemplateValues.resolve(tenant(Map.of("x", "4/2", "a", "a/", "b", "b-")), times, Map.of()));
     }
 
     private static MigrationTenant tenant(Map<String, Object> settings) {
