@@ -50,6 +50,22 @@ final class Liquibase {
         return HEADER.matcher((end < 0 ? text : text.substring(0, end)).trim()).matches();
     }
 
+    /** How many changesets the directory's formatted SQL files hold, skipped ones included (what numbers them). */
+    static int count(java.nio.file.Path directory) {
+        int count = 0;
+        try {
+            for (java.nio.file.Path file : MigrationResolver.sqlFiles(directory)) {
+                String text = MigrationResolver.normalise(java.nio.file.Files.readString(file));
+                if (isFormatted(text)) {
+                    count += (int) text.lines().filter(l -> CHANGESET.matcher(l.trim()).matches()).count();
+                }
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // the resolver read these files a moment ago; a file gone since counts as none
+        }
+        return count;
+    }
+
     /** The file's changesets in order; problems (naming the file and the changeset) added. */
     static List<ToolStep> changesets(String file, String text, List<CatalogProblem> problems) {
         List<ToolStep> steps = new ArrayList<>();

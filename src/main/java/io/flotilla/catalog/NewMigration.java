@@ -129,7 +129,8 @@ public record NewMigration(Path directory, Layout layout, String version, String
             downFile = "rollback_" + upFile;
         } else {
             Migration last = existing.get(existing.size() - 1);
-            version = next(fileName(last.up()).versionText(), clock);
+            // A Liquibase step is numbered by its position, not by its file's name.
+            version = layout == Layout.LIQUIBASE ? "" : next(fileName(last.up()).versionText(), clock);
             String base = version + "_" + normalised;
             switch (layout) {
                 case FLOTILLA -> {
@@ -170,9 +171,9 @@ public record NewMigration(Path directory, Layout layout, String version, String
                 }
                 case LIQUIBASE -> {
                     String file = liquibaseFile(last.up().file(), normalised, clock);
-                    // After the last changeset's number (a changeset skipped for another dbms keeps its number).
+                    // Every changeset counts, one skipped for another dbms too: it keeps its number.
                     return checked(directory, new NewMigration(directory, layout,
-                            new BigInteger(last.version().toString()).add(BigInteger.ONE).toString(), normalised,
+                            Integer.toString(Liquibase.count(directory) + 1), normalised,
                             new Script(directory.resolve(file), liquibaseTemplate(normalised)), null, List.of(), null),
                             problems);
                 }
