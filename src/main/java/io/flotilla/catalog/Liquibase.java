@@ -4,6 +4,10 @@ import io.flotilla.catalog.CatalogProblem.Kind;
 import io.flotilla.catalog.Sections.Section;
 import io.flotilla.sql.SqlScript;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -51,16 +55,16 @@ final class Liquibase {
     }
 
     /** How many changesets the directory's formatted SQL files hold, skipped ones included (what numbers them). */
-    static int count(java.nio.file.Path directory) {
+    static int count(Path directory) {
         int count = 0;
         try {
-            for (java.nio.file.Path file : MigrationResolver.sqlFiles(directory)) {
-                String text = MigrationResolver.normalise(java.nio.file.Files.readString(file));
+            for (Path file : MigrationResolver.sqlFiles(directory)) {
+                String text = MigrationResolver.normalise(Files.readString(file));
                 if (isFormatted(text)) {
                     count += (int) text.lines().filter(l -> CHANGESET.matcher(l.trim()).matches()).count();
                 }
             }
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             // the resolver read these files a moment ago; a file gone since counts as none
         }
         return count;

@@ -23,12 +23,11 @@ import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -248,7 +247,7 @@ public record NewMigration(Path directory, Layout layout, String version, String
 
     /** The next Liquibase file: the last one's leading number plus one, else its name with the new name appended. */
     static String liquibaseFile(String last, String name, Clock clock) {
-        java.util.regex.Matcher m = NUMBERED.matcher(last);
+        Matcher m = NUMBERED.matcher(last);
         if (m.matches()) {
             return next(m.group(1), clock) + m.group(2) + name + ".sql";
         }

@@ -4,6 +4,7 @@ import io.flotilla.catalog.CatalogProblem.Kind;
 import io.flotilla.catalog.Sections.Section;
 import io.flotilla.sql.SqlScript;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -304,7 +305,7 @@ final class Sqitch {
                         user.put(line.substring(0, eq).trim().toLowerCase(Locale.ROOT), line.substring(eq + 1).trim());
                     }
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // unreadable: Flotilla's own planner
             }
         }
@@ -322,7 +323,7 @@ final class Sqitch {
                     return p.group(1);
                 }
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // no project name: the headers go without it
         }
         return null;
