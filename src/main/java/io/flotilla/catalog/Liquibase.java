@@ -196,7 +196,8 @@ final class Liquibase {
         String rollbackSql = String.join("\n", rollback).strip();
         Section down = rollbackSql.isEmpty() && !nothing ? null
                 : new Section("-- rollback of changeset " + c.group(1) + ":" + id
-                + (rollbackSql.isEmpty() ? " (not required: runs nothing)\n" : "\n" + rollbackSql + "\n"), noTransaction);
+                + (rollbackSql.isEmpty() ? " (not required: runs nothing)\n" : "\n" + rollbackSql + "\n"),
+                noTransaction && !rollbackSql.isEmpty()); // nothing to run: in the ledger row's transaction
         String text = up.toString().replaceFirst("\n+$", "\n");
         return new ToolStep(file, down == null ? null : file, name, new Section(text, noTransaction), down, skipped);
     }

@@ -302,7 +302,8 @@ final class Sqitch {
                         section = line.replaceAll("[\\[\\]\\s\"]", "").toLowerCase(Locale.ROOT);
                     } else if (section.equals("user") && line.contains("=")) {
                         int eq = line.indexOf('=');
-                        user.put(line.substring(0, eq).trim().toLowerCase(Locale.ROOT), line.substring(eq + 1).trim());
+                        user.put(line.substring(0, eq).trim().toLowerCase(Locale.ROOT),
+                                line.substring(eq + 1).trim().replaceAll("^\"(.*)\"$", "$1"));
                     }
                 }
             } catch (IOException e) {

@@ -132,4 +132,21 @@ class SqitchAndLiquibaseRunTest {
         }
         assertEquals(List.of(), Sql.tables(ds, schema));
     }
+
+    @Test
+    void aLiquibaseRollbackNotRequiredRunsAsAStepThatDoesNothing() throws IOException {
+        Files.writeString(dir.resolve("changelog.sql"), """
+                --liquibase formatted sql
+                --changeset ann:1 runInTransaction:false
+                CREATE TABLE audit (id int);
+                --rollback not required
+                """, UTF_8);
+        Migration m = MigrationResolver.resolve(dir, true).orThrow().migrations().get(0);
+        String schema = schema();
+        run(schema, m.up());
+
+        run(schema, m.rollback().orElseThrow());
+
+        assertEquals(List.of("audit"), Sql.tables(ds, schema), "the rollback ran and changed nothing");
+    }
 }
