@@ -42,8 +42,10 @@ BEGIN
         GROUP BY i.id),
     rep AS (
         SELECT i.id AS company_id,
-               coalesce(array_agg(r.name::text ORDER BY r.name) FILTER (WHERE r.applied), '{}') AS repeatables,
-               coalesce(array_agg(rtrim(r.checksum) ORDER BY r.name) FILTER (WHERE r.applied), '{}') AS repeatable_checksums,
+               -- one whose last run failed counts as not applied: it runs again, as a failed version does
+               coalesce(array_agg(r.name::text ORDER BY r.name) FILTER (WHERE r.applied AND NOT r.failed), '{}') AS repeatables,
+               coalesce(array_agg(rtrim(r.checksum) ORDER BY r.name) FILTER (WHERE r.applied AND NOT r.failed), '{}')
+                   AS repeatable_checksums,
                coalesce(bool_or(r.failed), false) AS failed
         FROM (SELECT DISTINCT unnest(ids)) AS i(id)
         LEFT JOIN public.repeatable_state r ON r.company_id = i.id

@@ -83,8 +83,12 @@ public class LedgerRepository {
             + " checksum = CASE WHEN EXCLUDED.failed THEN s.checksum ELSE EXCLUDED.checksum END,"
             + " applied_at = CASE WHEN EXCLUDED.failed THEN s.applied_at ELSE EXCLUDED.applied_at END,"
             + " failed = EXCLUDED.failed, error = EXCLUDED.error, ledger_id = EXCLUDED.ledger_id, updated_at = now()";
-    /** Both states, after {@code WITH l AS (…)}: the repeatables' as a CTE (run whether read or not), then the versions'. */
-    private static final String STATE_UPSERT = ", repeatables AS (" + REPEATABLE_UPSERT + ")" + VERSION_UPSERT;
+    /**
+     * Both states, after {@code WITH l AS (…)}, as CTEs (run whether read or not), then the ledger rows' ids: one row
+     * each, whichever of the two states they went to.
+     */
+    private static final String STATE_UPSERT = ", repeatables AS (" + REPEATABLE_UPSERT + "), versions AS ("
+            + VERSION_UPSERT + ") SELECT id FROM l";
     private static final String RETURNED = " RETURNING id, company_id, version_key, version, name, status, checksum,"
             + " finished_at, error";
 
@@ -118,7 +122,7 @@ public class LedgerRepository {
     private static String recordSql(String timingAndError) {
         return "WITH l AS (INSERT INTO public.migration_ledger (" + INSERT_COLUMNS
                 + ", started_at, finished_at, duration_ms, error, error_sqlstate, error_position) VALUES ("
-                + INSERT_VALUES + ", " + timingAndError + ")" + RETURNED + ")" + STATE_UPSERT + " RETURNING (SELECT id FROM l)";
+                + INSERT_VALUES + ", " + timingAndError + ")" + RETURNED + ")" + STATE_UPSERT;
     }
 
     private static final String RECORD_FAILURE = recordSql("$12, clock_timestamp(), $13, $14, $15, $16");
@@ -201,7 +205,7 @@ public class LedgerRepository {
                         + " finished_at = clock_timestamp(),"
                         + " error = 'interrupted: the process running this step stopped before it finished'"
                         + " WHERE company_id = $1 AND status = 'running'" + RETURNED + ")" + STATE_UPSERT)
-                .execute(Tuple.of(companyId)).map(rows -> rows.rowCount());
+                .execute(Tuple.of(companyId)).map(rows -> rows.size());
     }
 
     /** A company schema the ledger has a step running on. */

@@ -37,7 +37,7 @@ public final class MigrationPlanner {
      * @param unknown    (down) versions to undo that are applied but no longer in the catalog
      * @param repeatables the repeatable migrations to run after the steps, in name order: only on an up run that
      *                    leaves the schema at the catalog's latest version, those whose checksum differs from the one
-     *                    last applied (or never applied)
+     *                    last applied (never applied, or last run failed: absent from what is applied)
      */
     public record Plan(String schema, Target target, List<Migration> steps, List<Version> drifted,
                        List<Version> noRollback, List<Version> unknown, List<Repeatable> repeatables) {
@@ -137,11 +137,14 @@ public final class MigrationPlanner {
         return plan(schema, catalog, applied(history), appliedRepeatables(repeatables), target);
     }
 
-    /** Each repeatable's checksum as last applied (a failed run since changes nothing: its state keeps the checksum). */
+    /**
+     * Each repeatable's checksum as last applied; one whose last run failed is left out, so it runs again (as a failed
+     * version does), even when its file is back at the text last applied.
+     */
     public static Map<String, String> appliedRepeatables(Map<String, RepeatableState> repeatables) {
         Map<String, String> applied = new TreeMap<>();
         repeatables.forEach((name, state) -> {
-            if (state.applied()) {
+            if (state.applied() && !state.failed()) {
                 applied.put(name, state.checksum().trim());
             }
         });
