@@ -4,6 +4,7 @@ import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.catalog.MigrationResolver;
 import io.flotilla.catalog.Version;
+import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.MigrationInfo;
 import io.flotilla.ledger.MigrationState;
 import io.flotilla.rollout.RolloutPlan;
@@ -16,6 +17,7 @@ import io.flotilla.testsupport.PostgresResource;
 import io.flotilla.testsupport.Sql;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,6 +58,10 @@ class RepeatableMigrationTest {
     RolloutPlanner planner;
     @Inject
     DataSource ds;
+    @Inject
+    LedgerRepository ledger;
+    @Inject
+    Pool pool;
 
     @TempDir
     Path dir;
@@ -151,6 +157,16 @@ class RepeatableMigrationTest {
         // The versioned plan reads of the fleet are untouched by the repeatable's rows.
         assertEquals(List.of("1", "2"), Sql.column(ds, "SELECT version FROM public.migration_state WHERE company_id = ?::uuid"
                 + " ORDER BY version_key", c.id().toString()));
+
+        // A reset's record of the dropped schema rolls the repeatable back too (first, as it ran last): pending again.
+        List<String> dropped = pool.withConnection(conn -> ledger.recordSchemaDropped(conn, UUID.randomUUID(), c.id(),
+                c.schemaName(), "reset: schema dropped", "test")).await().atMost(WAIT);
+        assertEquals(List.of("1", "2"), dropped);
+        List<String> rows = ledger(c);
+        assertEquals(List.of("R:views:rolled_back:reset: schema dropped:true", "2:labels:rolled_back:reset: schema dropped:false",
+                "1:items:rolled_back:reset: schema dropped:false"), rows.subList(4, 7));
+        assertEquals(MigrationState.PENDING, repeatableInfo(c, changed).state());
+        assertEquals(List.of("views"), plan(c, changed, Target.latest()).entries().get(0).repeatables());
     }
 
     @Test
