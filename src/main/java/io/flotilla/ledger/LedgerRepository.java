@@ -45,9 +45,9 @@ public class LedgerRepository {
     }
 
     private static final String INSERT_COLUMNS = "run_id, company_id, schema_name, version, version_key, name, script,"
-            + " direction, status, checksum, transactional, executed_by";
+            + " direction, status, checksum, transactional, executed_by, content_checksum";
     private static final String INSERT_VALUES = "$1, $2, $3, $4::text, " + versionKey("$4::text") + ", $5, $6,"
-            + " $7, $8, $9, $10, $11";
+            + " $7, $8, $9, $10, $11, $12";
 
     /** The version's numeric parts; empty for a repeatable's {@code 'R'}, which has none. */
     public static String versionKey(String version) {
@@ -61,14 +61,16 @@ public class LedgerRepository {
      * version applied).
      */
     private static final String VERSION_UPSERT = " INSERT INTO public.migration_state AS s (company_id, version_key,"
-            + " version, applied, checksum, applied_at, failed, error, ledger_id, updated_at)"
+            + " version, applied, checksum, content_checksum, applied_at, failed, error, ledger_id, updated_at)"
             + " SELECT DISTINCT ON (company_id, version_key) company_id, version_key, version, status = 'applied',"
-            + " CASE WHEN status = 'applied' THEN checksum END, CASE WHEN status = 'applied' THEN finished_at END,"
+            + " CASE WHEN status = 'applied' THEN checksum END, CASE WHEN status = 'applied' THEN content_checksum END,"
+            + " CASE WHEN status = 'applied' THEN finished_at END,"
             + " status = 'failed', error, id, now() FROM l WHERE version <> '" + Repeatable.LEDGER_VERSION + "'"
             + " ORDER BY company_id, version_key, id DESC"
             + " ON CONFLICT (company_id, version_key) DO UPDATE SET"
             + " applied = CASE WHEN EXCLUDED.failed THEN s.applied ELSE EXCLUDED.applied END,"
             + " checksum = CASE WHEN EXCLUDED.failed THEN s.checksum ELSE EXCLUDED.checksum END,"
+            + " content_checksum = CASE WHEN EXCLUDED.failed THEN s.content_checksum ELSE EXCLUDED.content_checksum END,"
             + " applied_at = CASE WHEN EXCLUDED.failed THEN s.applied_at ELSE EXCLUDED.applied_at END,"
             + " failed = EXCLUDED.failed, error = EXCLUDED.error, ledger_id = EXCLUDED.ledger_id, updated_at = now()";
     /** The same for the repeatable rows of {@code l}, into {@code repeatable_state} by name. */
@@ -90,12 +92,13 @@ public class LedgerRepository {
     private static final String STATE_UPSERT = ", repeatables AS (" + REPEATABLE_UPSERT + "), versions AS ("
             + VERSION_UPSERT + ") SELECT id FROM l";
     private static final String RETURNED = " RETURNING id, company_id, version_key, version, name, status, checksum,"
-            + " finished_at, error";
+            + " content_checksum, finished_at, error";
 
     private static Tuple stepParams(StepStart step, StepStatus status) {
         return Tuple.tuple(new ArrayList<>(List.of(step.runId(), step.companyId(), step.schemaName(),
                 step.version() == null ? Repeatable.LEDGER_VERSION : step.version().toString(), step.name(), step.script().file(), step.direction().value(), status.value(),
-                step.script().checksum(), step.script().transactional(), step.executedBy())));
+                step.script().checksum(), step.script().transactional(), step.executedBy(),
+                step.script().contentChecksum())));
     }
 
     /**
@@ -177,15 +180,16 @@ public class LedgerRepository {
             + ", started_at, finished_at, duration_ms)"
             + " (SELECT $1::uuid, r.company_id, $3::text, '" + Repeatable.LEDGER_VERSION + "'::text, '{}'::numeric[],"
             + " r.name::text, $4::text, 'down', 'rolled_back', r.checksum, coalesce(a.transactional, true), $5::text,"
-            + " now(), clock_timestamp(),"
+            + " a.content_checksum, now(), clock_timestamp(),"
             + " (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint"
-            + " FROM public.repeatable_state r LEFT JOIN LATERAL (SELECT m.transactional FROM public.migration_ledger m"
+            + " FROM public.repeatable_state r LEFT JOIN LATERAL (SELECT m.transactional, m.content_checksum"
+            + " FROM public.migration_ledger m"
             + " WHERE m.company_id = r.company_id AND m.version_key = '{}' AND m.name = r.name AND m.status = 'applied'"
             + " ORDER BY m.id DESC LIMIT 1) a ON true WHERE r.company_id = $2 AND r.applied ORDER BY r.name)"
             + " UNION ALL"
             + " (SELECT $1::uuid, s.company_id, $3::text, s.version::text, s.version_key, coalesce(a.name, s.version)::text,"
-            + " $4::text, 'down', 'rolled_back', s.checksum, coalesce(a.transactional, true), $5::text, now(),"
-            + " clock_timestamp(),"
+            + " $4::text, 'down', 'rolled_back', s.checksum, coalesce(a.transactional, true), $5::text, s.content_checksum,"
+            + " now(), clock_timestamp(),"
             + " (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint"
             + " FROM public.migration_state s LEFT JOIN LATERAL (SELECT m.name, m.transactional"
             + " FROM public.migration_ledger m WHERE m.company_id = s.company_id AND m.version_key = s.version_key"
