@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -246,7 +247,7 @@ class DashboardIT extends ProcessTestSupport {
         assertEquals("33.33%", segmentWidth(row, "failed"));
         assertEquals("66.67%", segmentWidth(row, "cancelled"));
         // The same arithmetic on a rollout under way, straight from the page's function.
-        assertEquals("2 / 6 done · 1 running", ((JavascriptExecutor) page).executeScript(
+        assertEquals("2 / 6 done (1 skipped) · 1 running", ((JavascriptExecutor) page).executeScript(
                 "return window.Flotilla.rolloutProgress({succeeded: 1, skipped: 1, running: 1, pending: 3}, 6).label"));
 
         // 2. acme's company view: 7 applied versions, 7 ledger steps, verify ok; nothing to migrate.
@@ -362,20 +363,24 @@ class DashboardIT extends ProcessTestSupport {
         waitUpTo(Duration.ofSeconds(15), "the dashboard", ExpectedConditions.visibilityOfElementLocated(testId("dashboard")));
     }
 
-    /** The data-state of each row with this test id, in order. */
+    /** The data-state of each row with this test id, in order: read in one script, as a poll may replace rows. */
     private static List<String> states(WebDriver page, String rowTestId) {
-        return page.findElements(testId(rowTestId)).stream().map(r -> r.getAttribute("data-state")).toList();
+        return rowValues(page, rowTestId, "r.dataset.state");
     }
 
     /** The ledger view's rows as schema:status, in order. */
     private static List<String> ledgerRows(WebDriver page) {
-        return page.findElements(testId("ledger-row")).stream()
-                .map(r -> r.getAttribute("data-schema") + ":" + r.getAttribute("data-status")).toList();
+        return rowValues(page, "ledger-row", "r.dataset.schema + ':' + r.dataset.status");
     }
 
     private static List<Long> ledgerIds(WebDriver page) {
-        return page.findElements(testId("ledger-row")).stream().map(r -> Long.parseLong(r.getAttribute("data-ledger-id")))
-                .toList();
+        return rowValues(page, "ledger-row", "r.dataset.ledgerId").stream().map(Long::parseLong).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> rowValues(WebDriver page, String rowTestId, String expression) {
+        return (List<String>) ((JavascriptExecutor) page).executeScript("return Array.from(document.querySelectorAll("
+                + "'[data-testid=\"' + arguments[0] + '\"]')).map(r => String(" + expression + "))", rowTestId);
     }
 
     /** The width a progress segment was given (as set, not as drawn: drawing animates). */
@@ -432,6 +437,7 @@ class DashboardIT extends ProcessTestSupport {
     private <T> T waitUpTo(Duration timeout, String what, Function<WebDriver, T> condition) {
         WebDriverWait wait = new WebDriverWait(browser, timeout, Duration.ofMillis(200));
         wait.withMessage(() -> "waiting for " + what + "\n" + pageState() + logs().get());
+        wait.ignoring(StaleElementReferenceException.class); // a poll may replace a row between find and read
         return wait.until(condition);
     }
 
