@@ -99,7 +99,7 @@ public class LedgerRepository {
                 + INSERT_VALUES + ", " + timingAndError + ")" + RETURNED + ")" + STATE_UPSERT + " RETURNING (SELECT id FROM l)";
     }
 
-    private static final String RECORD_FAILURE = recordSql("$12, clock_timestamp(), $13, $14, $15, $16");
+    private static final String RECORD_FAILURE = recordSql("$13, clock_timestamp(), $14, $15, $16, $17");
     private static final String RECORD_IN_TRANSACTION = recordSql(
             "now(), clock_timestamp(), (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint, NULL, NULL, NULL");
 
