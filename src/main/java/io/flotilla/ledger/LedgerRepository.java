@@ -364,6 +364,10 @@ public class LedgerRepository {
             params.add(filter.since());
             where.add("started_at >= $" + params.size());
         }
+        if (filter.until() != null) {
+            params.add(filter.until());
+            where.add("started_at < $" + params.size());
+        }
         if (filter.server() != null) {
             params.add(filter.server());
             where.add("server = $" + params.size());
