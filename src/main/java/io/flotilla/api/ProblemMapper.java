@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.server.HomeOutage;
 import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -22,6 +23,12 @@ import java.util.Map;
 public class ProblemMapper {
 
     public static final String PROBLEM_JSON = "application/problem+json";
+
+    private final HomeOutage outage;
+
+    public ProblemMapper(HomeOutage outage) {
+        this.outage = outage;
+    }
 
     @ServerExceptionMapper
     public Response flotilla(FlotillaException e, UriInfo uri) {
@@ -87,6 +94,18 @@ public class ProblemMapper {
     public Response unexpected(Throwable e, UriInfo uri) {
         if (e instanceof FlotillaException f) {
             return flotilla(f, uri);
+        }
+        if (HomeOutage.connectionLost(e)) {
+            // A database that went away is a 503, not a bug: one line (none while home's outage is already told),
+            // not a stack trace per request.
+            if (outage.away()) {
+                Log.debugf("%s answered 503: %s", uri.getPath(), e.getMessage());
+            } else {
+                Log.warnf("%s answered 503, a database connection failed: %s", uri.getPath(), e.getMessage());
+            }
+            return problem(503, ErrorCode.SERVER_UNAVAILABLE.type(), ErrorCode.SERVER_UNAVAILABLE.title(),
+                    "A PostgreSQL connection failed (the database is restarting or unreachable); retry later: "
+                            + e.getMessage(), uri, Map.of());
         }
         Log.error("Unexpected failure serving " + uri.getPath(), e);
         return problem(500, "about:blank", "Internal error", "Unexpected " + e.getClass().getSimpleName()

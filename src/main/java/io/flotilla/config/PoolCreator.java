@@ -34,6 +34,9 @@ public class PoolCreator implements PgPoolCreator {
             // Seen in pg_stat_activity, so operators can tell Flotilla's sessions apart.
             options.addProperty("application_name", "flotilla");
         }
+        // With a connection timeout set, the pool throws a harmless uncaught exception per query sent while the
+        // database is down; see PoolTimerRace.
+        PoolTimerRace.contain(input.vertx());
         return PgBuilder.pool()
                 .with(input.poolOptions())
                 .connectingTo(List.<SqlConnectOptions>copyOf(input.pgConnectOptionsList()))

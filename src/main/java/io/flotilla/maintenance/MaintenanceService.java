@@ -9,6 +9,7 @@ import io.flotilla.maintenance.MaintenanceRepository.StepStatus;
 import io.flotilla.migration.TemplateValues;
 import io.flotilla.server.ServerPools;
 import io.flotilla.sql.AdvisoryLocks;
+import io.flotilla.sql.Connections;
 import io.flotilla.sql.TenantExecutor;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyRepository;
@@ -172,7 +173,7 @@ public class MaintenanceService {
             return skip(runId, company, known, startedAt, began);
         }
         // Getting a connection is where an offline or unreachable server shows: that skips; anything after fails.
-        return pools.forWork(server).flatMap(db -> db.pool().getConnection()).onItemOrFailure().transformToUni((conn, e) -> {
+        return pools.forWork(server).flatMap(db -> Connections.take(db.pool())).onItemOrFailure().transformToUni((conn, e) -> {
             if (e != null) {
                 String reason = e instanceof FlotillaException f && f.code() == ErrorCode.SERVER_UNAVAILABLE ? f.getMessage()
                         : "Server '" + server + "' could not be reached: " + e.getMessage();

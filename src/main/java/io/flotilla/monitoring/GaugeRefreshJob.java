@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -17,12 +18,15 @@ import jakarta.enterprise.event.Observes;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Keeps the monitoring gauges fresh every {@code flotilla.monitoring.refresh-interval}, never on a Prometheus scrape
- * (sizing every tenant relation is too dear for that): one query for the sizes and sessions of home's database, one
- * for the per-server counts (the fleet view's, by shape), both on home, whatever the number of tenants or servers.
+ * Keeps the monitoring gauges fresh every {@code flotilla.monitoring.refresh-interval}, never on a Prometheus scrape:
+ * one query for the sizes (from the planner's statistics, see {@link MonitoringRepository#snapshot()}) and sessions
+ * of home's database, one for the per-server counts (the fleet view's, by shape), both on home, whatever the number
+ * of tenants or servers. Each refresh's own duration is the timer {@code flotilla.monitoring.refresh}
+ * ({@code outcome} success or failure), so its cost at fleet size is watched rather than guessed.
  * The gauges are totals, a fixed set of connection states and one series per server and count, so 10,000 tenants
  * still make a handful of series. A failed refresh keeps the last values; before the first one succeeds the
  * fixed gauges read NaN rather than a misleading 0 (and the per-server ones are absent).
@@ -38,6 +42,8 @@ public class GaugeRefreshJob {
     private final MultiGauge serverPending;
     private final MultiGauge serverFailed;
     private final MultiGauge serverReachable;
+    private final Timer refreshed;
+    private final Timer failed;
     private volatile MonitoringSnapshot last;
     private Periodic timer;
 
@@ -47,6 +53,8 @@ public class GaugeRefreshJob {
         this.fleet = fleet;
         this.catalog = catalog;
         this.config = config;
+        refreshed = refreshTimer(metrics, "success");
+        failed = refreshTimer(metrics, "failure");
         serverCompanies = MultiGauge.builder("flotilla.server.companies")
                 .description("Active companies on each server").register(metrics);
         serverPending = MultiGauge.builder("flotilla.server.companies.pending")
@@ -67,6 +75,12 @@ public class GaugeRefreshJob {
             gauge("flotilla.db.connections", "Client sessions on Flotilla's database by state",
                     s -> s.connections().getOrDefault(state, 0L)).tag("state", state.tag()).register(metrics);
         }
+    }
+
+    private static Timer refreshTimer(MeterRegistry metrics, String outcome) {
+        return Timer.builder("flotilla.monitoring.refresh")
+                .description("Duration of a refresh of the monitoring gauges (its queries on home)")
+                .tag("outcome", outcome).register(metrics);
     }
 
     private Gauge.Builder<GaugeRefreshJob> gauge(String name, String description,
@@ -90,6 +104,16 @@ public class GaugeRefreshJob {
 
     /** Reads the gauges' values now; on failure the previous ones stay. */
     public Uni<MonitoringSnapshot> refresh() {
+        return Uni.createFrom().deferred(() -> {
+            long started = System.nanoTime();
+            // A refresh cut short by the timer's deadline (cancelled) counts as failed too.
+            return read().onItemOrFailure().invoke((item, failure) ->
+                            (failure == null ? refreshed : failed).record(System.nanoTime() - started, TimeUnit.NANOSECONDS))
+                    .onCancellation().invoke(() -> failed.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
+        });
+    }
+
+    private Uni<MonitoringSnapshot> read() {
         return Uni.combine().all().unis(repository.snapshot(), fleet.fleet(catalog.catalog())).asTuple()
                 .invoke(both -> {
                     last = both.getItem1();

@@ -6,6 +6,7 @@ import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.migration.Target;
+import io.flotilla.sql.Connections;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.RolloutHolds;
 import io.smallrye.mutiny.Uni;
@@ -76,7 +77,7 @@ public class RolloutRepository implements RolloutHolds {
         boolean nothingToDo = plan.entries().isEmpty();
         RolloutStrategy stored = spec.strategy().withCanary(
                 spec.hasCanary() ? (int) plan.entries().stream().filter(e -> e.wave() == 0).count() : 0);
-        return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO public.rollouts (direction, target_version,"
+        return pool.withTransaction(conn -> Connections.quiet(conn).preparedQuery("INSERT INTO public.rollouts (direction, target_version,"
                                 + " state, canary_count, batch_size, max_parallel, max_failures, allow_drift, total_targets,"
                                 + " waves, request, up_to_date, max_parallel_per_server, max_failures_per_server, finished_at)"
                                 + " VALUES ($1, $2, $3::text, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"

@@ -11,8 +11,10 @@ import io.flotilla.migration.TemplateRepository;
 import io.flotilla.rollout.RolloutRepository.TargetUpdate;
 import io.flotilla.rollout.RolloutRepository.TargetWork;
 import io.flotilla.rollout.RolloutRepository.Work;
+import io.flotilla.server.HomeOutage;
 import io.flotilla.server.ServerPools;
 import io.flotilla.sql.AdvisoryLocks;
+import io.flotilla.sql.Connections;
 import io.flotilla.sql.TenantDatabase;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -60,6 +62,7 @@ public class RolloutWorker {
     private final CatalogService catalog;
     private final FlotillaConfig config;
     private final MeterRegistry metrics;
+    private final HomeOutage outage;
     private final String owner;
 
     private final Set<UUID> running = ConcurrentHashMap.newKeySet();
@@ -71,7 +74,9 @@ public class RolloutWorker {
     private ScheduledExecutorService ticker;
 
     public RolloutWorker(Pool pool, Vertx vertx, RolloutRepository rollouts, SchemaMigrator migrator,
-                         AdvisoryLocks locks, TemplateRepository lookup, ServerPools servers, CatalogService catalog, FlotillaConfig config, MeterRegistry metrics) {
+                         AdvisoryLocks locks, TemplateRepository lookup, ServerPools servers, CatalogService catalog, FlotillaConfig config, MeterRegistry metrics,
+                         HomeOutage outage) {
+        this.outage = outage;
         this.locks = locks;
         this.lookup = lookup;
         this.servers = servers;
@@ -150,22 +155,28 @@ public class RolloutWorker {
             return;
         }
         rollouts.claimable().subscribe().with(ids -> {
+            outage.answered();
             ids.stream().filter(running::add).forEach(this::tryRun);
             ticking.set(false);
         }, failure -> {
-            Log.debugf("Rollout poll failed: %s", failure.getMessage());
+            if (!outage.failed(failure, "the rollout poll (retried every " + config.rollout().pollInterval().toMillis()
+                    + " ms)")) {
+                Log.debugf("Rollout poll failed: %s", failure.getMessage());
+            }
             ticking.set(false);
         });
     }
 
     private void tryRun(UUID id) {
-        pool.getConnection().flatMap(conn -> locks.tryLockRollout(conn, id)
+        Connections.take(pool).flatMap(conn -> locks.tryLockRollout(conn, id)
                         .flatMap(won -> won
                                 ? run(conn, id).eventually(() -> locks.unlockRollout(conn, id).onFailure().recoverWithNull())
                                 : Uni.createFrom().voidItem())
                         .eventually(conn::close))
                 .subscribe().with(ok -> running.remove(id), failure -> {
-                    Log.warnf("Rollout %s stopped on this replica: %s", id, failure.getMessage());
+                    if (!outage.failed(failure, "rollout " + id + " stopped on this replica, resumed by the next poll")) {
+                        Log.warnf("Rollout %s stopped on this replica: %s", id, failure.getMessage());
+                    }
                     running.remove(id);
                 });
     }
@@ -332,7 +343,9 @@ public class RolloutWorker {
             heartbeatTimer = vertx.setPeriodic(config.rollout().heartbeatInterval().toMillis(), t ->
                     heartbeat().subscribe().with(s -> { }, e -> {
                         // The lock lives on this session; without it another replica may take over: stop starting.
-                        Log.warnf("Rollout %s lost its heartbeat connection: %s", work.id(), e.getMessage());
+                        if (!outage.failed(e, "rollout " + work.id() + " lost its heartbeat and starts no more schemas")) {
+                            Log.warnf("Rollout %s lost its heartbeat connection: %s", work.id(), e.getMessage());
+                        }
                         connectionLost = true;
                     }));
         }
@@ -379,7 +392,10 @@ public class RolloutWorker {
                     })
                     .onFailure().recoverWithUni(e -> {
                         // Not the migration's fault (connection lost, server restarting): run it again later.
-                        Log.warnf("Rollout %s: %s left pending: %s", work.id(), t.company().schemaName(), e.getMessage());
+                        if (!outage.failed(e, "rollout " + work.id() + ": schema left pending, run again")) {
+                            Log.warnf("Rollout %s: %s left pending: %s", work.id(), t.company().schemaName(),
+                                    e.getMessage());
+                        }
                         connectionLost = true;
                         report(new TargetUpdate(companyId, TargetStatus.PENDING, 0, null, null, null, false));
                         return Uni.createFrom().voidItem();

@@ -1,6 +1,7 @@
 package io.flotilla.server;
 
 import io.flotilla.config.FlotillaConfig;
+import io.flotilla.config.PoolTimerRace;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.sql.TenantDatabase;
@@ -157,6 +158,7 @@ public class ServerPools {
                 .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setIdleTimeout(10).setIdleTimeoutUnit(TimeUnit.MINUTES);
         io.vertx.core.Vertx core = vertx.getDelegate();
+        PoolTimerRace.contain(core); // the same connection-timeout race as home's pool
         io.vertx.sqlclient.Pool pool = PgBuilder.pool()
                 .with(poolOptions)
                 .connectingTo(() -> credentials.password(core, c)

@@ -25,11 +25,11 @@ public record TenantDatabase(String name, Pool pool) {
 
     /** Runs {@code work} on one of this database's connections, returned to the pool however it ends. */
     public <T> Uni<T> withConnection(Function<SqlConnection, Uni<T>> work) {
-        return pool.withConnection(work);
+        return pool.withConnection(conn -> work.apply(Connections.quiet(conn)));
     }
 
     /** Runs {@code work} in a transaction on one of this database's connections: committed when it succeeds. */
     public <T> Uni<T> withTransaction(Function<SqlConnection, Uni<T>> work) {
-        return pool.withTransaction(work);
+        return pool.withTransaction(conn -> work.apply(Connections.quiet(conn)));
     }
 }

@@ -1,6 +1,6 @@
 /**
  * SQL against tenant schemas, below the domain: the database tenant SQL runs against (a value), the executor (search path, pipelined script runs, schema DDL), the
  * advisory locks of both namespaces (schemas, rollouts), the schema names reserved for PostgreSQL and for
- * scratch schemas, and the lexer that splits and inspects SQL scripts ({@code SqlScript}). Imports nothing from the domain packages.
+ * scratch schemas, connections held for several statements ({@code Connections}), and the lexer that splits and inspects SQL scripts ({@code SqlScript}). Imports nothing from the domain packages.
  */
 package io.flotilla.sql;
