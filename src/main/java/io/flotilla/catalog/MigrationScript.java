@@ -1,9 +1,13 @@
 package io.flotilla.catalog;
 
+import io.flotilla.sql.SqlScript;
+import io.flotilla.sql.SqlScript.UnplacedExtension;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -25,10 +29,14 @@ import java.util.regex.Pattern;
  *                      names as PostgreSQL stores them (unquoted names folded to lower case)
  * @param template      {@code sql} split at its placeholders, once: a rollout renders each script for thousands of
  *                      companies, and then that is a concatenation rather than a regex scan
+ * @param extensions    the {@code CREATE EXTENSION} statements without a {@code SCHEMA} clause, in order: the executor
+ *                      creates these in the shared extension schema first, so that they never land in the first
+ *                      tenant's schema (found once here, never per tenant)
  */
 public record MigrationScript(String file, String sql, String checksum, boolean transactional,
                               List<String> requires, Map<String, String> defaults, boolean placeholders,
-                              Map<String, Set<LintRule>> lintWaivers, Template template) {
+                              Map<String, Set<LintRule>> lintWaivers, Template template,
+                              List<UnplacedExtension> extensions) {
 
     static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.-]*)}");
 
@@ -38,7 +46,12 @@ public record MigrationScript(String file, String sql, String checksum, boolean 
     public MigrationScript(String file, String sql, String checksum, boolean transactional, List<String> requires,
                            Map<String, String> defaults, boolean placeholders, Map<String, Set<LintRule>> lintWaivers) {
         this(file, sql, checksum, transactional, requires, defaults, placeholders, lintWaivers,
-                Template.parse(sql, placeholders));
+                Template.parse(sql, placeholders), unplacedExtensions(sql));
+    }
+
+    private static List<UnplacedExtension> unplacedExtensions(String sql) {
+        return SqlScript.split(sql).stream().map(SqlScript::unplacedExtension).flatMap(Optional::stream).distinct()
+                .toList();
     }
 
     /**
