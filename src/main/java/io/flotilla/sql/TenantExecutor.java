@@ -46,6 +46,11 @@ public class TenantExecutor {
     /** SQLSTATE of a statement that gave up waiting for a lock ({@code lock_timeout}). */
     private static final String LOCK_NOT_AVAILABLE = "55P03";
 
+    /** The shared schema extensions go to ({@code flotilla.catalog.extension-schema}). */
+    public String extensionSchema() {
+        return extensionSchema;
+    }
+
     /** {@code "name"} with embedded quotes doubled, as PostgreSQL's quote_ident does. */
     public static String quoteIdent(String name) {
         return "\"" + name.replace("\"", "\"\"") + "\"";
