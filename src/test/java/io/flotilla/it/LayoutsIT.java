@@ -2,6 +2,9 @@ package io.flotilla.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flotilla.catalog.Layout;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -16,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,21 +27,65 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every directory under {@code src/test/resources/layouts/}, one per layout Flotilla reads in place, each written as
- * its tool documents its files, served by the packaged service on a fresh database: three migrations (a table with
+ * its tool documents its files, served by the packaged service (one process per layout, its catalog being read at
+ * start-up): three migrations (a table with
  * {@code CREATE EXTENSION IF NOT EXISTS pg_trgm}, a {@code CREATE INDEX CONCURRENTLY} using its operator class
  * without a transaction, a transactional gist index using another), two companies onboarded over HTTP, then a down
  * rollout to version 1 where the layout has rollbacks, or its refusal where it has none. A directory added there
  * (with the same three migrations) is picked up without touching this class; its name is the {@link Layout}'s, in
  * lower case.
+ * <p>
+ * One database for the class (creating and dropping one per layout cost more than the layout's own work): each
+ * layout starts with no pg_trgm anywhere and the earlier layouts' companies deleted with their schemas, so every
+ * layout creates the extension afresh.
  */
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
-class LayoutsIT extends ProcessTestSupport {
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class LayoutsIT {
 
     static final Path LAYOUTS = Path.of("src", "test", "resources", "layouts").toAbsolutePath();
     /** What each of the three migrations does, in order, and whether it runs in a transaction. */
     static final List<String> UPS = List.of("CREATE TABLE notes", "CREATE INDEX CONCURRENTLY notes_body_trgm",
             "ADD COLUMN title");
     static final List<Boolean> TRANSACTIONAL = List.of(true, false, true);
+
+    static ItDatabase db;
+    private ServiceProcess service;
+
+    @BeforeAll
+    static void openDatabase() {
+        db = ItDatabase.create();
+    }
+
+    @AfterAll
+    static void dropDatabase() {
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    @AfterEach
+    void stopService() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    /** No pg_trgm anywhere and no company left from an earlier layout (the first layout's start made the tables). */
+    private static void forgetEarlierLayouts() {
+        db.execute("DROP EXTENSION IF EXISTS pg_trgm CASCADE");
+        if (db.queryLong("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = 'companies'") == 0) {
+            return;
+        }
+        for (String schema : db.column("SELECT schema_name::text FROM public.companies WHERE deleted_at IS NULL",
+                String.class)) {
+            db.execute("DROP SCHEMA IF EXISTS \"" + schema.replace("\"", "\"\"") + "\" CASCADE");
+        }
+        db.execute("UPDATE public.companies SET deleted_at = now() WHERE deleted_at IS NULL");
+    }
+
+    private Supplier<String> logs() {
+        return () -> service == null ? "" : "\n" + service.logTail(80);
+    }
 
     static Stream<String> layouts() throws IOException {
         try (Stream<Path> dirs = Files.list(LAYOUTS)) {
@@ -51,7 +99,10 @@ class LayoutsIT extends ProcessTestSupport {
     @MethodSource("layouts")
     void twoCompaniesOnboardInOrderWithTheExtensionSharedAndRollBackWhereTheLayoutCan(String id) throws Exception {
         Layout layout = Layout.valueOf(id.toUpperCase(Locale.ROOT));
-        ServiceProcess service = started("it-" + id, Map.of("MIGRATIONS_DIR", LAYOUTS.resolve(id).toString()));
+        forgetEarlierLayouts();
+        service = ServiceProcess.start("it-" + id, "LayoutsIT-" + id, db,
+                Map.of("MIGRATIONS_DIR", LAYOUTS.resolve(id).toString()));
+        service.awaitReady(Duration.ofSeconds(90));
 
         // Read in place: the start-up line names the layout, the catalog lists the three migrations in order.
         String log = Files.readString(service.logFile());
