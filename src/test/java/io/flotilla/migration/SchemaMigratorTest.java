@@ -366,4 +366,25 @@ class SchemaMigratorTest {
         results.forEach(r -> assertTrue(r.succeeded(), () -> String.valueOf(r.failure())));
         assertTrigramEverywhere(all.toArray(Company[]::new));
     }
+
+    /** A non-transactional file creates its extensions in the shared schema first too, as a statement of its own. */
+    @Test
+    void aNonTransactionalFileCreatesItsExtensionInTheSharedSchemaFirst() throws IOException {
+        withoutTrigram();
+        MigrationCatalog catalog = catalog(Map.of(
+                "001_notes.sql", "CREATE TABLE notes (id bigserial PRIMARY KEY, body text NOT NULL, title text);",
+                "002_trgm.sql", "-- flotilla:no-transaction\nCREATE EXTENSION IF NOT EXISTS pg_trgm;\n"
+                        + "CREATE INDEX CONCURRENTLY notes_body_trgm ON notes USING gin (body gin_trgm_ops);\n"
+                        + "CREATE INDEX CONCURRENTLY notes_title_trgm ON notes USING gist (title gist_trgm_ops);"));
+        assertFalse(catalog.migrations().get(1).transactional());
+        Company first = company(Sql.unique("ext_nt_a"));
+        Company second = company(Sql.unique("ext_nt_b"));
+
+        ApplyResult a = migrate(first, catalog);
+        ApplyResult b = migrate(second, catalog);
+
+        assertTrue(a.succeeded(), () -> String.valueOf(a.failure()));
+        assertTrue(b.succeeded(), () -> String.valueOf(b.failure()));
+        assertTrigramEverywhere(first, second);
+    }
 }
