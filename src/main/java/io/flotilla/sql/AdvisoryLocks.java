@@ -107,10 +107,10 @@ public class AdvisoryLocks {
      * one would fail on {@code pg_extension}'s unique index. Waiting here is safe, unlike for schema locks: the holder
      * only runs a transactional script, which never waits for other sessions' snapshots. Once the extension exists
      * (every company after the first), nothing is locked. {@code extension} is a plain name
-     * ({@code [A-Za-z0-9_.-]+}, as {@link SqlScript#unplacedExtension} gives them), so it is spelled as a literal.
+     * ({@link SqlScript#isPlainName}, as {@link SqlScript#unplacedExtension} gives them), so it is spelled as a literal.
      */
     public static String extensionLock(String extension) {
-        if (!extension.matches("[A-Za-z0-9_.-]+")) {
+        if (!SqlScript.isPlainName(extension)) {
             throw new IllegalArgumentException("not a plain extension name: " + extension);
         }
         String literal = "'" + extension + "'";

@@ -175,11 +175,17 @@ public final class SqlScript {
     public record UnplacedExtension(String name, String version, boolean cascade) {
     }
 
+    /** Whether an extension name or version is plain enough ({@code [A-Za-z0-9_.-]+}) to be spelled in SQL as is. */
+    public static boolean isPlainName(String name) {
+        return EXTENSION_NAME.matcher(name).matches();
+    }
+
     /**
      * For {@code CREATE EXTENSION [IF NOT EXISTS] name [WITH] [VERSION v] [CASCADE]} without a {@code SCHEMA}
      * clause, the extension it creates; empty for any other statement, one with {@code SCHEMA}, or a name that is a
      * placeholder rather than an identifier.
      */
+
     public static Optional<UnplacedExtension> unplacedExtension(String statement) {
         List<Token> t = tokens(statement);
         if (indexOf(t, "CREATE EXTENSION") != 0) {
@@ -191,7 +197,7 @@ public final class SqlScript {
             return Optional.empty();
         }
         String name = identifier(t.get(i).text());
-        if (!EXTENSION_NAME.matcher(name).matches()) {
+        if (!isPlainName(name)) {
             return Optional.empty(); // an odd name is left to the script as written, never spliced into SQL
         }
         String version = null;
@@ -204,7 +210,7 @@ public final class SqlScript {
                 Token v = t.get(++k);
                 String text = v.kind() == Kind.STRING && v.text().startsWith("'")
                         ? v.text().substring(1, v.text().length() - 1).replace("''", "'") : identifier(v.text());
-                if (!EXTENSION_NAME.matcher(text).matches()) {
+                if (!isPlainName(text)) {
                     return Optional.empty();
                 }
                 version = "'" + text + "'";
