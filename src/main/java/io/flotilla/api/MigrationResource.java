@@ -30,9 +30,9 @@ public class MigrationResource {
 
     @GET
     @Operation(operationId = "listMigrations", summary = "The migration catalog, in version order")
-    @APIResponse(responseCode = "200", description = "Every migration, without its SQL")
+    @APIResponse(responseCode = "200", description = "Every migration, without its SQL, each naming the directory's layout")
     public List<MigrationView> list() {
-        return catalog.migrations().stream().map(MigrationView::summary).toList();
+        return catalog.migrations().stream().map(m -> MigrationView.summary(m, catalog.catalog().layout())).toList();
     }
 
     @GET
@@ -44,6 +44,6 @@ public class MigrationResource {
     @APIResponse(responseCode = "404", description = "The catalog has no such version",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     public MigrationView get(@Parameter(description = "The version", example = "7") @PathParam("version") String version) {
-        return MigrationView.detail(catalog.get(version));
+        return MigrationView.detail(catalog.get(version), catalog.catalog().layout());
     }
 }

@@ -33,7 +33,17 @@ public enum Layout {
      */
     DBMATE("dbmate (N_name.sql with -- migrate:up / -- migrate:down)", null),
     /** goose: {@code 00001_name.sql} or a timestamp, with {@code -- +goose Up} / {@code -- +goose Down}; by content too. */
-    GOOSE("goose (N_name.sql with -- +goose Up / -- +goose Down)", null);
+    GOOSE("goose (N_name.sql with -- +goose Up / -- +goose Down)", null),
+    /**
+     * sqitch: {@code sqitch.plan} orders and names the changes; {@code deploy/name.sql} applies,
+     * {@code revert/name.sql} undoes. Found by the plan file, never by {@link #classify} ({@link Sqitch}).
+     */
+    SQITCH("sqitch (sqitch.plan with deploy/ and revert/)", null),
+    /**
+     * Liquibase formatted SQL: files whose first line is {@code --liquibase formatted sql}, one step per
+     * {@code --changeset author:id}; by content, like goose and dbmate ({@link Liquibase}).
+     */
+    LIQUIBASE("Liquibase formatted SQL (--liquibase formatted sql, --changeset author:id)", null);
 
 
     private final String label;
@@ -77,7 +87,7 @@ public enum Layout {
                 boolean down = switch (layout) {
                     case FLYWAY -> prefix.equals("U");
                     case GOLANG_MIGRATE, V_UP_DOWN -> m.group(4).equals("down");
-                    case PRISMA, DBMATE, GOOSE -> false;
+                    case PRISMA, DBMATE, GOOSE, SQITCH, LIQUIBASE -> false;
                     case FLOTILLA -> prefix != null;
                     case DOTTED -> prefix != null || "down".equals(m.group(4));
                 };

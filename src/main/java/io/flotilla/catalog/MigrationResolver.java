@@ -107,8 +107,30 @@ public final class MigrationResolver {
                 prismaWithoutScript.add(sub.getFileName() + "/");
             }
         }
+        // sqitch: the plan, not the file names, lists the steps; its scripts live in subdirectories.
+        boolean sqitch = Files.isRegularFile(directory.resolve(Sqitch.PLAN));
+        if (sqitch) {
+            byLayout.put(Layout.SQITCH, new ArrayList<>(List.of(Sqitch.PLAN)));
+            List<ToolStep> steps = Sqitch.read(directory, problems);
+            for (int i = 0; i < steps.size(); i++) {
+                addStep(Layout.SQITCH, i + 1, steps.get(i), ups, downs, sources);
+            }
+        }
+        int liquibasePosition = 0; // changesets are numbered across the directory's files, in name order
         for (Path path : candidates) {
             String fileName = directory.relativize(path).toString().replace('\\', '/');
+            List<CatalogProblem> unreadable = new ArrayList<>();
+            String content = decode(path, fileName, unreadable);
+            if (content != null && Liquibase.isFormatted(content)) {
+                byLayout.computeIfAbsent(Layout.LIQUIBASE, l -> new ArrayList<>()).add(fileName);
+                for (ToolStep step : Liquibase.changesets(fileName, content, problems)) {
+                    liquibasePosition++;
+                    if (!step.skipped()) {
+                        addStep(Layout.LIQUIBASE, liquibasePosition, step, ups, downs, sources);
+                    }
+                }
+                continue;
+            }
             if (fileName.startsWith("R__")) {
                 problems.add(new CatalogProblem(Kind.UNSUPPORTED_FILE, fileName
                         + " is a Flyway repeatable migration; Flotilla applies versioned migrations only",
@@ -122,7 +144,8 @@ public final class MigrationResolver {
                 continue;
             }
             FileName name = classified.get();
-            String text = decode(path, fileName, problems);
+            problems.addAll(unreadable);
+            String text = content;
             // Another tool's markers in a Flotilla-named file: that tool's layout, cut in two, never run whole.
             Optional<Layout> sectioned = text == null ? Optional.empty() : Sections.detect(fileName, text, problems);
             if (sectioned.isPresent() && name.layout() != Layout.FLOTILLA) {
@@ -145,17 +168,17 @@ public final class MigrationResolver {
                     continue;
                 }
                 ups.computeIfAbsent(up.version(), v -> new ArrayList<>()).add(up);
-                sources.put(up, new Source(split.get().up().sql(), split.get().up().noTransaction()));
+                sources.put(up, new Source(split.get().up().sql(), split.get().up().noTransaction(), null));
                 split.get().down().ifPresent(section -> {
                     FileName down = name.as(sectioned.get(), true);
                     downs.computeIfAbsent(down.version(), v -> new ArrayList<>()).add(down);
-                    sources.put(down, new Source(section.sql(), section.noTransaction()));
+                    sources.put(down, new Source(section.sql(), section.noTransaction(), null));
                 });
                 continue;
             }
             byLayout.computeIfAbsent(name.layout(), l -> new ArrayList<>()).add(fileName);
             (name.down() ? downs : ups).computeIfAbsent(name.version(), v -> new ArrayList<>()).add(name);
-            sources.put(name, new Source(text, false));
+            sources.put(name, new Source(text, false, null));
         }
         if (byLayout.containsKey(Layout.PRISMA)) {
             // In a Prisma tree a migration directory without its script is a half-deleted or misnamed migration.
@@ -180,7 +203,7 @@ public final class MigrationResolver {
                         + " undoes version " + version + ", which has no migration file", unpaired));
             }
         });
-        if (ups.isEmpty() && downs.isEmpty() && problems.isEmpty()) {
+        if (ups.isEmpty() && downs.isEmpty() && problems.isEmpty() && byLayout.isEmpty()) {
             nothingFound(directory, problems);
         }
 
@@ -197,7 +220,8 @@ public final class MigrationResolver {
             List<FileName> downNames = downs.get(entry.getKey());
             MigrationScript upScript = scripts.get(up);
             if (upScript != null) {
-                migrations.add(new Migration(entry.getKey(), up.name(), upScript,
+                String stepName = sources.get(up).name() != null ? sources.get(up).name() : up.name();
+                migrations.add(new Migration(entry.getKey(), stepName, upScript,
                         downNames == null ? null : scripts.get(downNames.get(0))));
             }
         }
@@ -208,13 +232,32 @@ public final class MigrationResolver {
         return new Resolution(directory, Optional.of(new MigrationCatalog(directory, layout, migrations)), problems);
     }
 
-    /** What a script is read from: its text (null if unreadable) and its tool's own no-transaction flag. */
-    private record Source(String text, boolean noTransaction) {
+    /**
+     * What a script is read from: its text (null if unreadable), its tool's own no-transaction flag, and the step's
+     * name when the tool names it (a sqitch change, a Liquibase changeset), else null: named after the file.
+     */
+    private record Source(String text, boolean noTransaction, String name) {
+    }
+
+    /** A step a tool's listing names, numbered by its position there. */
+    private static void addStep(Layout layout, int position, ToolStep step, Map<Version, List<FileName>> ups,
+                                Map<Version, List<FileName>> downs, Map<FileName, Source> sources) {
+        String text = Integer.toString(position);
+        Version version = Version.parse(text);
+        FileName up = new FileName(step.file(), layout, version, text, step.name(), false);
+        ups.computeIfAbsent(version, v -> new ArrayList<>()).add(up);
+        sources.put(up, new Source(step.up().sql(), step.up().noTransaction(), step.name()));
+        if (step.down() != null) {
+            FileName down = new FileName(step.downFile(), layout, version, text, step.name(), true);
+            downs.computeIfAbsent(version, v -> new ArrayList<>()).add(down);
+            sources.put(down, new Source(step.down().sql(), step.down().noTransaction(), step.name()));
+        }
     }
 
     private static final String EXAMPLES = "001_name.sql, rollback_001_name.sql, 1_name.up.sql, V1__name.sql,"
-            + " 1.name.sql, V0001.name.up.sql, a goose or dbmate 20240101120000_name.sql, or Prisma's"
-            + " 20240101120000_name/migration.sql";
+            + " 1.name.sql, V0001.name.up.sql, a goose or dbmate 20240101120000_name.sql, Prisma's"
+            + " 20240101120000_name/migration.sql, a sqitch.plan with deploy/ and revert/, or Liquibase formatted SQL"
+            + " (first line --liquibase formatted sql)";
 
     /** The subdirectories named as Prisma names its migrations: {@code 20240101120000_name/}. */
     private static List<Path> prismaDirectories(Path directory, List<CatalogProblem> problems) {
@@ -274,7 +317,7 @@ public final class MigrationResolver {
     }
 
     /** The file's text, line endings normalised; null (with a problem added) when it is no UTF-8 or unreadable. */
-    private static String decode(Path path, String file, List<CatalogProblem> problems) {
+    static String decode(Path path, String file, List<CatalogProblem> problems) {
         try {
             return normalise(StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)

@@ -29,13 +29,16 @@ import java.util.regex.Pattern;
  *                      names as PostgreSQL stores them (unquoted names folded to lower case)
  * @param template      {@code sql} split at its placeholders, once: a rollout renders each script for thousands of
  *                      companies, and then that is a concatenation rather than a regex scan
+ * @param contentChecksum SHA-256 (hex) of the statements alone ({@link #content}): the same for a goose file's up
+ *                      section and the plain file split out of it, so renaming a catalog into another layout is not
+ *                      taken for drift
  * @param extensions    the {@code CREATE EXTENSION} statements without a {@code SCHEMA} clause, in order: the executor
  *                      creates these in the shared extension schema first, so that they never land in the first
  *                      tenant's schema (found once here, never per tenant)
  */
 public record MigrationScript(String file, String sql, String checksum, boolean transactional,
                               List<String> requires, Map<String, String> defaults, boolean placeholders,
-                              Map<String, Set<LintRule>> lintWaivers, Template template,
+                              Map<String, Set<LintRule>> lintWaivers, Template template, String contentChecksum,
                               List<UnplacedExtension> extensions) {
 
     static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.-]*)}");
@@ -46,12 +49,20 @@ public record MigrationScript(String file, String sql, String checksum, boolean 
     public MigrationScript(String file, String sql, String checksum, boolean transactional, List<String> requires,
                            Map<String, String> defaults, boolean placeholders, Map<String, Set<LintRule>> lintWaivers) {
         this(file, sql, checksum, transactional, requires, defaults, placeholders, lintWaivers,
-                Template.parse(sql, placeholders), unplacedExtensions(sql));
+                Template.parse(sql, placeholders), MigrationResolver.sha256(content(sql)), unplacedExtensions(sql));
     }
 
     private static List<UnplacedExtension> unplacedExtensions(String sql) {
         return SqlScript.split(sql).stream().map(SqlScript::unplacedExtension).flatMap(Optional::stream).distinct()
                 .toList();
+    }
+
+    /**
+     * What a script does, without how its file is laid out: its tokens (strings and dollar-quoted bodies whole) with
+     * whitespace and comments dropped, so another tool's section markers, headers and directives do not count.
+     */
+    static String content(String sql) {
+        return String.join(" ", SqlScript.lexemes(sql));
     }
 
     /**

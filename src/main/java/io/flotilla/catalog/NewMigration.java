@@ -23,12 +23,11 @@ import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -36,7 +35,14 @@ import java.util.stream.Collectors;
  * The next migration of a directory, as {@code flotilla create --name add_invoices} makes it: an up file and its
  * rollback, numbered after the highest version and named in the layout the directory already uses, from a template
  * whose comments explain the directives. {@link #plan} decides (it only reads the directory); {@link #write} creates
- * the two files and never overwrites one.
+ * the files and never overwrites one.
+ *
+ * <p>Layouts whose files hold both directions get one file: goose ({@code -- +goose Up} / {@code Down}), dbmate
+ * ({@code -- migrate:up} / {@code down}), Liquibase (a new formatted SQL file after the last one, named like it, with
+ * one changeset and a {@code --rollback} line); Prisma gets {@code <timestamp>_name/migration.sql} and no rollback.
+ * sqitch gets {@code deploy/}, {@code revert/} and {@code verify/} scripts in sqitch's own template style and a change
+ * line appended to {@code sqitch.plan} (planner from sqitch.conf's {@code [user]}, else
+ * {@code flotilla <flotilla@localhost>}); its version is the change's position in the plan.
  *
  * <p>Names: lower-case letters, digits and underscores, starting with a letter, at most {@value #MAX_NAME_LENGTH}
  * characters. Upper case is lowered and each run of spaces or hyphens becomes one underscore ({@code Add Invoices},
@@ -52,15 +58,14 @@ import java.util.stream.Collectors;
  * @param version   the new version as the file names spell it ({@code 008}, {@code 1_28})
  * @param name      the normalised name ({@code add_invoices})
  * @param up        the migration file
- * @param down      the rollback file
+ * @param down      the rollback file, or null when the layout keeps it in the up file (or has none)
+ * @param extra     further files to create (sqitch's verify script)
+ * @param append    a line to append to an existing file (sqitch.plan's change line), or null
  */
-public record NewMigration(Path directory, Layout layout, String version, String name, Script up, Script down) {
+public record NewMigration(Path directory, Layout layout, String version, String name, Script up, Script down,
+                           List<Script> extra, Script append) {
 
     public static final int MAX_NAME_LENGTH = 100;
-
-    /** The layouts this class names files for; the others are read in place only, for now. */
-    private static final Set<Layout> WRITABLE = EnumSet.of(Layout.FLOTILLA, Layout.GOLANG_MIGRATE, Layout.FLYWAY,
-            Layout.DOTTED, Layout.V_UP_DOWN);
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
     /** Refused outright, never normalised away: they would reach outside the directory or confuse a layout. */
@@ -68,6 +73,9 @@ public record NewMigration(Path directory, Layout layout, String version, String
     private static final Pattern TIMESTAMP = Pattern.compile("\\d{14}");
     private static final DateTimeFormatter TIMESTAMP_FORMAT =
             DateTimeFormatter.ofPattern("uuuuMMddHHmmss").withResolverStyle(ResolverStyle.STRICT);
+    private static final DateTimeFormatter SQITCH_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'");
+    /** A Liquibase file named with a leading number: {@code 001-init.sql}, {@code 2_users.sql}. */
+    private static final Pattern NUMBERED = Pattern.compile("^(\\d+)([-_.])(.*)\\.sql$");
 
     /** One file to create: where, and its text. */
     public record Script(Path path, String content) {
@@ -109,21 +117,19 @@ public record NewMigration(Path directory, Layout layout, String version, String
 
         List<Migration> existing = catalog.map(MigrationCatalog::migrations).orElse(List.of());
         Layout layout = catalog.map(MigrationCatalog::layout).orElse(Layout.FLOTILLA);
-        if (!WRITABLE.contains(layout)) {
-            problems.add("flotilla create does not write " + layout.label() + " migrations yet; create the file as"
-                    + " that tool names it, and Flotilla reads it as it is");
-            return new Planned(directory, Optional.empty(), List.copyOf(problems));
-        }
         String version;
         String upFile;
         String downFile;
-        if (existing.isEmpty()) {
+        if (layout == Layout.SQITCH) {
+            return checked(directory, sqitch(directory, normalised, existing, clock, problems), problems);
+        } else if (existing.isEmpty()) {
             version = "001";
             upFile = version + "_" + normalised + ".sql";
             downFile = "rollback_" + upFile;
         } else {
             Migration last = existing.get(existing.size() - 1);
-            version = next(fileName(last.up()).versionText(), clock);
+            // A Liquibase step is numbered by its position, not by its file's name.
+            version = layout == Layout.LIQUIBASE ? "" : next(fileName(last.up()).versionText(), clock);
             String base = version + "_" + normalised;
             switch (layout) {
                 case FLOTILLA -> {
@@ -150,19 +156,103 @@ public record NewMigration(Path directory, Layout layout, String version, String
                             .reduce((a, b) -> b).map(m -> m.down().file().startsWith("rollback_")).orElse(false);
                     downFile = prefixed ? "rollback_" + dotted + ".sql" : dotted + ".down.sql";
                 }
+                case GOOSE, DBMATE -> {
+                    boolean goose = layout == Layout.GOOSE;
+                    return checked(directory, new NewMigration(directory, layout, version, normalised,
+                            new Script(directory.resolve(base + ".sql"), (goose ? "-- +goose Up\n" : "-- migrate:up\n")
+                                    + upTemplate(normalised) + "\n" + (goose ? "-- +goose Down\n" : "-- migrate:down\n")
+                                    + sectionDownTemplate()), null, List.of(), null), problems);
+                }
+                case PRISMA -> {
+                    return checked(directory, new NewMigration(directory, layout, version, normalised,
+                            new Script(directory.resolve(base).resolve("migration.sql"), upTemplate(normalised)),
+                            null, List.of(), null), problems);
+                }
+                case LIQUIBASE -> {
+                    String file = liquibaseFile(last.up().file(), normalised, clock);
+                    // Every changeset counts, one skipped for another dbms too: it keeps its number.
+                    return checked(directory, new NewMigration(directory, layout,
+                            Integer.toString(Liquibase.count(directory) + 1), normalised,
+                            new Script(directory.resolve(file), liquibaseTemplate(normalised)), null, List.of(), null),
+                            problems);
+                }
                 default -> throw new IllegalStateException("unknown layout " + layout);
             }
         }
         NewMigration migration = new NewMigration(directory, layout, version, normalised,
                 new Script(directory.resolve(upFile), upTemplate(normalised)),
-                new Script(directory.resolve(downFile), downTemplate(version, normalised, upFile)));
-        for (Script script : List.of(migration.up, migration.down)) {
-            if (Files.exists(script.path(), LinkOption.NOFOLLOW_LINKS)) {
-                problems.add(script.path().getFileName() + " already exists in " + directory.toAbsolutePath());
+                new Script(directory.resolve(downFile), downTemplate(version, normalised, upFile)), List.of(), null);
+        return checked(directory, migration, problems);
+    }
+
+    /** The planned migration, unless one of the files it would create exists already (or planning found problems). */
+    private static Planned checked(Path directory, NewMigration migration, List<String> problems) {
+        if (migration != null) {
+            for (Script script : migration.created()) {
+                if (Files.exists(script.path(), LinkOption.NOFOLLOW_LINKS)) {
+                    problems.add(directory.relativize(script.path()) + " already exists in "
+                            + directory.toAbsolutePath());
+                }
             }
         }
-        return problems.isEmpty() ? new Planned(directory, Optional.of(migration), List.of())
+        return problems.isEmpty() && migration != null ? new Planned(directory, Optional.of(migration), List.of())
                 : new Planned(directory, Optional.empty(), List.copyOf(problems));
+    }
+
+    /** The files {@link #write} creates, in order: up, rollback, the others. */
+    public List<Script> created() {
+        List<Script> scripts = new ArrayList<>();
+        scripts.add(up);
+        if (down != null) {
+            scripts.add(down);
+        }
+        scripts.addAll(extra);
+        return scripts;
+    }
+
+    /** A sqitch change: its position as version, its scripts, its plan line; null with a problem for a name in use. */
+    private static NewMigration sqitch(Path directory, String name, List<Migration> existing, Clock clock,
+                                       List<String> problems) {
+        if (existing.stream().anyMatch(m -> m.name().equals(name))) {
+            problems.add("sqitch.plan already has a change named " + name + "; reworking a change is sqitch's own"
+                    + " business (sqitch rework), pick another name");
+            return null;
+        }
+        String project = Sqitch.project(directory);
+        String change = project == null ? name : project + ":" + name;
+        String time = SQITCH_TIME.format(LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC)
+                .truncatedTo(ChronoUnit.SECONDS));
+        Path plan = directory.resolve(Sqitch.PLAN);
+        String line = name + " " + time + " " + Sqitch.planner(directory) + " # " + sentence(name) + "\n";
+        try {
+            String text = Files.readString(plan, StandardCharsets.UTF_8);
+            line = text.isEmpty() || text.endsWith("\n") ? line : "\n" + line;
+        } catch (IOException e) {
+            problems.add("cannot read " + plan.toAbsolutePath() + ": " + e.getMessage());
+            return null;
+        }
+        return new NewMigration(directory, Layout.SQITCH, Integer.toString(existing.size() + 1), name,
+                new Script(directory.resolve("deploy").resolve(name + ".sql"), "-- Deploy " + change + " to pg\n"
+                        + "--\n"
+                        + "-- " + sentence(name) + " Flotilla removes the BEGIN and COMMIT below and runs the change in"
+                        + " its own\n"
+                        + "-- transaction; for CREATE INDEX CONCURRENTLY and the like, delete them both.\n"
+                        + "\nBEGIN;\n\n-- XXX Add DDLs here.\n\nCOMMIT;\n"),
+                new Script(directory.resolve("revert").resolve(name + ".sql"), "-- Revert " + change + " from pg\n"
+                        + "\nBEGIN;\n\n-- XXX Add DDLs here.\n\nCOMMIT;\n"),
+                List.of(new Script(directory.resolve("verify").resolve(name + ".sql"), "-- Verify " + change
+                        + " on pg\n\nBEGIN;\n\n-- XXX Add verifications here.\n\nROLLBACK;\n")),
+                new Script(plan, line));
+    }
+
+    /** The next Liquibase file: the last one's leading number plus one, else its name with the new name appended. */
+    static String liquibaseFile(String last, String name, Clock clock) {
+        Matcher m = NUMBERED.matcher(last);
+        if (m.matches()) {
+            return next(m.group(1), clock) + m.group(2) + name + ".sql";
+        }
+        String base = last.endsWith(".sql") ? last.substring(0, last.length() - 4) : last;
+        return base + "_" + name + ".sql"; // '_' sorts after '.', so after the last file
     }
 
     /**
@@ -174,14 +264,25 @@ public record NewMigration(Path directory, Layout layout, String version, String
      */
     public List<Path> write() throws IOException {
         Files.createDirectories(directory);
-        create(up);
+        List<Path> written = new ArrayList<>();
         try {
-            create(down);
+            for (Script script : created()) {
+                Files.createDirectories(script.path().getParent());
+                create(script);
+                written.add(script.path());
+            }
+            if (append != null) {
+                // Last, so that a plan line never names a change whose scripts could not be written.
+                Files.writeString(append.path(), append.content(), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+                written.add(append.path());
+            }
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(up.path());
+            for (Path path : written) {
+                Files.deleteIfExists(path);
+            }
             throw e;
         }
-        return List.of(up.path(), down.path());
+        return List.copyOf(written);
     }
 
     private static void create(Script script) throws IOException {
@@ -285,6 +386,25 @@ public record NewMigration(Path directory, Layout layout, String version, String
                 + "\n"
                 + "-- The SQL goes here. For example:\n"
                 + "-- DROP TABLE IF EXISTS example;\n";
+    }
+
+    /** The down section of a goose or dbmate file. */
+    static String sectionDownTemplate() {
+        return "-- Undo everything the up section does, last change first. For example:\n"
+                + "-- DROP TABLE IF EXISTS example;\n";
+    }
+
+    /** One changeset, comment-only, with a rollback that runs nothing until it is written. */
+    static String liquibaseTemplate(String name) {
+        return "--liquibase formatted sql\n"
+                + "\n"
+                + "--changeset flotilla:" + name + "\n"
+                + "--comment: " + sentence(name) + "\n"
+                + "-- Flotilla runs each changeset as one step. Add runInTransaction:false to the --changeset line for\n"
+                + "-- CREATE INDEX CONCURRENTLY and the like. The SQL goes here; for example:\n"
+                + "-- CREATE TABLE example (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);\n"
+                + "-- Write the rollback on --rollback lines, e.g. --rollback DROP TABLE example;\n"
+                + "--rollback not required\n";
     }
 
     /** {@code add_invoices} → {@code Add invoices.} */

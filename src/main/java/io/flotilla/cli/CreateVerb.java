@@ -8,18 +8,21 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 
 /** {@code flotilla create --name add_invoices}: the next migration and its rollback, written locally. */
 @Command(name = "create", header = "Write the next migration and its rollback", sortOptions = false,
         description = {"Write the next-numbered migration and its rollback into the catalog directory, named in the"
                 + " layout the directory already uses (Flotilla's 001_x.sql / rollback_001_x.sql when it is empty), from a"
-                + " short commented template. Prints the two paths. Needs no service; never overwrites a file.",
+                + " short commented template: one file holding both directions for goose, dbmate and Liquibase, Prisma's"
+                + " N_name/migration.sql, sqitch's deploy/revert/verify scripts plus a line appended to sqitch.plan."
+                + " Prints the paths written. Needs no service; never overwrites a file.",
                 "Exit 0, or 2 when the name or the directory is refused (nothing written)."},
         footer = {"", "Examples:", "  flotilla create --name add_invoices",
                 "  flotilla create --name 'Add invoices' --dir db/tenant-migrations"})
 final class CreateVerb extends Verb {
 
-    /** What --output json reports. */
+    /** What --output json reports; {@code down} is null when the up file holds the rollback too (or there is none). */
     record Created(String version, String name, String layout, String up, String down) {
     }
 
@@ -41,16 +44,19 @@ final class CreateVerb extends Verb {
                     + String.join("; ", planned.problems()));
         }
         NewMigration migration = planned.migration().get();
+        List<Path> written;
         try {
-            migration.write();
+            written = migration.write();
         } catch (FileAlreadyExistsException e) {
             throw CliFailure.usage(e.getFile() + " already exists (written meanwhile?); nothing written");
         } catch (IOException e) {
             throw CliFailure.usage("cannot write into " + directory.toAbsolutePath().normalize() + ": " + e);
         }
         Path up = migration.up().path().normalize();
-        Path down = migration.down().path().normalize();
-        return Outcome.ok(new Created(migration.version(), migration.name(), migration.layout().name().toLowerCase(java.util.Locale.ROOT),
-                up.toString(), down.toString()), up + "\n" + down + "\n");
+        String down = migration.down() == null ? null : migration.down().path().normalize().toString();
+        StringBuilder text = new StringBuilder();
+        written.forEach(path -> text.append(path.normalize()).append('\n'));
+        return Outcome.ok(new Created(migration.version(), migration.name(),
+                migration.layout().name().toLowerCase(java.util.Locale.ROOT), up.toString(), down), text.toString());
     }
 }

@@ -31,6 +31,7 @@ public enum ErrorCode {
     MIGRATION_NOT_FOUND(404, "Migration not found"),
     CATALOG_INVALID(500, "Migration catalog is invalid"),
     UNRESOLVED_PLACEHOLDER(422, "Unresolved template placeholder"),
+    UNSAFE_TEMPLATE_VALUE(422, "Template value unsafe to substitute into SQL"),
     ROLLBACK_MISSING(422, "Rollback not possible"),
     EXTENSION_MISSING(422, "Required extension not available"),
     SEEDS_MISSING(422, "No seed files"),

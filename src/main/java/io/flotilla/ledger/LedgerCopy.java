@@ -31,33 +31,38 @@ public class LedgerCopy {
 
     private static final String STEP_COLUMNS = "id, run_id, company_id, schema_name, version, name, script, direction,"
             + " status, checksum, transactional, started_at, finished_at, duration_ms, error, error_sqlstate,"
-            + " error_position, executed_by";
-    private static final String STATE_COLUMNS = "company_id, version, applied, checksum, applied_at, failed, error, ledger_id";
+            + " error_position, executed_by, content_checksum";
+    private static final String STATE_COLUMNS = "company_id, version, applied, checksum, content_checksum, applied_at,"
+            + " failed, error, ledger_id";
 
     private static final String UPSERT = "WITH r AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id bigint,"
             + " run_id uuid, company_id uuid, schema_name text, version text, name text, script text, direction text,"
             + " status text, checksum text, transactional boolean, started_at timestamptz, finished_at timestamptz,"
-            + " duration_ms bigint, error text, error_sqlstate text, error_position integer, executed_by text)),"
+            + " duration_ms bigint, error text, error_sqlstate text, error_position integer, executed_by text,"
+            + " content_checksum text)),"
             + " l AS (INSERT INTO public.migration_ledger AS h (run_id, company_id, schema_name, version, version_key,"
             + " name, script, direction, status, checksum, transactional, started_at, finished_at, duration_ms, error,"
-            + " error_sqlstate, error_position, executed_by, server, server_step_id)"
+            + " error_sqlstate, error_position, executed_by, content_checksum, server, server_step_id)"
             + " SELECT run_id, company_id, schema_name, version, string_to_array(version, '.')::numeric[], name, script,"
             + " direction, status, checksum, transactional, started_at, finished_at, duration_ms, error, error_sqlstate,"
-            + " error_position, executed_by, $1, id FROM r ORDER BY id"
+            + " error_position, executed_by, content_checksum, $1, id FROM r ORDER BY id"
             + " ON CONFLICT (server, server_step_id) WHERE server_step_id IS NOT NULL DO UPDATE SET"
             + " status = EXCLUDED.status, finished_at = EXCLUDED.finished_at, duration_ms = EXCLUDED.duration_ms,"
             + " error = EXCLUDED.error, error_sqlstate = EXCLUDED.error_sqlstate, error_position = EXCLUDED.error_position"
             + " WHERE h.status = 'running' RETURNING id, server_step_id),"
             + " s AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(company_id uuid, version text, applied boolean,"
-            + " checksum text, applied_at timestamptz, failed boolean, error text, ledger_id bigint)),"
+            + " checksum text, content_checksum text, applied_at timestamptz, failed boolean, error text,"
+            + " ledger_id bigint)),"
             + " st AS (INSERT INTO public.migration_state AS m (company_id, version_key, version, applied, checksum,"
-            + " applied_at, failed, error, ledger_id, server_ledger_id, updated_at)"
+            + " content_checksum, applied_at, failed, error, ledger_id, server_ledger_id, updated_at)"
             + " SELECT s.company_id, string_to_array(s.version, '.')::numeric[], s.version, s.applied, s.checksum,"
+            + " s.content_checksum,"
             + " s.applied_at, s.failed, s.error, coalesce((SELECT l.id FROM l WHERE l.server_step_id = s.ledger_id),"
             + " (SELECT h.id FROM public.migration_ledger h WHERE h.server = $1 AND h.server_step_id = s.ledger_id), 0),"
             + " s.ledger_id, now() FROM s"
             + " ON CONFLICT (company_id, version_key) DO UPDATE SET applied = EXCLUDED.applied,"
-            + " checksum = EXCLUDED.checksum, applied_at = EXCLUDED.applied_at, failed = EXCLUDED.failed,"
+            + " checksum = EXCLUDED.checksum, content_checksum = EXCLUDED.content_checksum,"
+            + " applied_at = EXCLUDED.applied_at, failed = EXCLUDED.failed,"
             + " error = EXCLUDED.error, ledger_id = EXCLUDED.ledger_id, server_ledger_id = EXCLUDED.server_ledger_id,"
             + " updated_at = now() WHERE m.server_ledger_id IS NULL OR m.server_ledger_id <= EXCLUDED.server_ledger_id"
             + " RETURNING 1)"
@@ -163,7 +168,8 @@ public class LedgerCopy {
                     .put("error", row.getString("error"))
                     .put("error_sqlstate", row.getString("error_sqlstate"))
                     .put("error_position", row.getInteger("error_position"))
-                    .put("executed_by", row.getString("executed_by")));
+                    .put("executed_by", row.getString("executed_by"))
+                    .put("content_checksum", row.getString("content_checksum")));
         }
         return steps;
     }
@@ -176,6 +182,7 @@ public class LedgerCopy {
                     .put("version", row.getString("version"))
                     .put("applied", row.getBoolean("applied"))
                     .put("checksum", row.getString("checksum"))
+                    .put("content_checksum", row.getString("content_checksum"))
                     .put("applied_at", text(row.getOffsetDateTime("applied_at")))
                     .put("failed", row.getBoolean("failed"))
                     .put("error", row.getString("error"))

@@ -41,9 +41,9 @@ public class LedgerRepository {
     }
 
     private static final String INSERT_COLUMNS = "run_id, company_id, schema_name, version, version_key, name, script,"
-            + " direction, status, checksum, transactional, executed_by";
+            + " direction, status, checksum, transactional, executed_by, content_checksum";
     private static final String INSERT_VALUES = "$1, $2, $3, $4::text, string_to_array($4::text, '.')::numeric[], $5, $6,"
-            + " $7, $8, $9, $10, $11";
+            + " $7, $8, $9, $10, $11, $12";
 
     /**
      * Keeps {@code migration_state} in step with the ledger rows of CTE {@code l}, in the same statement: a success
@@ -51,21 +51,25 @@ public class LedgerRepository {
      * version applied).
      */
     private static final String STATE_UPSERT = " INSERT INTO public.migration_state AS s (company_id, version_key,"
-            + " version, applied, checksum, applied_at, failed, error, ledger_id, updated_at)"
+            + " version, applied, checksum, content_checksum, applied_at, failed, error, ledger_id, updated_at)"
             + " SELECT DISTINCT ON (company_id, version_key) company_id, version_key, version, status = 'applied',"
-            + " CASE WHEN status = 'applied' THEN checksum END, CASE WHEN status = 'applied' THEN finished_at END,"
+            + " CASE WHEN status = 'applied' THEN checksum END, CASE WHEN status = 'applied' THEN content_checksum END,"
+            + " CASE WHEN status = 'applied' THEN finished_at END,"
             + " status = 'failed', error, id, now() FROM l ORDER BY company_id, version_key, id DESC"
             + " ON CONFLICT (company_id, version_key) DO UPDATE SET"
             + " applied = CASE WHEN EXCLUDED.failed THEN s.applied ELSE EXCLUDED.applied END,"
             + " checksum = CASE WHEN EXCLUDED.failed THEN s.checksum ELSE EXCLUDED.checksum END,"
+            + " content_checksum = CASE WHEN EXCLUDED.failed THEN s.content_checksum ELSE EXCLUDED.content_checksum END,"
             + " applied_at = CASE WHEN EXCLUDED.failed THEN s.applied_at ELSE EXCLUDED.applied_at END,"
             + " failed = EXCLUDED.failed, error = EXCLUDED.error, ledger_id = EXCLUDED.ledger_id, updated_at = now()";
-    private static final String RETURNED = " RETURNING id, company_id, version_key, version, status, checksum, finished_at, error";
+    private static final String RETURNED = " RETURNING id, company_id, version_key, version, status, checksum,"
+            + " content_checksum, finished_at, error";
 
     private static Tuple stepParams(StepStart step, StepStatus status) {
         return Tuple.tuple(new ArrayList<>(List.of(step.runId(), step.companyId(), step.schemaName(),
                 step.version().toString(), step.name(), step.script().file(), step.direction().value(), status.value(),
-                step.script().checksum(), step.script().transactional(), step.executedBy())));
+                step.script().checksum(), step.script().transactional(), step.executedBy(),
+                step.script().contentChecksum())));
     }
 
     /**
@@ -145,7 +149,7 @@ public class LedgerRepository {
     private static final String RECORD_SCHEMA_DROPPED = "WITH l AS (INSERT INTO public.migration_ledger (" + INSERT_COLUMNS
             + ", started_at, finished_at, duration_ms)"
             + " SELECT $1, s.company_id, $3, s.version, s.version_key, coalesce(a.name, s.version), $4, 'down',"
-            + " 'rolled_back', s.checksum, coalesce(a.transactional, true), $5, now(), clock_timestamp(),"
+            + " 'rolled_back', s.checksum, coalesce(a.transactional, true), $5, s.content_checksum, now(), clock_timestamp(),"
             + " (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint"
             + " FROM public.migration_state s LEFT JOIN LATERAL (SELECT m.name, m.transactional"
             + " FROM public.migration_ledger m WHERE m.company_id = s.company_id AND m.version_key = s.version_key"

@@ -59,7 +59,7 @@ public record MigrationInfo(String version, String name, MigrationState state, S
         } else {
             state = h.applied() ? MigrationState.APPLIED : MigrationState.PENDING;
         }
-        boolean drifted = applied != null && checksum != null && !checksum.equals(applied.checksum());
+        boolean drifted = applied != null && migration != null && !applied.ran(migration.up());
         LedgerEntry failed = latest.status() == StepStatus.FAILED ? latest : null;
         return new MigrationInfo(version.toString(), name, state, script, checksum,
                 applied == null ? null : applied.checksum(), drifted,

@@ -12,6 +12,8 @@ import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.sql.TenantExecutor;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyRepository;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -50,11 +52,12 @@ public class MaintenanceService {
     private final ServerPools pools;
     private final FlotillaConfig config;
     private final String executedBy;
+    private final MeterRegistry metrics;
 
     public MaintenanceService(MaintenanceCatalog catalog, MaintenanceRepository runs, MaintenanceScheduler scheduler,
                               CompanyRepository companies, TenantExecutor executor, AdvisoryLocks locks,
                               MaintenanceSql maintenanceSql, ServerPools pools, FlotillaConfig config,
-                              SchemaMigrator migrator) {
+                              SchemaMigrator migrator, MeterRegistry metrics) {
         this.catalog = catalog;
         this.runs = runs;
         this.scheduler = scheduler;
@@ -65,6 +68,7 @@ public class MaintenanceService {
         this.pools = pools;
         this.config = config;
         this.executedBy = migrator.executedBy();
+        this.metrics = metrics;
     }
 
     /** Records a manual run and hands it to Quartz, which runs it once on some replica of the cluster. */
@@ -109,6 +113,7 @@ public class MaintenanceService {
      */
     public Uni<UUID> execute(String job, UUID requested, boolean recovering) {
         MaintenanceJobDefinition definition = catalog.get(job);
+        long began = System.nanoTime();
         Uni<UUID> runId = requested != null ? Uni.createFrom().item(requested)
                 : (recovering ? runs.unfinishedScheduled(job) : Uni.createFrom().<UUID>nullItem())
                 .flatMap(found -> found != null ? Uni.createFrom().item(found) : runs.create(job, "scheduled", null));
@@ -123,7 +128,16 @@ public class MaintenanceService {
                 .flatMap(x -> runs.finish(id, null))
                 .onFailure().call(e -> runs.finish(id, e.getMessage()).onFailure().recoverWithNull())
                 .invoke(() -> Log.infof("Maintenance %s run %s finished", job, id))
-                .replaceWith(id));
+                .replaceWith(id))
+                .onItemOrFailure().invoke((id, e) -> runTimer(job, e == null ? "succeeded" : "failed")
+                        .record(System.nanoTime() - began, TimeUnit.NANOSECONDS));
+    }
+
+    /** One series per job of the catalog and outcome (tag "maintenance": Prometheus keeps "job" for the scrape job); a
+     * run failed when it could not finish, not when one of its schemas failed. */
+    private Timer runTimer(String job, String outcome) {
+        return Timer.builder("flotilla.maintenance.run").description("Maintenance runs and their duration, by job and outcome")
+                .tag("maintenance", job).tag("outcome", outcome).register(metrics);
     }
 
     /**

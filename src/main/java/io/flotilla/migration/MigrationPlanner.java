@@ -98,18 +98,21 @@ public final class MigrationPlanner {
     /** {@link #plan(String, MigrationCatalog, Map, Target)} from the schema's ledger history. */
     public static Plan planFromHistory(String schema, MigrationCatalog catalog, Map<Version, VersionHistory> history,
                                        Target target) {
-        return plan(schema, catalog, applied(history), target);
+        return plan(schema, catalog, applied(catalog, history), target);
     }
 
     /**
      * Applied versions and the checksum each was applied with. A version whose last attempt failed (or is still
-     * running) counts as applied only if an earlier apply settled it.
+     * running) counts as applied only if an earlier apply settled it. A step whose file changed only in layout (the
+     * same statements, say a goose file's up section now a file of its own) counts as applied with the file as it is
+     * now: a catalog renamed into another layout is not drift.
      */
-    public static Map<Version, String> applied(Map<Version, VersionHistory> history) {
+    static Map<Version, String> applied(MigrationCatalog catalog, Map<Version, VersionHistory> history) {
         Map<Version, String> applied = new TreeMap<>();
         history.forEach((v, h) -> {
             if (h.applied()) {
-                applied.put(v, h.settled().checksum().trim());
+                applied.put(v, catalog.find(v).filter(m -> h.settled().ran(m.up())).map(Migration::checksum)
+                        .orElse(h.settled().checksum().trim()));
             }
         });
         return applied;

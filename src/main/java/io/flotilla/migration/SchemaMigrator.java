@@ -27,6 +27,7 @@ import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -301,7 +302,11 @@ public class SchemaMigrator {
         // Looked up once per direction and outcome, not built and registered again for every step.
         timers.computeIfAbsent(direction.value() + "/" + outcome, key -> Timer.builder("flotilla.migration.step")
                         .description("Time to run one migration step on one schema")
-                        .tag("direction", direction.value()).tag("outcome", outcome).register(metrics))
+                        .tag("direction", direction.value()).tag("outcome", outcome)
+                        // A few fixed buckets (not a full histogram): enough for a dashboard's quantiles and tail.
+                        .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(250),
+                                Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5))
+                        .register(metrics))
                 .record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
     }
 

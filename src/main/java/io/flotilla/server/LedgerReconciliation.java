@@ -2,6 +2,7 @@ package io.flotilla.server;
 
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.config.Periodic;
+import io.flotilla.ledger.ChecksumAdoption;
 import io.flotilla.ledger.LedgerCopy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,13 +16,17 @@ import jakarta.enterprise.event.Observes;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Brings the home ledger level with every server's own ledger: at start-up (a process killed between a server's
  * commit and the copy that follows it left steps behind) and every {@code flotilla.servers.reconcile-interval} (a
  * copy that failed while the home database was away). Each copy is idempotent, so replicas doing it at once, or a
- * step's own copy racing it, change nothing.
+ * step's own copy racing it, change nothing. Before a server's first copy in this process, its state is brought to the
+ * catalog's files where only their layout changed ({@link ChecksumAdoption}), as home's was at start-up: else the copy
+ * would carry the old checksums home again.
  */
 @ApplicationScoped
 public class LedgerReconciliation {
@@ -30,13 +35,17 @@ public class LedgerReconciliation {
     private final ServerPools pools;
     private final LedgerCopy copy;
     private final FlotillaConfig config;
+    private final ChecksumAdoption adoption;
+    /** Servers whose state this process has brought to the catalog (once each: the catalog is fixed at start-up). */
+    private final Set<String> adopted = ConcurrentHashMap.newKeySet();
     /** Passes finished, and steps they had to copy: steps copied here were left behind by a crash or a failed copy. */
     private final Counter passes;
     private final Counter stepsCopied;
     private Periodic timer;
 
     public LedgerReconciliation(ServerRepository servers, ServerPools pools, LedgerCopy copy, FlotillaConfig config,
-                                MeterRegistry metrics) {
+                                ChecksumAdoption adoption, MeterRegistry metrics) {
+        this.adoption = adoption;
         this.servers = servers;
         this.pools = pools;
         this.copy = copy;
@@ -70,6 +79,8 @@ public class LedgerReconciliation {
                 .onItem().transformToMulti(all -> Multi.createFrom().iterable(all))
                 .select().where(s -> !s.home() && s.state() != ServerState.OFFLINE)
                 .onItem().transformToUniAndMerge(s -> pools.database(s.name())
+                        .call(db -> adopted.contains(db.name()) ? Uni.createFrom().voidItem()
+                                : adoption.adopt(db.pool(), db.name()).invoke(a -> adopted.add(db.name())))
                         .flatMap(copy::reconcile)
                         .map(copied -> Map.entry(s.name(), copied.steps()))
                         .onFailure().recoverWithItem(e -> {

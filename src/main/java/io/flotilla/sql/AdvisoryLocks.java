@@ -2,6 +2,8 @@ package io.flotilla.sql;
 
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -11,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -39,6 +42,24 @@ public class AdvisoryLocks {
     public record Locked<T>(boolean schemaExists, T read) {
     }
 
+    private final Timer acquired;
+    private final Timer timedOut;
+
+    public AdvisoryLocks(MeterRegistry metrics) {
+        this.acquired = lockWait(metrics, "acquired");
+        this.timedOut = lockWait(metrics, "timeout");
+    }
+
+    /** How long schema locks were waited for; buckets so that a dashboard can show a quantile and a slow tail. */
+    private static Timer lockWait(MeterRegistry metrics, String outcome) {
+        return Timer.builder("flotilla.lock.wait")
+                .description("Time spent waiting for a schema's advisory lock, by whether it was won or given up")
+                .tag("outcome", outcome)
+                .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1),
+                        Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(60))
+                .register(metrics);
+    }
+
     /**
      * Takes the schema's lock on this connection, waiting at most {@code wait}. Fails with
      * {@link ErrorCode#SCHEMA_BUSY}; emits whether the schema exists.
@@ -57,7 +78,15 @@ public class AdvisoryLocks {
      * what it sees is what the lock holder sees. A losing attempt's read is thrown away.
      */
     public <T> Uni<Locked<T>> lockSchema(SqlConnection conn, String schema, Duration wait, Supplier<Uni<T>> underLock) {
-        return acquire(conn, schema, System.nanoTime() + wait.toNanos(), wait, 10, underLock);
+        long began = System.nanoTime();
+        return acquire(conn, schema, began + wait.toNanos(), wait, 10, underLock)
+                .onItemOrFailure().invoke((locked, e) -> {
+                    if (locked != null) {
+                        acquired.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
+                    } else if (e instanceof FlotillaException f && f.code() == ErrorCode.SCHEMA_BUSY) {
+                        timedOut.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
+                    }
+                });
     }
 
     /** Whether the schema exists is learnt in the same round trip as the lock (it runs once per company). */

@@ -2,6 +2,7 @@ package io.flotilla.tenant;
 
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.migration.TemplateValues;
 import io.flotilla.sql.SchemaNames;
 
 import java.util.LinkedHashMap;
@@ -10,14 +11,13 @@ import java.util.regex.Pattern;
 
 /**
  * What a company's fields may hold. Schema names reach DDL and settings values are substituted into migration
- * SQL, so both are held to a strict shape here, before anything touches the database.
+ * SQL, so both are held to a strict shape here, before anything touches the database (a settings value by
+ * {@link TemplateValues#whyUnsafe}, the rule the migrator applies again before substituting it).
  */
 public final class CompanyRules {
 
     private static final Pattern SCHEMA = Pattern.compile("^[a-z_][a-z0-9_]{0,62}$");
     private static final Pattern SETTING_KEY = Pattern.compile("^[A-Za-z_][A-Za-z0-9_.-]{0,62}$");
-    /** No quotes, semicolons, dollars, backslashes or spaces: a value is a token, never a fragment of SQL. */
-    private static final Pattern SETTING_TEXT = Pattern.compile("^[A-Za-z0-9_.:/+-]{0,255}$");
 
     private CompanyRules() {
     }
@@ -67,13 +67,14 @@ public final class CompanyRules {
                 throw new FlotillaException(ErrorCode.INVALID_SETTINGS, "settings key '" + printable(key)
                         + "' is not a placeholder name (letters, digits, _ . -; 'schema' is reserved)");
             }
-            boolean ok = value instanceof Number || value instanceof Boolean
-                    || (value instanceof String s && SETTING_TEXT.matcher(s).matches());
-            if (!ok) {
-                throw new FlotillaException(ErrorCode.INVALID_SETTINGS, "settings." + key
-                        + " must be a number, a boolean or a plain token (letters, digits, _ . : / + -),"
-                        + " because it is substituted into migration SQL");
-            }
+            // The text a value becomes in SQL, checked by the same rule the migrator applies before substituting it.
+            boolean scalar = (value instanceof Number && !(value instanceof Double d && !Double.isFinite(d)))
+                    || value instanceof Boolean || value instanceof String;
+            String text = scalar ? TemplateValues.settingText(value) : null;
+            TemplateValues.whyUnsafe(text).ifPresent(why -> {
+                throw new FlotillaException(ErrorCode.INVALID_SETTINGS, "settings." + key + " " + why
+                        + "; nothing was changed", Map.of("setting", key));
+            });
             checked.put(key, value);
         });
         return checked;

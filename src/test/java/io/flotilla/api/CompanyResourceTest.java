@@ -188,6 +188,41 @@ class CompanyResourceTest {
         given().queryParam("status", "sleeping").when().get("/api/v1/companies").then().statusCode(400);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"1--", "a/*b"})
+    void settingsThatWouldOpenASqlCommentAre400OnCreateAndPatchAndChangeNothing(String value) {
+        long companies = Sql.count(ds, "SELECT count(*) FROM public.companies");
+        long schemas = Sql.count(ds, "SELECT count(*) FROM pg_namespace");
+        String opener = value.contains("--") ? "--" : "/*";
+        onboard(Map.of("companyName", Sql.unique("Comment"), "schemaName", Sql.unique("cmt"),
+                "settings", Map.of("tier", value))).then()
+                .statusCode(400).contentType("application/problem+json")
+                .body("type", equalTo("urn:flotilla:problem:invalid-settings")).body("setting", equalTo("tier"))
+                .body("detail", containsString("settings.tier must not contain '" + opener + "'"))
+                .body("detail", containsString("open a comment"));
+        assertEquals(companies, Sql.count(ds, "SELECT count(*) FROM public.companies"));
+        assertEquals(schemas, Sql.count(ds, "SELECT count(*) FROM pg_namespace"));
+
+        String id = onboard(Map.of("companyName", Sql.unique("Patched"), "schemaName", Sql.unique("cmp"),
+                "settings", Map.of("tier", "gold"))).then().statusCode(201).extract().path("id");
+        given().contentType(ContentType.JSON).body(Map.of("status", "suspended", "settings", Map.of("tier", value)))
+                .when().patch("/api/v1/companies/{id}", id).then()
+                .statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("settings.tier must not contain '" + opener + "'"));
+        given().when().get("/api/v1/companies/{id}", id).then().statusCode(200)
+                .body("status", equalTo("active")).body("settings.tier", equalTo("gold"));
+    }
+
+    @Test
+    void settingsWithASingleDashOrSlashAreAccepted() {
+        Response created = onboard(Map.of("companyName", Sql.unique("Dash"), "schemaName", Sql.unique("dash"),
+                "settings", Map.of("range", "1-2", "path", "a/b")));
+        created.then().statusCode(201).body("settings.range", equalTo("1-2")).body("settings.path", equalTo("a/b"));
+        given().contentType(ContentType.JSON).body(Map.of("settings", Map.of("range", "3-4", "path", "c/d")))
+                .when().patch("/api/v1/companies/{id}", created.path("id").toString()).then().statusCode(200)
+                .body("settings.range", equalTo("3-4")).body("settings.path", equalTo("c/d"));
+    }
+
     @Test
     void duplicatesAre409AndUnknownIdIs404() {
         String schema = Sql.unique("dup");

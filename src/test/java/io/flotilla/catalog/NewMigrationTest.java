@@ -377,4 +377,128 @@ class NewMigrationTest {
             assertTrue(example.startsWith("CREATE TABLE example ("), example);
         }
     }
+
+    /** Layouts whose files hold both directions, or whose listing is a file of its own. */
+    @Nested
+    class OtherTools {
+
+        /** Plans and writes {@code add_invoices}; the directory must read it back as its newest version. */
+        private Migration createsNewest(Layout layout, String version, List<String> written) throws IOException {
+            Planned planned = NewMigration.plan(dir, "add_invoices", CLOCK);
+            assertEquals(List.of(), planned.problems());
+            NewMigration created = planned.orThrow();
+            assertEquals(layout, created.layout());
+            assertEquals(version, created.version());
+            assertEquals(written.stream().map(dir::resolve).toList(), created.write());
+
+            MigrationCatalog catalog = MigrationResolver.resolve(dir, true).orThrow();
+            assertEquals(layout, catalog.layout());
+            Migration newest = catalog.migrations().get(catalog.migrations().size() - 1);
+            assertEquals(Version.parse(version), newest.version());
+            assertEquals(List.of(), SqlScript.split(newest.up().sql()), "the template runs nothing");
+            return newest;
+        }
+
+        @Test
+        void gooseKeepsThePaddingInOneFileWithBothSections() throws IOException {
+            Files.writeString(dir.resolve("00007_init.sql"), "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n");
+
+            Migration m = createsNewest(Layout.GOOSE, "00008", List.of("00008_add_invoices.sql"));
+
+            assertEquals("00008_add_invoices.sql", m.rollback().orElseThrow().file());
+            assertTrue(m.up().sql().startsWith("-- +goose Up\n-- Add invoices.\n"), m.up().sql());
+            assertTrue(m.rollback().orElseThrow().sql().startsWith("-- +goose Down\n"));
+        }
+
+        @Test
+        void gooseWithTimestampsGetsTheClocksTime() throws IOException {
+            Files.writeString(dir.resolve("20240101120000_init.sql"), "-- +goose Up\nSELECT 1;\n");
+
+            createsNewest(Layout.GOOSE, "20240601120000", List.of("20240601120000_add_invoices.sql"));
+        }
+
+        @Test
+        void dbmateGetsATimestampAndBothSections() throws IOException {
+            Files.writeString(dir.resolve("20240101120000_init.sql"), "-- migrate:up\nSELECT 1;\n-- migrate:down\n");
+
+            Migration m = createsNewest(Layout.DBMATE, "20240601120000", List.of("20240601120000_add_invoices.sql"));
+
+            assertTrue(m.rollback().orElseThrow().sql().startsWith("-- migrate:down\n"));
+        }
+
+        @Test
+        void prismaGetsADirectoryWithMigrationSql() throws IOException {
+            Files.createDirectories(dir.resolve("20240101120000_init"));
+            Files.writeString(dir.resolve("20240101120000_init/migration.sql"), "SELECT 1;\n");
+
+            Migration m = createsNewest(Layout.PRISMA, "20240601120000",
+                    List.of("20240601120000_add_invoices/migration.sql"));
+
+            assertTrue(m.rollback().isEmpty());
+        }
+
+        @Test
+        void sqitchAppendsAPlanLineWithTheConfiguredPlannerAndWritesThreeScripts() throws IOException {
+            Files.writeString(dir.resolve("sqitch.conf"), "[core]\n\tengine = pg\n[user]\n\tname = Ann Lee\n"
+                    + "\temail = ann@example.com\n");
+            Files.writeString(dir.resolve("sqitch.plan"), "%syntax-version=1.0.0\n%project=shop\n\n"
+                    + "users 2024-01-01T00:00:00Z Ann Lee <ann@example.com> # Users.\n"
+                    + "@v1 2024-01-02T00:00:00Z Ann Lee <ann@example.com> # v1"); // no final newline
+            Files.createDirectories(dir.resolve("deploy"));
+            Files.writeString(dir.resolve("deploy/users.sql"), "BEGIN;\nCREATE TABLE users (id int);\nCOMMIT;\n");
+
+            Migration m = createsNewest(Layout.SQITCH, "2", List.of("deploy/add_invoices.sql",
+                    "revert/add_invoices.sql", "verify/add_invoices.sql", "sqitch.plan"));
+
+            assertEquals("add_invoices", m.name());
+            assertEquals("revert/add_invoices.sql", m.rollback().orElseThrow().file());
+            assertTrue(Files.readString(dir.resolve("sqitch.plan")).endsWith("# v1\n"
+                    + "add_invoices 2024-06-01T12:00:00Z Ann Lee <ann@example.com> # Add invoices.\n"));
+            assertTrue(Files.readString(dir.resolve("deploy/add_invoices.sql")).startsWith(
+                    "-- Deploy shop:add_invoices to pg\n"));
+            assertTrue(Files.readString(dir.resolve("verify/add_invoices.sql")).endsWith("ROLLBACK;\n"));
+        }
+
+        @Test
+        void sqitchWithoutAConfiguredPlannerUsesFlotillasAndStartsAnEmptyPlanAtOne() throws IOException {
+            Files.writeString(dir.resolve("sqitch.plan"), "%syntax-version=1.0.0\n%project=shop\n\n");
+
+            createsNewest(Layout.SQITCH, "1", List.of("deploy/add_invoices.sql", "revert/add_invoices.sql",
+                    "verify/add_invoices.sql", "sqitch.plan"));
+
+            assertTrue(Files.readString(dir.resolve("sqitch.plan")).endsWith(
+                    "add_invoices 2024-06-01T12:00:00Z flotilla <flotilla@localhost> # Add invoices.\n"));
+        }
+
+        @Test
+        void sqitchRefusesANameThePlanHasAndWritesNothing() throws IOException {
+            Files.writeString(dir.resolve("sqitch.plan"), "%project=shop\n"
+                    + "add_invoices 2024-01-01T00:00:00Z Ann <ann@example.com> # x\n");
+            Files.createDirectories(dir.resolve("deploy"));
+            Files.writeString(dir.resolve("deploy/add_invoices.sql"), "SELECT 1;\n");
+
+            Planned planned = NewMigration.plan(dir, "add_invoices", CLOCK);
+
+            assertTrue(planned.problems().get(0).contains("already has a change named add_invoices"),
+                    planned.problems().toString());
+        }
+
+        @Test
+        void liquibaseGetsTheNextNumberedFileWithOneChangesetAndARollback() throws IOException {
+            Files.writeString(dir.resolve("009-init.sql"), "--liquibase formatted sql\n--changeset ann:1\nSELECT 1;\n"
+                    + "--changeset ann:2 dbms:oracle\nSELECT 2;\n");
+
+            Migration m = createsNewest(Layout.LIQUIBASE, "3", List.of("010-add_invoices.sql"));
+
+            assertEquals("add_invoices (flotilla)", m.name());
+            assertEquals(List.of(), SqlScript.split(m.rollback().orElseThrow().sql()), "--rollback not required");
+        }
+
+        @Test
+        void liquibaseWithoutANumberAppendsTheNameSoTheFileSortsLast() throws IOException {
+            Files.writeString(dir.resolve("changelog.sql"), "--liquibase formatted sql\n--changeset ann:1\nSELECT 1;\n");
+
+            createsNewest(Layout.LIQUIBASE, "2", List.of("changelog_add_invoices.sql"));
+        }
+    }
 }

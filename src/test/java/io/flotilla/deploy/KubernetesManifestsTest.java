@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -60,6 +62,10 @@ class KubernetesManifestsTest {
     static final String READY = "/q/health/ready";
     /** Where the Dockerfile installs bin/flotilla, the command line the rollout Job runs. */
     static final String FLOTILLA_COMMAND = "/usr/local/bin/flotilla";
+
+    /** The Grafana dashboard's one copy, relative to k8s/ (GrafanaDashboardTest runs its queries). */
+    static final String DASHBOARD = "grafana/flotilla-dashboard.json";
+    static final String DASHBOARD_CONFIGMAP = "flotilla-grafana-dashboard";
 
     /** What the service needs from its environment in a cluster (its defaults are for a laptop). */
     static final List<String> REQUIRED_ENV = List.of("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD",
@@ -120,6 +126,11 @@ class KubernetesManifestsTest {
     @Test
     void dockerfileMatchesTheDeployment() {
         checkDockerfile(Deployables.load());
+    }
+
+    @Test
+    void grafanaDashboardConfigMapIsGeneratedFromTheDashboardFile() {
+        checkGrafanaDashboard(Deployables.load());
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -513,6 +524,42 @@ class KubernetesManifestsTest {
         }
     }
 
+    /**
+     * The dashboard's ConfigMap comes from kustomize's configMapGenerator reading the dashboard file, so the ConfigMap
+     * holds exactly that file and there is no second copy to drift; it carries the label the Grafana sidecar watches
+     * and no name hash (a hashed name leaves the old ConfigMap, and so a second copy of the dashboard, behind).
+     */
+    static void checkGrafanaDashboard(Deployables d) {
+        List<Map<String, Object>> generators = maps(d.kustomization().get("configMapGenerator")).stream()
+                .filter(g -> DASHBOARD_CONFIGMAP.equals(str(g, "name"))).toList();
+        assertEquals(1, generators.size(), "kustomization.yaml must generate the ConfigMap " + DASHBOARD_CONFIGMAP + " once");
+        Map<String, Object> generator = generators.get(0);
+        assertEquals("1", get(generator, "options", "labels", "grafana_dashboard"),
+                DASHBOARD_CONFIGMAP + " needs the label grafana_dashboard: \"1\" (a string) for the Grafana sidecar");
+        assertEquals(Boolean.TRUE, get(generator, "options", "disableNameSuffixHash"),
+                DASHBOARD_CONFIGMAP + ": a hashed name leaves the previous dashboard behind on every change");
+        assertTrue(list(generator, "literals").isEmpty() && list(generator, "envs").isEmpty(),
+                DASHBOARD_CONFIGMAP + " holds the dashboard file only");
+        List<String> files = strings(get(generator, "files"));
+        assertEquals(1, files.size(), DASHBOARD_CONFIGMAP + " holds one file: " + files);
+        String[] keyAndPath = files.get(0).split("=", 2);
+        String path = keyAndPath[keyAndPath.length - 1];
+        String key = keyAndPath.length == 2 ? keyAndPath[0] : Path.of(path).getFileName().toString();
+        assertEquals(DASHBOARD, path, DASHBOARD_CONFIGMAP + " must be generated from the dashboard file");
+        assertTrue(key.endsWith(".json"), "the sidecar loads *.json keys as dashboards: " + key);
+        try {
+            JsonNode dashboard = new ObjectMapper().readTree(ROOT.resolve("k8s").resolve(path).toFile());
+            assertFalse(dashboard.path("uid").asText().isEmpty(), "k8s/" + path + " is no dashboard with a uid");
+            assertTrue(dashboard.path("panels").size() > 0, "k8s/" + path + " has no panels");
+        } catch (IOException e) {
+            fail("k8s/" + path + " is not readable JSON: " + e.getMessage());
+        }
+        for (Map<String, Object> configMap : d.all("ConfigMap")) {
+            assertNull(get(configMap, "metadata", "labels", "grafana_dashboard"), "a second dashboard ConfigMap: "
+                    + str(configMap, "metadata", "name"));
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // The checks notice broken manifests (each breaks a fresh in-memory copy in one place).
 
@@ -650,6 +697,22 @@ class KubernetesManifestsTest {
                     KubernetesManifestsTest::checkDockerfile);
             breaks(d -> d.replaceDockerfile("COPY bin/flotilla /usr/local/bin/flotilla", "COPY bin/flotilla /app/bin/flotilla"),
                     KubernetesManifestsTest::checkDockerfile);
+        }
+
+        @Test
+        void aDashboardConfigMapWithoutTheSidecarLabelOrFromAnotherFile() {
+            Consumer<Deployables> check = KubernetesManifestsTest::checkGrafanaDashboard;
+            breaks(d -> map(dashboardGenerator(d), "options", "labels").remove("grafana_dashboard"), check);
+            breaks(d -> map(dashboardGenerator(d), "options", "labels").put("grafana_dashboard", 1), check);
+            breaks(d -> map(dashboardGenerator(d), "options").remove("disableNameSuffixHash"), check);
+            breaks(d -> dashboardGenerator(d).put("files", new ArrayList<>(List.of("dashboard.json=grafana/copy.json"))), check);
+            breaks(d -> list(d.kustomization(), "configMapGenerator").clear(), check);
+        }
+
+        private static Map<String, Object> dashboardGenerator(Deployables d) {
+            return maps(d.kustomization().get("configMapGenerator")).stream()
+                    .filter(g -> DASHBOARD_CONFIGMAP.equals(str(g, "name"))).findFirst()
+                    .orElseGet(() -> fail("no generator of " + DASHBOARD_CONFIGMAP));
         }
 
         private static void breaks(Consumer<Deployables> damage, Consumer<Deployables> check) {

@@ -123,9 +123,54 @@ class MigrationPlannerTest {
         // Applied, then a rollback failed: still applied.
         history.put(Version.parse("4"), new VersionHistory(Version.parse("4"), entry(4, StepStatus.APPLIED),
                 entry(4, StepStatus.FAILED)));
-        assertEquals(List.of(Version.parse("1"), Version.parse("4")), List.copyOf(MigrationPlanner.applied(history).keySet()));
+        assertEquals(List.of(Version.parse("1"), Version.parse("4")), List.copyOf(MigrationPlanner.applied(CATALOG, history).keySet()));
         assertEquals(List.of("2", "3"), versions(MigrationPlanner.planFromHistory("s", CATALOG, history, Target.latest())));
         assertEquals(List.of("4"), versions(MigrationPlanner.planFromHistory("s", CATALOG, history, down("1"))));
+    }
+
+    @Test
+    void aStepWhoseFileChangedOnlyInLayoutIsTheSameStepAndARealChangeIsStillDrift() {
+        // Version 1 applied from a goose file: the same statement under its markers, so another file checksum.
+        MigrationScript goose = script("00001_m.sql", "-- +goose Up\n-- a header\nCREATE   TABLE t1\n  (id int);\n");
+        MigrationScript changed = script("00001_m.sql", "-- +goose Up\nCREATE TABLE t1 (id bigint);\n");
+        Migration one = CATALOG.find(Version.parse("1")).orElseThrow();
+        assertFalse(goose.checksum().equals(one.checksum()));
+        assertEquals(one.up().contentChecksum(), goose.contentChecksum());
+        assertFalse(changed.contentChecksum().equals(one.up().contentChecksum()));
+
+        Map<Version, VersionHistory> history = new LinkedHashMap<>();
+        history.put(Version.parse("1"), new VersionHistory(Version.parse("1"), entry(1, goose), null));
+        MigrationPlanner.Plan plan = MigrationPlanner.planFromHistory("s", CATALOG, history, Target.latest());
+        assertEquals(List.of(), plan.drifted());
+        assertEquals(List.of("2", "3", "4"), versions(plan));
+
+        history.put(Version.parse("1"), new VersionHistory(Version.parse("1"), entry(1, changed), null));
+        assertEquals(List.of(Version.parse("1")),
+                MigrationPlanner.planFromHistory("s", CATALOG, history, Target.latest()).drifted());
+        // Rows recorded before content checksums: the file checksum alone decides.
+        LedgerEntry old = entry(1, goose);
+        history.put(Version.parse("1"), new VersionHistory(Version.parse("1"), new LedgerEntry(old.id(), old.runId(),
+                old.companyId(), old.schemaName(), old.version(), old.name(), old.script(), old.direction(), old.status(),
+                old.checksum(), true, null, null, null, null, null, null, "test", "home", null), null));
+        assertEquals(List.of(Version.parse("1")),
+                MigrationPlanner.planFromHistory("s", CATALOG, history, Target.latest()).drifted());
+    }
+
+    @Test
+    void contentIgnoresLayoutButNotWhatRuns() {
+        String content = script("a.sql", "CREATE TABLE t (note text DEFAULT 'a  b');").contentChecksum();
+        assertEquals(content, script("b.sql", "-- migrate:up\n/* x */ CREATE TABLE t\n(note text DEFAULT 'a  b') ;")
+                .contentChecksum(), "comments, markers and spaces between tokens are layout");
+        assertFalse(content.equals(script("c.sql", "CREATE TABLE t (note text DEFAULT 'a b');").contentChecksum()),
+                "a string's spaces are what runs");
+        assertFalse(content.equals(script("d.sql", "CREATE TABLE t (note text DEFAULT 'a  b'); SELECT 1;")
+                .contentChecksum()));
+    }
+
+    private static LedgerEntry entry(int version, MigrationScript applied) {
+        return new LedgerEntry(version, UUID.randomUUID(), UUID.randomUUID(), "s", String.valueOf(version), "m" + version,
+                applied.file(), Direction.UP, StepStatus.APPLIED, applied.checksum(), true, null, null, null, null, null,
+                null, "test", "home", applied.contentChecksum());
     }
 
     @Test
@@ -140,6 +185,6 @@ class MigrationPlannerTest {
         String checksum = CATALOG.find(Version.parse(String.valueOf(version))).orElseThrow().checksum();
         return new LedgerEntry(version, UUID.randomUUID(), UUID.randomUUID(), "s", String.valueOf(version), "m" + version,
                 version + "_m.sql", status == StepStatus.ROLLED_BACK ? Direction.DOWN : Direction.UP, status,
-                checksum + "  ", true, null, null, null, null, null, null, "test", "home");
+                checksum + "  ", true, null, null, null, null, null, null, "test", "home", null);
     }
 }

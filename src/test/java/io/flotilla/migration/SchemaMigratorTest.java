@@ -197,6 +197,22 @@ class SchemaMigratorTest {
     }
 
     @Test
+    void aStoredSettingThatWouldOpenACommentFailsBeforeAnySqlRuns() throws IOException {
+        Company c = company(Sql.unique("cmt"));
+        // Written around the API, as a row from before the rule could be: the migrator checks it again.
+        Sql.execute(ds, "UPDATE public.companies SET settings = '{\"dims\": \"1--\"}'::jsonb WHERE id = ?::uuid", c.id().toString());
+        Company stored = companies.get(c.id()).await().atMost(WAIT);
+        MigrationCatalog catalog = catalog(Map.of(
+                "001_ok.sql", "CREATE TABLE ok (id int);",
+                "002_tpl.sql", "CREATE TABLE v (x int DEFAULT ${dims}, y int);"));
+        FlotillaException e = assertThrows(FlotillaException.class, () -> migrate(stored, catalog));
+        assertEquals(ErrorCode.UNSAFE_TEMPLATE_VALUE, e.code());
+        assertTrue(e.getMessage().contains("settings.dims must not contain '--'"), e.getMessage());
+        assertEquals(List.of(), Sql.tables(ds, c.schemaName()), "not even version 1 ran");
+        assertEquals(List.of(), ledgerStatuses(c));
+    }
+
+    @Test
     void settingsAndSchemaPlaceholdersAreRendered() throws IOException {
         Company c = company(Sql.unique("render"));
         companies.update(c.id(), null, Map.of("dims", 768, "label", "gold")).await().atMost(WAIT);

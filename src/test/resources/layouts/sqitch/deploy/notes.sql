@@ -1,0 +1,8 @@
+-- Deploy notes:notes to pg
+
+BEGIN;
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE TABLE notes (id bigserial PRIMARY KEY, body text NOT NULL);
+
+COMMIT;

@@ -1,0 +1,9 @@
+-- Deploy notes:notes_title to pg
+-- requires: notes
+
+BEGIN;
+
+ALTER TABLE notes ADD COLUMN title text;
+CREATE INDEX notes_title_trgm ON notes USING gist (title gist_trgm_ops);
+
+COMMIT;

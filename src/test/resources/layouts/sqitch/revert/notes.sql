@@ -1,0 +1,7 @@
+-- Revert notes:notes from pg
+
+BEGIN;
+
+DROP TABLE notes;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Verify notes:notes on pg
+
+BEGIN;
+
+SELECT id, body FROM notes WHERE FALSE;
+
+ROLLBACK;

@@ -1,0 +1,7 @@
+-- Verify notes:notes_title on pg
+
+BEGIN;
+
+SELECT title FROM notes WHERE FALSE;
+
+ROLLBACK;
