@@ -9,8 +9,9 @@
   const SLOW_MS = 10000;  // otherwise
   const ACTIVE_ROLLOUT = new Set(['pending', 'running', 'paused']);
   const ACTIVE_RUN = new Set(['pending', 'running']);
-  const DONE_TARGETS = ['succeeded', 'failed', 'skipped', 'cancelled'];
   const PLAN_ROWS = 50;
+  const COMPANY_LEDGER_ROWS = 50;
+  const ROLES = ['viewer', 'operator', 'admin'];  // each includes the ones before
 
   const state = {
     selected: null,      // id of the rollout shown in the detail panel
@@ -19,7 +20,14 @@
     inFlight: false,
     again: false,        // a refresh was asked for while one was running
     started: false,
+    company: null,       // id of the company shown in the company view
+    migrating: false,    // a migrate call from the company view is in flight
+    verifySeq: 0,        // the latest verify call; older answers are dropped
+    companyOptions: '',  // what the ledger view's company list was built from
   };
+
+  // The ledger view: filters as sent, and the "before" cursor of each page visited (null: the newest page).
+  const ledgerView = { query: '', cursors: [null], next: null };
 
   // ---------------------------------------------------------------- DOM helpers
 
@@ -209,6 +217,26 @@
 
   // ---------------------------------------------------------------- token
 
+  /**
+   * The token's role, read from its groups claim, or null when it cannot be read. Only decides which buttons the page
+   * offers; the API checks every call on its own.
+   */
+  function tokenRole() {
+    try {
+      const payload = token().split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      const groups = JSON.parse(atob(payload)).groups;
+      const held = Array.isArray(groups) ? groups : [groups];
+      return ROLES.reduce((best, r) => (held.includes(r) ? r : best), null);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /** At least this role (viewer < operator < admin). */
+  function hasRole(role) {
+    return ROLES.indexOf(tokenRole()) >= ROLES.indexOf(role);
+  }
+
   function askForToken(reason) {
     stopPolling();
     memoryToken = '';
@@ -238,6 +266,8 @@
     show($('login'), false);
     show($('dashboard'), true);
     show($('token-forget'), true);
+    attr($('dashboard'), 'data-role', tokenRole() || 'unknown');
+    closeCompany();
     clearMessage();
     loadCatalog();
     refreshNow();
@@ -286,26 +316,49 @@
 
   // ---------------------------------------------------------------- rollouts
 
-  /** Segments of a progress bar: succeeded, failed, skipped, cancelled, running out of totalTargets. */
+  /**
+   * A rollout's progress as its bar and label show it. Done is succeeded + skipped: nothing is left to do for those
+   * companies. Failed and cancelled are not done and get segments of their own; running is under way; pending and
+   * waiting are the empty rest of the bar. Pure: counts in, widths (percent of the total) and a label out.
+   *   {succeeded: 5, skipped: 1}, 6           -> done 100 %, "6 / 6 done (1 skipped)"
+   *   {failed: 4, cancelled: 8}, 12           -> failed 33.33 %, cancelled 66.67 %, "0 / 12 done · 4 failed · 8 cancelled"
+   */
+  function rolloutProgress(targets, totalTargets) {
+    const t = targets || {};
+    const n = (k) => Math.max(0, Math.floor(Number(t[k])) || 0);
+    const c = { succeeded: n('succeeded'), skipped: n('skipped'), failed: n('failed'), cancelled: n('cancelled'),
+      running: n('running'), waiting: n('waiting'), pending: n('pending') };
+    const done = c.succeeded + c.skipped;
+    const counted = done + c.failed + c.cancelled + c.running + c.waiting + c.pending;
+    // The counts can run ahead of a total read a moment earlier; never draw more than a full bar.
+    const total = Math.max(Math.floor(Number(totalTargets)) || 0, counted);
+    const pct = (x) => (total > 0 ? Math.round(10000 * x / total) / 100 : 0);
+    const parts = [done + ' / ' + total + ' done' + (c.skipped ? ' (' + c.skipped + ' skipped)' : '')];
+    for (const k of ['failed', 'cancelled', 'running', 'waiting']) if (c[k]) parts.push(c[k] + ' ' + k);
+    return {
+      total, done, ...c,
+      widths: { done: pct(done), failed: pct(c.failed), cancelled: pct(c.cancelled), running: pct(c.running) },
+      label: parts.join(' · '),
+    };
+  }
+
+  /** The bar: done, failed, cancelled and running segments, in that order, over the empty rest. */
   function renderProgress(container, r) {
-    const t = r.targets || {};
-    const total = r.totalTargets || 0;
+    const p = rolloutProgress(r.targets, r.totalTargets);
     if (!container.firstChild) {
-      for (const s of ['succeeded', 'failed', 'skipped', 'cancelled', 'running']) {
-        container.append(h('span', { class: 'seg seg-' + s, dataset: { seg: s } }));
+      for (const s of Object.keys(p.widths)) {
+        container.append(h('span', { class: 'seg seg-' + s, 'data-testid': 'seg-' + s, dataset: { seg: s } }));
       }
     }
     for (const seg of Array.from(container.children)) {
-      const n = t[seg.dataset.seg] || 0;
-      const width = total > 0 ? (100 * n / total).toFixed(2) + '%' : '0%';
+      const k = seg.dataset.seg;
+      const width = p.widths[k] + '%';
       if (seg.style.width !== width) seg.style.width = width;
-      attr(seg, 'title', seg.dataset.seg + ': ' + n);
+      attr(seg, 'title', k === 'done' ? 'done: ' + p.done + (p.skipped ? ' (' + p.skipped + ' skipped)' : '')
+        : k + ': ' + p[k]);
     }
-  }
-
-  function doneCount(r) {
-    const t = r.targets || {};
-    return DONE_TARGETS.reduce((n, s) => n + (t[s] || 0), 0);
+    attr(container, 'title', p.label);
+    return p;
   }
 
   /** Current wave / waves (wave 1 is the canary when the rollout has one). */
@@ -345,12 +398,7 @@
       text(cells[1].children[0], targetText(r));
       text(cells[1].children[1], shortId(r.id));
       attr(cells[1].children[1], 'title', r.id);
-      renderProgress(cells[2].children[0], r);
-      const t = r.targets || {};
-      let p = doneCount(r) + ' / ' + (r.totalTargets || 0);
-      if (t.failed) p += ' · ' + t.failed + ' failed';
-      if (t.running) p += ' · ' + t.running + ' running';
-      text(cells[2].children[1], p);
+      text(cells[2].children[1], renderProgress(cells[2].children[0], r).label);
       text(cells[3], waveText(r));
       text(cells[4], when(r.startedAt || r.createdAt));
       const took = duration(r.startedAt || r.createdAt, r.finishedAt);
@@ -574,10 +622,15 @@
       const items = (page.items || []).slice().sort((a, b) =>
         (Date.parse(a.createdAt) || 0) - (Date.parse(b.createdAt) || 0)
         || String(a.schemaName).localeCompare(String(b.schemaName), undefined, { numeric: true }));
-      sync($('company-rows'), items, (c) => c.id, () => h('tr', { 'data-testid': 'company-row' },
-        h('td', {}), h('td', { class: 'mono' }), h('td', { class: 'mono', 'data-testid': 'company-server' }),
-        h('td', {}, h('span', { class: 'badge' })), h('td', { class: 'small' })),
+      sync($('company-rows'), items, (c) => c.id, (c) => h('tr', {
+        'data-testid': 'company-row', class: 'clickable', tabindex: '0',
+        onclick: () => openCompany(c.id),
+        onkeydown: (ev) => { if (ev.key === 'Enter') openCompany(c.id); },
+      },
+      h('td', {}), h('td', { class: 'mono' }), h('td', { class: 'mono', 'data-testid': 'company-server' }),
+      h('td', {}, h('span', { class: 'badge' })), h('td', { class: 'small' })),
       (row, c) => {
+        row.classList.toggle('selected', c.id === state.company);
         attr(row, 'data-schema', c.schemaName);
         attr(row, 'data-company-id', c.id);
         text(row.children[0], c.companyName);
@@ -587,6 +640,7 @@
         text(row.children[4], when(c.createdAt));
       });
       show($('companies-empty'), items.length === 0);
+      ledgerCompanyOptions(items);
       text($('companies-note'), page.total > items.length ? '(' + items.length + ' of ' + page.total + ')'
         : '(' + items.length + ')');
       sectionError('companies', null);
@@ -595,6 +649,298 @@
       if (m) sectionError('companies', 'Could not load the companies: ' + m);
       else throw e;
     }
+  }
+
+  // ---------------------------------------------------------------- company view
+
+  function formatMs(ms) {
+    if (ms === null || ms === undefined) return '–';
+    if (ms < 1000) return ms + ' ms';
+    return (ms / 1000).toFixed(ms < 10000 ? 2 : 1) + ' s';
+  }
+
+  function stepText(e) {
+    return (e.direction === 'down' ? '↓ ' : '↑ ') + (e.name || e.script || '');
+  }
+
+  function openCompany(id) {
+    if (state.company !== id) {
+      $('company-versions').replaceChildren();
+      $('company-ledger').replaceChildren();
+      text($('company-name'), '');
+      text($('company-meta'), '');
+    }
+    state.company = id;
+    attr($('company'), 'data-company-id', id);
+    for (const row of $('company-rows').children) row.classList.toggle('selected', row.dataset.key === id);
+    show($('company'), true);
+    $('company').scrollIntoView({ block: 'nearest' });
+    loadCompany().catch(() => {});
+    verifyCompany();
+  }
+
+  function closeCompany() {
+    state.company = null;
+    state.verifySeq++;
+    show($('company'), false);
+    attr($('company'), 'data-company-id', '');
+    for (const row of $('company-rows').children) row.classList.remove('selected');
+  }
+
+  /** The company, its versions with their state and its latest ledger steps; verify is asked for apart (it builds). */
+  async function loadCompany() {
+    const id = state.company;
+    if (!id) return;
+    const path = '/companies/' + encodeURIComponent(id);
+    try {
+      const [company, versions, ledger] = await Promise.all([api('GET', path), api('GET', path + '/migrations'),
+        api('GET', '/ledger?companyId=' + encodeURIComponent(id) + '&limit=' + COMPANY_LEDGER_ROWS)]);
+      if (state.company !== id) return;
+      renderCompany(company, versions || [], (ledger && ledger.items) || []);
+      sectionError('company', null);
+    } catch (e) {
+      const m = explain(e, 'see this company');
+      if (m) sectionError('company', 'Could not load company ' + shortId(id) + ': ' + m);
+      else throw e;
+    }
+  }
+
+  function renderCompany(c, versions, steps) {
+    text($('company-name'), c.companyName);
+    badge($('company-status'), c.status);
+    text($('company-meta'), c.schemaName + ' · server ' + (c.server || 'home') + ' · ' + c.id);
+    attr($('company'), 'data-schema', c.schemaName);
+
+    const byState = {};
+    for (const v of versions) byState[v.state] = (byState[v.state] || 0) + 1;
+    text($('company-versions-note'), '(' + Object.entries(byState).map(([k, n]) => n + ' ' + k).join(' · ') + ')');
+    sync($('company-versions'), versions, (v) => v.version, () => h('tr', { 'data-testid': 'company-version' },
+      h('td', { class: 'mono' }), h('td', {}), h('td', {}, h('span', { class: 'badge' }),
+        h('span', { class: 'drift-mark', title: 'the file changed since it was applied' })),
+      h('td', { class: 'small' }), h('td', { class: 'small error-text' })),
+    (row, v) => {
+      attr(row, 'data-version', v.version);
+      attr(row, 'data-state', v.state);
+      text(row.children[0], 'v' + v.version);
+      text(row.children[1], v.name || v.script || '');
+      badge(row.children[2].children[0], v.state);
+      text(row.children[2].children[1], v.drifted ? 'drifted' : '');
+      text(row.children[3], v.appliedAt ? when(v.appliedAt) : '–');
+      text(row.children[4], v.lastError ? v.lastError + (v.lastErrorSqlState ? ' [' + v.lastErrorSqlState + ']' : '') : '');
+    });
+
+    const migrate = $('company-migrate');
+    const todo = versions.filter((v) => v.state === 'pending' || v.state === 'failed').length;
+    show(migrate, hasRole('operator'));
+    migrate.disabled = state.migrating || todo === 0 || c.status !== 'active';
+    attr(migrate, 'title', c.status !== 'active' ? 'Only active companies are migrated (this one is ' + c.status + ')'
+      : todo === 0 ? 'Nothing pending' : 'Apply the ' + todo + ' pending version' + (todo === 1 ? '' : 's') + ' now');
+
+    text($('company-ledger-note'), steps.length >= COMPANY_LEDGER_ROWS ? '(latest ' + steps.length + ')'
+      : '(' + steps.length + ')');
+    show($('company-ledger-empty'), steps.length === 0);
+    sync($('company-ledger'), steps, (e) => e.id, () => h('tr', { 'data-testid': 'company-ledger-row' },
+      h('td', { class: 'small' }), h('td', { class: 'mono' }), h('td', {}), h('td', {}, h('span', { class: 'badge' })),
+      h('td', { class: 'num small' }), h('td', { class: 'small error-text' })),
+    (row, e) => {
+      attr(row, 'data-version', e.version);
+      attr(row, 'data-status', e.status);
+      text(row.children[0], when(e.startedAt));
+      text(row.children[1], 'v' + e.version);
+      text(row.children[2], stepText(e));
+      badge(row.children[3].firstChild, e.status);
+      text(row.children[4], formatMs(e.durationMs));
+      text(row.children[5], e.error ? e.error + (e.errorSqlState ? ' [' + e.errorSqlState + ']' : '') : '');
+    });
+  }
+
+  /** Builds the applied versions in a scratch schema (server side) and shows how the company's schema compares. */
+  async function verifyCompany() {
+    const id = state.company;
+    if (!id) return;
+    const seq = ++state.verifySeq;
+    const box = $('company-verify');
+    attr(box, 'data-ok', '');
+    badge($('company-verify-badge'), 'checking');
+    text($('company-verify-summary'), 'building the applied versions in a scratch schema…');
+    $('company-verify-problems').replaceChildren();
+    $('company-verify-run').disabled = true;
+    try {
+      const v = await api('GET', '/companies/' + encodeURIComponent(id) + '/verify');
+      if (seq === state.verifySeq) renderVerify(v);
+    } catch (e) {
+      const m = explain(e, 'verify a company');
+      if (m && seq === state.verifySeq) {
+        attr(box, 'data-ok', 'error');
+        badge($('company-verify-badge'), 'unknown');
+        text($('company-verify-summary'), 'Could not verify: ' + m);
+      }
+    } finally {
+      if (seq === state.verifySeq) $('company-verify-run').disabled = false;
+    }
+  }
+
+  function renderVerify(v) {
+    attr($('company-verify'), 'data-ok', String(!!v.ok));
+    badge($('company-verify-badge'), v.ok ? 'ok' : 'problems');
+    const applied = (v.appliedVersions || []).length;
+    text($('company-verify-summary'), v.ok
+      ? 'The schema is what its ' + applied + ' applied version' + (applied === 1 ? '' : 's') + ' build ('
+        + (v.expectedTables || []).length + ' tables).'
+      : 'The schema differs from what its ' + applied + ' applied versions build:');
+    const lines = [];
+    for (const [label, list] of [['missing tables', v.missingTables], ['extra tables', v.extraTables],
+      ['row-level security off', v.rlsDisabled], ['without a policy', v.withoutPolicy],
+      ['versions no longer in the catalog', v.unverifiable]]) {
+      if (list && list.length) lines.push(label + ': ' + list.join(', '));
+    }
+    const f = v.failure;
+    if (f) {
+      lines.push('v' + f.version + ' (' + f.script + ') no longer builds: ' + f.message
+        + (f.sqlState ? ' [' + f.sqlState + ']' : ''));
+    }
+    $('company-verify-problems').replaceChildren(...lines.map((l) => h('li', { 'data-testid': 'verify-problem' }, l)));
+  }
+
+  async function migrateCompany() {
+    const id = state.company;
+    if (!id || state.migrating) return;
+    state.migrating = true;
+    $('company-migrate').disabled = true;
+    try {
+      const r = await api('POST', '/companies/' + encodeURIComponent(id) + '/migrate');
+      const applied = r.applied || [];
+      message(applied.length ? 'Migrated ' + r.schemaName + ': applied ' + applied.map((v) => 'v' + v).join(', ') + '.'
+        : r.schemaName + ' had nothing pending.', 'ok');
+    } catch (e) {
+      const m = explain(e, 'migrate a company');
+      if (m) message('Could not migrate the company: ' + m, 'error');
+    } finally {
+      state.migrating = false;
+    }
+    if (state.company !== id) return;
+    await loadCompany().catch(() => {});
+    verifyCompany();
+    refreshNow();
+  }
+
+  // ---------------------------------------------------------------- ledger view
+
+  /** Keeps the company filter's choices in step with the companies list, without losing the current choice. */
+  function ledgerCompanyOptions(companies) {
+    const key = companies.map((c) => c.id + ':' + c.schemaName + ':' + c.companyName).join('|');
+    if (key === state.companyOptions) return;
+    state.companyOptions = key;
+    const select = $('ledger-company');
+    const chosen = select.value;
+    select.replaceChildren(h('option', { value: '' }, 'any'), ...companies.map((c) =>
+      h('option', { value: c.id, 'data-schema': c.schemaName }, c.schemaName + ' · ' + c.companyName)));
+    if (chosen && !companies.some((c) => c.id === chosen)) select.append(h('option', { value: chosen }, shortId(chosen)));
+    select.value = chosen;
+  }
+
+  /** The filters as query parameters; throws a message when the time range cannot mean anything. */
+  function ledgerFilters() {
+    const q = new URLSearchParams();
+    const company = $('ledger-company').value;
+    const version = $('ledger-version').value.trim();
+    const status = $('ledger-status').value;
+    if (company) q.set('companyId', company);
+    if (version) q.set('version', version.replace(/^v/i, ''));
+    if (status) q.set('status', status);
+    // datetime-local is the browser's local time; the API wants an offset, so send UTC.
+    const since = $('ledger-since').value ? new Date($('ledger-since').value) : null;
+    const until = $('ledger-until').value ? new Date($('ledger-until').value) : null;
+    if (since && until && !(until > since)) throw new Error('"until" must be after "started from".');
+    if (since) q.set('since', since.toISOString());
+    if (until) q.set('until', until.toISOString());
+    q.set('limit', $('ledger-size').value);
+    return q.toString();
+  }
+
+  function applyLedgerFilters() {
+    let query;
+    try {
+      query = ledgerFilters();
+    } catch (e) {
+      sectionError('ledger', e.message);
+      return;
+    }
+    ledgerView.query = query;
+    ledgerView.cursors = [null];
+    ledgerView.next = null;
+    loadLedger().catch(() => {});
+  }
+
+  function ledgerPage(delta) {
+    if (delta > 0 && ledgerView.next !== null) ledgerView.cursors.push(ledgerView.next);
+    else if (delta < 0 && ledgerView.cursors.length > 1) ledgerView.cursors.pop();
+    else return;
+    loadLedger().catch(() => {});
+  }
+
+  async function loadLedger() {
+    if (!ledgerView.query) ledgerView.query = ledgerFilters();
+    const q = new URLSearchParams(ledgerView.query);
+    const cursors = ledgerView.cursors;
+    const before = cursors[cursors.length - 1];
+    if (before !== null) q.set('before', before);
+    const asked = ledgerView.query + '#' + cursors.length;
+    try {
+      const page = await api('GET', '/ledger?' + q);
+      if (asked !== ledgerView.query + '#' + ledgerView.cursors.length) return; // the filters moved on meanwhile
+      renderLedger(page);
+      sectionError('ledger', null);
+    } catch (e) {
+      const m = explain(e, 'read the ledger');
+      if (m) sectionError('ledger', 'Could not load the ledger: ' + m);
+      else throw e;
+    }
+  }
+
+  function renderLedger(page) {
+    const items = (page && page.items) || [];
+    ledgerView.next = page && page.nextBefore !== undefined ? page.nextBefore : null;
+    sync($('ledger-rows'), items, (e) => e.id, (e) => h('tr', { 'data-testid': 'ledger-row' },
+      h('td', { class: 'small' }),
+      h('td', {}, h('a', { href: '#', class: 'mono', onclick: (ev) => { ev.preventDefault(); openCompany(e.companyId); } })),
+      h('td', { class: 'mono' }), h('td', {}), h('td', {}, h('span', { class: 'badge' })),
+      h('td', { class: 'num small' }), h('td', { class: 'mono small' }), h('td', { class: 'small error-text' })),
+    (row, e) => {
+      attr(row, 'data-ledger-id', e.id);
+      attr(row, 'data-schema', e.schemaName);
+      attr(row, 'data-status', e.status);
+      attr(row, 'data-version', e.version);
+      text(row.children[0], when(e.startedAt));
+      text(row.children[1].firstChild, e.schemaName);
+      text(row.children[2], 'v' + e.version);
+      text(row.children[3], stepText(e));
+      badge(row.children[4].firstChild, e.status);
+      text(row.children[5], formatMs(e.durationMs));
+      text(row.children[6], e.server || 'home');
+      text(row.children[7], e.error ? e.error + (e.errorSqlState ? ' [' + e.errorSqlState + ']' : '') : '');
+    });
+    show($('ledger-empty'), items.length === 0);
+    const n = ledgerView.cursors.length;
+    attr($('ledger'), 'data-page', n);
+    attr($('ledger'), 'data-rows', items.length);
+    text($('ledger-page'), 'page ' + n + ' · ' + items.length + (items.length === 1 ? ' step' : ' steps')
+      + (ledgerView.next === null ? ' · no older steps' : ''));
+    $('ledger-newer').disabled = n <= 1;
+    $('ledger-older').disabled = ledgerView.next === null;
+    text($('ledger-note'), '(newest first)');
+  }
+
+  /** From the company view: the whole ledger of that company, first page. */
+  function companyInLedger() {
+    const id = state.company;
+    if (!id) return;
+    const select = $('ledger-company');
+    if (!Array.from(select.options).some((o) => o.value === id)) select.append(h('option', { value: id }, shortId(id)));
+    $('ledger-form').reset();
+    select.value = id;
+    applyLedgerFilters();
+    $('ledger').scrollIntoView({ block: 'start' });
   }
 
   // ---------------------------------------------------------------- servers
@@ -714,7 +1060,7 @@
     const wasActive = state.active;
     try {
       const [rolloutsActive, , , jobsActive] = await Promise.all([loadRollouts(), loadFleet(), loadCompanies(),
-        loadJobs(), loadDetail(), loadServers()]);
+        loadJobs(), loadDetail(), loadServers(), loadCompany(), loadLedger()]);
       state.active = rolloutsActive || jobsActive;
       text($('refresh-status'), 'Updated ' + when(new Date().toISOString())
         + (state.active ? ' · live every ' + FAST_MS / 1000 + ' s' : ' · every ' + SLOW_MS / 1000 + ' s'));
@@ -775,6 +1121,21 @@
     for (const b of document.querySelectorAll('#detail .actions button')) {
       b.addEventListener('click', () => steer(b.dataset.action));
     }
+    $('company-migrate').addEventListener('click', migrateCompany);
+    $('company-verify-run').addEventListener('click', verifyCompany);
+    $('company-ledger-all').addEventListener('click', companyInLedger);
+    $('company-close').addEventListener('click', closeCompany);
+    $('ledger-form').addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      applyLedgerFilters();
+    });
+    $('ledger-form').addEventListener('change', applyLedgerFilters);
+    $('ledger-reset').addEventListener('click', () => {
+      $('ledger-form').reset();
+      applyLedgerFilters();
+    });
+    $('ledger-newer').addEventListener('click', () => ledgerPage(-1));
+    $('ledger-older').addEventListener('click', () => ledgerPage(1));
     $('rollout-dry-run').addEventListener('change', (ev) => {
       text($('rollout-submit'), ev.target.checked ? 'Show plan' : 'Start rollout');
     });
@@ -784,6 +1145,9 @@
     if (token()) useToken(token());
     else askForToken('');
   }
+
+  // The progress arithmetic, for whoever wants to check it from the console (or a browser test).
+  window.Flotilla = Object.freeze({ rolloutProgress });
 
   start();
 })();

@@ -1,6 +1,8 @@
 package io.flotilla.api;
 
 import io.flotilla.catalog.Version;
+import io.flotilla.error.ErrorCode;
+import io.flotilla.error.FlotillaException;
 import io.flotilla.ledger.LedgerFilter;
 import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.StepStatus;
@@ -41,8 +43,8 @@ public class LedgerResource {
     @Operation(operationId = "listLedgerEntries",
             summary = "Ledger steps, newest first, filtered; page with before=<nextBefore>")
     @APIResponse(responseCode = "200", description = "Ledger steps and the cursor of the next page")
-    @APIResponse(responseCode = "400", description = "Invalid companyId, version, status, since, before or limit, or"
-            + " server not a registered server",
+    @APIResponse(responseCode = "400", description = "Invalid companyId, version, status, since, until, before or"
+            + " limit, until not after since, or server not a registered server",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     public Uni<LedgerPage> find(
             @Parameter(description = "Only this company's steps", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
@@ -52,6 +54,8 @@ public class LedgerResource {
             @QueryParam("status") String status,
             @Parameter(description = "Only steps started at or after this ISO-8601 date-time with offset, or date"
                     + " (midnight UTC)", example = "2026-11-23T10:00:00Z") @QueryParam("since") String since,
+            @Parameter(description = "Only steps started before this ISO-8601 date-time with offset, or date (midnight"
+                    + " UTC); must be after since", example = "2026-11-24") @QueryParam("until") String until,
             @Parameter(description = "Only steps with a smaller id: the nextBefore of the previous page",
                     schema = @Schema(type = SchemaType.INTEGER, format = "int64")) @QueryParam("before") String before,
             @Parameter(description = "Most steps to return", schema = @Schema(type = SchemaType.INTEGER, format = "int32",
@@ -63,9 +67,14 @@ public class LedgerResource {
         Version v = version == null || version.isEmpty() ? null : Version.parse(version);
         StepStatus s = status == null || status.isEmpty() ? null : StepStatus.parse(status);
         OffsetDateTime from = Params.optionalTime("since", since);
+        OffsetDateTime to = Params.optionalTime("until", until);
+        if (from != null && to != null && !to.isAfter(from)) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST,
+                    "until (" + until + ") must be after since (" + since + "): the range would be empty");
+        }
         Long cursor = Params.optionalLong("before", before);
         return servers.filter(server)
-                .flatMap(known -> ledger.find(new LedgerFilter(company, v, s, from, cursor, max, known)))
+                .flatMap(known -> ledger.find(new LedgerFilter(company, v, s, from, to, cursor, max, known)))
                 .map(items -> new LedgerPage(items.stream().map(LedgerEntryView::of).toList(),
                         items.size() < max ? null : items.get(items.size() - 1).id()));
     }

@@ -13,8 +13,9 @@ public record RolloutPlanView(boolean dryRun, String direction, String targetVer
                               int waves, int upToDate, List<Item> plan) {
 
     @Schema(name = "RolloutPlanItem")
+    /** {@code repeatables}: names of the repeatable migrations the company runs after its versions. */
     public record Item(UUID companyId, String companyName, String schemaName, int wave, List<String> versions,
-                       Map<String, String> templateValues) {
+                       List<String> repeatables, Map<String, String> templateValues) {
     }
 
     static RolloutPlanView of(RolloutPlan plan) {
@@ -23,6 +24,6 @@ public record RolloutPlanView(boolean dryRun, String direction, String targetVer
                 plan.entries().size(), plan.steps(), plan.waves(), plan.upToDate().size(),
                 plan.entries().stream().map(e -> new Item(e.company().id(), e.company().companyName(),
                         e.company().schemaName(), e.wave(),
-                        e.versions().stream().map(Version::toString).toList(), e.templateValues())).toList());
+                        e.versions().stream().map(Version::toString).toList(), e.repeatables(), e.templateValues())).toList());
     }
 }

@@ -28,9 +28,10 @@ public class CatalogService {
     @PostConstruct
     void load() {
         catalog = MigrationResolver.resolve(config.catalog().dir(), config.catalog().placeholders()).orThrow();
-        Log.infof("Migration catalog %s: %d migrations (%s layout), latest %s",
+        Log.infof("Migration catalog %s: %d migrations (%s layout), latest %s%s",
                 catalog.directory().toAbsolutePath().normalize(), catalog.migrations().size(),
-                catalog.layout().label(), catalog.latest().map(Version::toString).orElse("none"));
+                catalog.layout().label(), catalog.latest().map(Version::toString).orElse("none"),
+                catalog.repeatables().isEmpty() ? "" : ", " + catalog.repeatables().size() + " repeatable");
     }
 
     public MigrationCatalog catalog() {

@@ -117,8 +117,13 @@ public final class MigrationResolver {
             }
         }
         int liquibasePosition = 0; // changesets are numbered across the directory's files, in name order
+        List<Path> repeatableFiles = new ArrayList<>();
         for (Path path : candidates) {
             String fileName = directory.relativize(path).toString().replace('\\', '/');
+            if (Repeatable.nameOf(fileName).isPresent()) {
+                repeatableFiles.add(path); // read once the directory's layout is known
+                continue;
+            }
             List<CatalogProblem> unreadable = new ArrayList<>();
             String content = decode(path, fileName, unreadable);
             if (content != null && Liquibase.isFormatted(content)) {
@@ -129,12 +134,6 @@ public final class MigrationResolver {
                         addStep(Layout.LIQUIBASE, liquibasePosition, step, ups, downs, sources);
                     }
                 }
-                continue;
-            }
-            if (fileName.startsWith("R__")) {
-                problems.add(new CatalogProblem(Kind.UNSUPPORTED_FILE, fileName
-                        + " is a Flyway repeatable migration; Flotilla applies versioned migrations only",
-                        List.of(fileName)));
                 continue;
             }
             Optional<FileName> classified = Layout.classify(fileName);
@@ -194,6 +193,7 @@ public final class MigrationResolver {
                     .collect(Collectors.joining(" and ")),
                     byLayout.values().stream().flatMap(List::stream).toList()));
         }
+        List<Repeatable> repeatables = repeatables(repeatableFiles, byLayout.keySet(), placeholders, problems);
         duplicates(ups, "migrations", problems);
         duplicates(downs, "rollback files", problems);
         downs.forEach((version, names) -> {
@@ -229,7 +229,38 @@ public final class MigrationResolver {
             return new Resolution(directory, Optional.empty(), problems);
         }
         Layout layout = byLayout.isEmpty() ? Layout.FLOTILLA : byLayout.keySet().iterator().next();
-        return new Resolution(directory, Optional.of(new MigrationCatalog(directory, layout, migrations)), problems);
+        return new Resolution(directory, Optional.of(new MigrationCatalog(directory, layout, migrations, repeatables)),
+                problems);
+    }
+
+    /**
+     * Flyway's {@code R__name.sql}, read only beside Flyway's versioned files: elsewhere no tool of that layout would
+     * run it, and its name says nothing of an order. Two files with one name (underscores are spaces) are refused.
+     */
+    private static List<Repeatable> repeatables(List<Path> files, Set<Layout> layouts, boolean placeholders,
+                                                List<CatalogProblem> problems) {
+        List<Repeatable> repeatables = new ArrayList<>();
+        Map<String, String> byName = new TreeMap<>();
+        for (Path path : files) {
+            String fileName = path.getFileName().toString();
+            if (!layouts.equals(Set.of(Layout.FLYWAY))) {
+                problems.add(new CatalogProblem(Kind.UNSUPPORTED_FILE, fileName + " is a Flyway repeatable migration,"
+                        + " read only in a Flyway-layout directory (V1__name.sql beside it)", List.of(fileName)));
+                continue;
+            }
+            String name = Repeatable.nameOf(fileName).orElseThrow();
+            String clash = byName.putIfAbsent(name, fileName);
+            if (clash != null) {
+                problems.add(new CatalogProblem(Kind.DUPLICATE_VERSION, "repeatable migration '" + name
+                        + "' is claimed by " + clash + " and " + fileName, List.of(clash, fileName)));
+                continue;
+            }
+            MigrationScript script = read(path, placeholders, problems);
+            if (script != null) {
+                repeatables.add(new Repeatable(name, script));
+            }
+        }
+        return repeatables;
     }
 
     /**

@@ -91,7 +91,7 @@ final class StatusVerb extends Verb.OnService {
      */
     private static LedgerEntry firstFailure(ServiceConnection service) {
         List<LedgerEntry> failed = service.call(() -> service.ledger().listLedgerEntries(null, null, 50, null, null,
-                StepStatus.FAILED, null)).getItems();
+                StepStatus.FAILED, null, null)).getItems();
         Set<UUID> checked = new LinkedHashSet<>();
         for (LedgerEntry step : failed) {
             if (!checked.add(step.getCompanyId())) {

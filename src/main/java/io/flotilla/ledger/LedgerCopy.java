@@ -34,6 +34,7 @@ public class LedgerCopy {
             + " error_position, executed_by, content_checksum";
     private static final String STATE_COLUMNS = "company_id, version, applied, checksum, content_checksum, applied_at,"
             + " failed, error, ledger_id";
+    private static final String REPEATABLE_COLUMNS = "company_id, name, applied, checksum, applied_at, failed, error, ledger_id";
 
     private static final String UPSERT = "WITH r AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id bigint,"
             + " run_id uuid, company_id uuid, schema_name text, version text, name text, script text, direction text,"
@@ -43,7 +44,7 @@ public class LedgerCopy {
             + " l AS (INSERT INTO public.migration_ledger AS h (run_id, company_id, schema_name, version, version_key,"
             + " name, script, direction, status, checksum, transactional, started_at, finished_at, duration_ms, error,"
             + " error_sqlstate, error_position, executed_by, content_checksum, server, server_step_id)"
-            + " SELECT run_id, company_id, schema_name, version, string_to_array(version, '.')::numeric[], name, script,"
+            + " SELECT run_id, company_id, schema_name, version, " + LedgerRepository.versionKey("version") + ", name, script,"
             + " direction, status, checksum, transactional, started_at, finished_at, duration_ms, error, error_sqlstate,"
             + " error_position, executed_by, content_checksum, $1, id FROM r ORDER BY id"
             + " ON CONFLICT (server, server_step_id) WHERE server_step_id IS NOT NULL DO UPDATE SET"
@@ -65,8 +66,22 @@ public class LedgerCopy {
             + " applied_at = EXCLUDED.applied_at, failed = EXCLUDED.failed,"
             + " error = EXCLUDED.error, ledger_id = EXCLUDED.ledger_id, server_ledger_id = EXCLUDED.server_ledger_id,"
             + " updated_at = now() WHERE m.server_ledger_id IS NULL OR m.server_ledger_id <= EXCLUDED.server_ledger_id"
+            + " RETURNING 1),"
+            // Repeatables' state, by name, under the same rule (a copy of a later step on its server wins).
+            + " rs AS (SELECT * FROM jsonb_to_recordset($4::jsonb) AS x(company_id uuid, name text, applied boolean,"
+            + " checksum text, applied_at timestamptz, failed boolean, error text, ledger_id bigint)),"
+            + " rst AS (INSERT INTO public.repeatable_state AS m (company_id, name, applied, checksum, applied_at, failed,"
+            + " error, ledger_id, server_ledger_id, updated_at)"
+            + " SELECT s.company_id, s.name, s.applied, s.checksum, s.applied_at, s.failed, s.error,"
+            + " coalesce((SELECT l.id FROM l WHERE l.server_step_id = s.ledger_id),"
+            + " (SELECT h.id FROM public.migration_ledger h WHERE h.server = $1 AND h.server_step_id = s.ledger_id), 0),"
+            + " s.ledger_id, now() FROM rs s"
+            + " ON CONFLICT (company_id, name) DO UPDATE SET applied = EXCLUDED.applied,"
+            + " checksum = EXCLUDED.checksum, applied_at = EXCLUDED.applied_at, failed = EXCLUDED.failed,"
+            + " error = EXCLUDED.error, ledger_id = EXCLUDED.ledger_id, server_ledger_id = EXCLUDED.server_ledger_id,"
+            + " updated_at = now() WHERE m.server_ledger_id IS NULL OR m.server_ledger_id <= EXCLUDED.server_ledger_id"
             + " RETURNING 1)"
-            + " SELECT (SELECT count(*) FROM l), (SELECT count(*) FROM st)";
+            + " SELECT (SELECT count(*) FROM l), (SELECT count(*) FROM st) + (SELECT count(*) FROM rst)";
 
     /** Where a server's copy stands: from its oldest step still running here, else after its newest. */
     private static final String WATERMARK = "SELECT coalesce(least(min(server_step_id) FILTER (WHERE status = 'running'),"
@@ -96,8 +111,11 @@ public class LedgerCopy {
                 + " FROM public.migration_ledger WHERE company_id = $1 AND run_id = $2 ORDER BY id").execute(Tuple.of(companyId, runId));
         Uni<RowSet<Row>> states = server.preparedQuery("SELECT " + STATE_COLUMNS
                 + " FROM public.migration_state WHERE company_id = $1").execute(Tuple.of(companyId));
-        return Uni.combine().all().unis(steps, states).asTuple()
-                .flatMap(read -> write(serverName, steps(read.getItem1()), states(read.getItem2())));
+        Uni<RowSet<Row>> repeatables = server.preparedQuery("SELECT " + REPEATABLE_COLUMNS
+                + " FROM public.repeatable_state WHERE company_id = $1").execute(Tuple.of(companyId));
+        return Uni.combine().all().unis(steps, states, repeatables).asTuple()
+                .flatMap(read -> write(serverName, steps(read.getItem1()), states(read.getItem2()),
+                        repeatables(read.getItem3())));
     }
 
     /**
@@ -127,20 +145,24 @@ public class LedgerCopy {
                     }
                     long next = last + 1;
                     boolean more = rows.size() == PAGE;
-                    return server.pool().preparedQuery("SELECT " + STATE_COLUMNS
-                                    + " FROM public.migration_state WHERE company_id = ANY($1)")
-                            .execute(Tuple.of(companies.toArray(UUID[]::new)))
-                            .flatMap(states -> write(server.name(), steps, states(states)))
+                    Tuple ids = Tuple.of(companies.toArray(UUID[]::new));
+                    Uni<RowSet<Row>> states = server.pool().preparedQuery("SELECT " + STATE_COLUMNS
+                            + " FROM public.migration_state WHERE company_id = ANY($1)").execute(ids);
+                    Uni<RowSet<Row>> repeatables = server.pool().preparedQuery("SELECT " + REPEATABLE_COLUMNS
+                            + " FROM public.repeatable_state WHERE company_id = ANY($1)").execute(ids);
+                    return Uni.combine().all().unis(states, repeatables).asTuple()
+                            .flatMap(read -> write(server.name(), steps, states(read.getItem1()),
+                                    repeatables(read.getItem2())))
                             .flatMap(copied -> more ? reconcileFrom(server, next, sofar.plus(copied))
                                     : Uni.createFrom().item(sofar.plus(copied)));
                 });
     }
 
-    private Uni<Copied> write(String server, JsonArray steps, JsonArray states) {
-        if (steps.isEmpty() && states.isEmpty()) {
+    private Uni<Copied> write(String server, JsonArray steps, JsonArray states, JsonArray repeatables) {
+        if (steps.isEmpty() && states.isEmpty() && repeatables.isEmpty()) {
             return Uni.createFrom().item(Copied.NONE);
         }
-        return home.preparedQuery(UPSERT).execute(Tuple.of(server, steps, states))
+        return home.preparedQuery(UPSERT).execute(Tuple.of(server, steps, states, repeatables))
                 .map(rows -> {
                     Row row = rows.iterator().next();
                     return new Copied(row.getLong(0), row.getLong(1));
@@ -183,6 +205,22 @@ public class LedgerCopy {
                     .put("applied", row.getBoolean("applied"))
                     .put("checksum", row.getString("checksum"))
                     .put("content_checksum", row.getString("content_checksum"))
+                    .put("applied_at", text(row.getOffsetDateTime("applied_at")))
+                    .put("failed", row.getBoolean("failed"))
+                    .put("error", row.getString("error"))
+                    .put("ledger_id", row.getLong("ledger_id")));
+        }
+        return states;
+    }
+
+    private static JsonArray repeatables(RowSet<Row> rows) {
+        JsonArray states = new JsonArray();
+        for (Row row : rows) {
+            states.add(new JsonObject()
+                    .put("company_id", row.getUUID("company_id").toString())
+                    .put("name", row.getString("name"))
+                    .put("applied", row.getBoolean("applied"))
+                    .put("checksum", row.getString("checksum"))
                     .put("applied_at", text(row.getOffsetDateTime("applied_at")))
                     .put("failed", row.getBoolean("failed"))
                     .put("error", row.getString("error"))

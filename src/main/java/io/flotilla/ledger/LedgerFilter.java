@@ -6,9 +6,10 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /**
- * Filters of {@code GET /api/v1/ledger}; null means "any". {@code before} is an id cursor (newest first);
- * {@code server} a registered server's name (checked by the caller).
+ * Filters of {@code GET /api/v1/ledger}; null means "any". {@code since} (inclusive) and {@code until} (exclusive)
+ * bound the steps' start time; {@code before} is an id cursor (newest first); {@code server} a registered server's
+ * name (checked by the caller).
  */
 public record LedgerFilter(UUID companyId, Version version, StepStatus status, OffsetDateTime since,
-                           Long before, int limit, String server) {
+                           OffsetDateTime until, Long before, int limit, String server) {
 }

@@ -2,6 +2,7 @@ package io.flotilla.ledger;
 
 import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.MigrationScript;
+import io.flotilla.catalog.Repeatable;
 import io.flotilla.catalog.Version;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -25,7 +26,10 @@ import java.util.UUID;
 @ApplicationScoped
 public class LedgerRepository {
 
-    /** What a step is about, before it has an outcome. */
+    /**
+     * What a step is about, before it has an outcome. {@code version} is null for a repeatable migration: its rows
+     * carry {@link Repeatable#LEDGER_VERSION} and an empty {@code version_key}, and {@code name} is its name.
+     */
     public record StepStart(UUID runId, UUID companyId, String schemaName, Version version, String name,
                             MigrationScript script, Direction direction, String executedBy) {
     }
@@ -42,32 +46,57 @@ public class LedgerRepository {
 
     private static final String INSERT_COLUMNS = "run_id, company_id, schema_name, version, version_key, name, script,"
             + " direction, status, checksum, transactional, executed_by, content_checksum";
-    private static final String INSERT_VALUES = "$1, $2, $3, $4::text, string_to_array($4::text, '.')::numeric[], $5, $6,"
+    private static final String INSERT_VALUES = "$1, $2, $3, $4::text, " + versionKey("$4::text") + ", $5, $6,"
             + " $7, $8, $9, $10, $11, $12";
+
+    /** The version's numeric parts; empty for a repeatable's {@code 'R'}, which has none. */
+    public static String versionKey(String version) {
+        return "coalesce(string_to_array(nullif(" + version + ", '" + Repeatable.LEDGER_VERSION + "'), '.')::numeric[],"
+                + " '{}')";
+    }
 
     /**
      * Keeps {@code migration_state} in step with the ledger rows of CTE {@code l}, in the same statement: a success
      * sets whether the version is applied, a failure only flags the last attempt (a failed rollback leaves the
      * version applied).
      */
-    private static final String STATE_UPSERT = " INSERT INTO public.migration_state AS s (company_id, version_key,"
+    private static final String VERSION_UPSERT = " INSERT INTO public.migration_state AS s (company_id, version_key,"
             + " version, applied, checksum, content_checksum, applied_at, failed, error, ledger_id, updated_at)"
             + " SELECT DISTINCT ON (company_id, version_key) company_id, version_key, version, status = 'applied',"
             + " CASE WHEN status = 'applied' THEN checksum END, CASE WHEN status = 'applied' THEN content_checksum END,"
             + " CASE WHEN status = 'applied' THEN finished_at END,"
-            + " status = 'failed', error, id, now() FROM l ORDER BY company_id, version_key, id DESC"
+            + " status = 'failed', error, id, now() FROM l WHERE version <> '" + Repeatable.LEDGER_VERSION + "'"
+            + " ORDER BY company_id, version_key, id DESC"
             + " ON CONFLICT (company_id, version_key) DO UPDATE SET"
             + " applied = CASE WHEN EXCLUDED.failed THEN s.applied ELSE EXCLUDED.applied END,"
             + " checksum = CASE WHEN EXCLUDED.failed THEN s.checksum ELSE EXCLUDED.checksum END,"
             + " content_checksum = CASE WHEN EXCLUDED.failed THEN s.content_checksum ELSE EXCLUDED.content_checksum END,"
             + " applied_at = CASE WHEN EXCLUDED.failed THEN s.applied_at ELSE EXCLUDED.applied_at END,"
             + " failed = EXCLUDED.failed, error = EXCLUDED.error, ledger_id = EXCLUDED.ledger_id, updated_at = now()";
-    private static final String RETURNED = " RETURNING id, company_id, version_key, version, status, checksum,"
+    /** The same for the repeatable rows of {@code l}, into {@code repeatable_state} by name. */
+    private static final String REPEATABLE_UPSERT = " INSERT INTO public.repeatable_state AS s (company_id, name,"
+            + " applied, checksum, applied_at, failed, error, ledger_id, updated_at)"
+            + " SELECT DISTINCT ON (company_id, name) company_id, name, status = 'applied',"
+            + " CASE WHEN status = 'applied' THEN checksum END, CASE WHEN status = 'applied' THEN finished_at END,"
+            + " status = 'failed', error, id, now() FROM l WHERE version = '" + Repeatable.LEDGER_VERSION + "'"
+            + " ORDER BY company_id, name, id DESC"
+            + " ON CONFLICT (company_id, name) DO UPDATE SET"
+            + " applied = CASE WHEN EXCLUDED.failed THEN s.applied ELSE EXCLUDED.applied END,"
+            + " checksum = CASE WHEN EXCLUDED.failed THEN s.checksum ELSE EXCLUDED.checksum END,"
+            + " applied_at = CASE WHEN EXCLUDED.failed THEN s.applied_at ELSE EXCLUDED.applied_at END,"
+            + " failed = EXCLUDED.failed, error = EXCLUDED.error, ledger_id = EXCLUDED.ledger_id, updated_at = now()";
+    /**
+     * Both states, after {@code WITH l AS (…)}, as CTEs (run whether read or not), then the ledger rows' ids: one row
+     * each, whichever of the two states they went to.
+     */
+    private static final String STATE_UPSERT = ", repeatables AS (" + REPEATABLE_UPSERT + "), versions AS ("
+            + VERSION_UPSERT + ") SELECT id FROM l";
+    private static final String RETURNED = " RETURNING id, company_id, version_key, version, name, status, checksum,"
             + " content_checksum, finished_at, error";
 
     private static Tuple stepParams(StepStart step, StepStatus status) {
         return Tuple.tuple(new ArrayList<>(List.of(step.runId(), step.companyId(), step.schemaName(),
-                step.version().toString(), step.name(), step.script().file(), step.direction().value(), status.value(),
+                step.version() == null ? Repeatable.LEDGER_VERSION : step.version().toString(), step.name(), step.script().file(), step.direction().value(), status.value(),
                 step.script().checksum(), step.script().transactional(), step.executedBy(),
                 step.script().contentChecksum())));
     }
@@ -96,10 +125,10 @@ public class LedgerRepository {
     private static String recordSql(String timingAndError) {
         return "WITH l AS (INSERT INTO public.migration_ledger (" + INSERT_COLUMNS
                 + ", started_at, finished_at, duration_ms, error, error_sqlstate, error_position) VALUES ("
-                + INSERT_VALUES + ", " + timingAndError + ")" + RETURNED + ")" + STATE_UPSERT + " RETURNING (SELECT id FROM l)";
+                + INSERT_VALUES + ", " + timingAndError + ")" + RETURNED + ")" + STATE_UPSERT;
     }
 
-    private static final String RECORD_FAILURE = recordSql("$12, clock_timestamp(), $13, $14, $15, $16");
+    private static final String RECORD_FAILURE = recordSql("$13, clock_timestamp(), $14, $15, $16, $17");
     private static final String RECORD_IN_TRANSACTION = recordSql(
             "now(), clock_timestamp(), (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint, NULL, NULL, NULL");
 
@@ -145,18 +174,30 @@ public class LedgerRepository {
                 });
     }
 
-    // Top-down, as a rollback would go; state rows are written by the second CTE whether or not it is read.
+    // Top-down, as a rollback would go: the repeatables (applied last) first, then the versions; state rows are
+    // written by the later CTEs whether or not they are read. Only versions are emitted.
     private static final String RECORD_SCHEMA_DROPPED = "WITH l AS (INSERT INTO public.migration_ledger (" + INSERT_COLUMNS
             + ", started_at, finished_at, duration_ms)"
-            + " SELECT $1, s.company_id, $3, s.version, s.version_key, coalesce(a.name, s.version), $4, 'down',"
-            + " 'rolled_back', s.checksum, coalesce(a.transactional, true), $5, s.content_checksum, now(), clock_timestamp(),"
+            + " (SELECT $1::uuid, r.company_id, $3::text, '" + Repeatable.LEDGER_VERSION + "'::text, '{}'::numeric[],"
+            + " r.name::text, $4::text, 'down', 'rolled_back', r.checksum, coalesce(a.transactional, true), $5::text,"
+            + " a.content_checksum, now(), clock_timestamp(),"
+            + " (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint"
+            + " FROM public.repeatable_state r LEFT JOIN LATERAL (SELECT m.transactional, m.content_checksum"
+            + " FROM public.migration_ledger m"
+            + " WHERE m.company_id = r.company_id AND m.version_key = '{}' AND m.name = r.name AND m.status = 'applied'"
+            + " ORDER BY m.id DESC LIMIT 1) a ON true WHERE r.company_id = $2 AND r.applied ORDER BY r.name)"
+            + " UNION ALL"
+            + " (SELECT $1::uuid, s.company_id, $3::text, s.version::text, s.version_key, coalesce(a.name, s.version)::text,"
+            + " $4::text, 'down', 'rolled_back', s.checksum, coalesce(a.transactional, true), $5::text, s.content_checksum,"
+            + " now(), clock_timestamp(),"
             + " (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint"
             + " FROM public.migration_state s LEFT JOIN LATERAL (SELECT m.name, m.transactional"
             + " FROM public.migration_ledger m WHERE m.company_id = s.company_id AND m.version_key = s.version_key"
             + " AND m.status = 'applied' ORDER BY m.id DESC LIMIT 1) a ON true"
-            + " WHERE s.company_id = $2 AND s.applied ORDER BY s.version_key DESC" + RETURNED + "),"
-            + " state AS (" + STATE_UPSERT + ")"
-            + " SELECT version FROM l ORDER BY version_key";
+            + " WHERE s.company_id = $2 AND s.applied ORDER BY s.version_key DESC)" + RETURNED + "),"
+            + " repeatables AS (" + REPEATABLE_UPSERT + "),"
+            + " state AS (" + VERSION_UPSERT + ")"
+            + " SELECT version FROM l WHERE version <> '" + Repeatable.LEDGER_VERSION + "' ORDER BY version_key";
 
     /**
      * Closes rows left running by a process that died mid-step. Only call while holding the schema's advisory
@@ -168,7 +209,7 @@ public class LedgerRepository {
                         + " finished_at = clock_timestamp(),"
                         + " error = 'interrupted: the process running this step stopped before it finished'"
                         + " WHERE company_id = $1 AND status = 'running'" + RETURNED + ")" + STATE_UPSERT)
-                .execute(Tuple.of(companyId)).map(rows -> rows.rowCount());
+                .execute(Tuple.of(companyId)).map(rows -> rows.size());
     }
 
     /** A company schema the ledger has a step running on. */
@@ -214,22 +255,62 @@ public class LedgerRepository {
 
     private static final String HISTORY = "SELECT DISTINCT ON (version_key, status IN ('applied', 'rolled_back')) "
             + LedgerEntry.COLUMNS + " FROM public.migration_ledger WHERE company_id = $1"
+            + " AND version <> '" + Repeatable.LEDGER_VERSION + "'"
             + " ORDER BY version_key, status IN ('applied', 'rolled_back'), id DESC";
 
     /**
-     * Applied versions and their checksums per company, as migration_state has them: one query for a whole fleet.
+     * Where the company stands with each repeatable migration it ever ran, by name: its state row, and whether a step
+     * of it is still running in the ledger (the state row knows nothing of a running step).
+     */
+    public Uni<Map<String, RepeatableState>> repeatables(SqlConnection conn, UUID companyId) {
+        String sql = REPEATABLES;
+        return (conn == null ? pool.preparedQuery(sql) : conn.preparedQuery(sql))
+                .execute(Tuple.of(companyId))
+                .map(rows -> {
+                    Map<String, RepeatableState> byName = new TreeMap<>();
+                    rows.forEach(row -> byName.put(row.getString("name"), RepeatableState.from(row)));
+                    return byName;
+                });
+    }
+
+    private static final String REPEATABLES = "SELECT coalesce(s.name, r.name) AS name, coalesce(s.applied, false) AS applied,"
+            + " s.checksum, s.applied_at, coalesce(s.failed, false) AS failed, s.error, coalesce(r.id, s.ledger_id) AS ledger_id,"
+            + " r.id IS NOT NULL AS running"
+            + " FROM (SELECT * FROM public.repeatable_state WHERE company_id = $1) s"
+            + " FULL JOIN (SELECT DISTINCT ON (name) name, id FROM public.migration_ledger WHERE company_id = $1"
+            + " AND version_key = '{}' AND status = 'running' ORDER BY name, id DESC) r ON r.name = s.name";
+
+    /** {@link #shapes(List)}, versions only. */
+    public Uni<Map<UUID, Map<Version, String>>> applied(List<UUID> companyIds) {
+        return shapes(companyIds).map(shapes -> {
+            Map<UUID, Map<Version, String>> versions = new HashMap<>();
+            shapes.forEach((company, shape) -> {
+                if (!shape.versions().isEmpty()) {
+                    versions.put(company, shape.versions());
+                }
+            });
+            return versions;
+        });
+    }
+
+    /**
+     * Applied versions and their checksums per company, as migration_state has them, and each repeatable's checksum as
+     * last applied: one query for a whole fleet.
      * Read by shape (company_shapes → state_shapes, kept with migration_state by its triggers), so 10,000 companies
      * are 10,000 (company, shape) rows plus the few shapes, each parsed once and shared by its companies. Both
      * parts come from one statement, so from one snapshot. A company with nothing applied is absent.
      */
-    public Uni<Map<UUID, Map<Version, String>>> applied(List<UUID> companyIds) {
+    public Uni<Map<UUID, AppliedShape>> shapes(List<UUID> companyIds) {
         return pool.preparedQuery("WITH cs AS (SELECT company_id, shape FROM public.company_shapes WHERE company_id = ANY($1))"
-                        + " SELECT company_id, shape, NULL::text[] AS versions, NULL::text[] AS checksums FROM cs"
-                        + " UNION ALL SELECT NULL, sh.shape, sh.versions, sh.checksums FROM public.state_shapes sh"
-                        + " WHERE sh.shape IN (SELECT shape FROM cs) AND cardinality(sh.versions) > 0")
+                        + " SELECT company_id, shape, NULL::text[] AS versions, NULL::text[] AS checksums,"
+                        + " NULL::text[] AS repeatables, NULL::text[] AS repeatable_checksums FROM cs"
+                        + " UNION ALL SELECT NULL, sh.shape, sh.versions, sh.checksums, sh.repeatables,"
+                        + " sh.repeatable_checksums FROM public.state_shapes sh"
+                        + " WHERE sh.shape IN (SELECT shape FROM cs)"
+                        + " AND (cardinality(sh.versions) > 0 OR cardinality(sh.repeatables) > 0)")
                 .execute(Tuple.of(companyIds.toArray(UUID[]::new)))
                 .map(rows -> {
-                    Map<String, Map<Version, String>> shapes = new HashMap<>();
+                    Map<String, AppliedShape> shapes = new HashMap<>();
                     Map<UUID, String> shapeOf = new HashMap<>();
                     for (Row row : rows) {
                         UUID company = row.getUUID(0);
@@ -243,11 +324,18 @@ public class LedgerRepository {
                         for (int i = 0; i < versions.length; i++) {
                             applied.put(Version.parse(versions[i]), checksums[i].trim());
                         }
-                        shapes.put(row.getString(1), Collections.unmodifiableMap(applied));
+                        String[] names = row.getArrayOfStrings(4);
+                        String[] sums = row.getArrayOfStrings(5);
+                        Map<String, String> repeatables = new TreeMap<>();
+                        for (int i = 0; i < names.length; i++) {
+                            repeatables.put(names[i], sums[i].trim());
+                        }
+                        shapes.put(row.getString(1), new AppliedShape(Collections.unmodifiableMap(applied),
+                                Collections.unmodifiableMap(repeatables)));
                     }
-                    Map<UUID, Map<Version, String>> byCompany = new HashMap<>();
+                    Map<UUID, AppliedShape> byCompany = new HashMap<>();
                     shapeOf.forEach((company, shape) -> {
-                        Map<Version, String> applied = shapes.get(shape);
+                        AppliedShape applied = shapes.get(shape);
                         if (applied != null) {
                             byCompany.put(company, applied);
                         }
@@ -275,6 +363,10 @@ public class LedgerRepository {
         if (filter.since() != null) {
             params.add(filter.since());
             where.add("started_at >= $" + params.size());
+        }
+        if (filter.until() != null) {
+            params.add(filter.until());
+            where.add("started_at < $" + params.size());
         }
         if (filter.server() != null) {
             params.add(filter.server());

@@ -2,6 +2,7 @@ package io.flotilla.ledger;
 
 import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationCatalog;
+import io.flotilla.catalog.Repeatable;
 import io.flotilla.catalog.Version;
 import io.flotilla.ledger.LedgerEntry;
 import io.flotilla.ledger.StepStatus;
@@ -13,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One version's state for one company: the resolved migration joined with its ledger history.
+ * One version's state for one company: the resolved migration joined with its ledger history. A repeatable migration
+ * has its own entries, after the versions, in name order: {@code version} {@code R}, its state from
+ * {@code repeatable_state} ({@link MigrationState#PENDING}, {@link MigrationState#APPLIED}, {@link MigrationState#OUTDATED}
+ * when its file changed since, {@link MigrationState#FAILED}, {@link MigrationState#RUNNING}); it never drifts.
  *
  * @param checksum        the catalog file's checksum now (null when {@link MigrationState#MISSING})
  * @param appliedChecksum the checksum recorded when it was applied
@@ -24,6 +28,30 @@ public record MigrationInfo(String version, String name, MigrationState state, S
                             String appliedChecksum, boolean drifted, OffsetDateTime appliedAt, Long durationMs,
                             String lastError, String lastErrorSqlState, Long lastLedgerId) {
 
+    /** Versions and repeatables. */
+    public static List<MigrationInfo> of(MigrationCatalog catalog, Map<Version, VersionHistory> history,
+                                         Map<String, RepeatableState> repeatables) {
+        List<MigrationInfo> infos = new ArrayList<>(of(catalog, history));
+        for (Repeatable r : catalog.repeatables()) {
+            infos.add(of(r, repeatables.get(r.name())));
+        }
+        return infos;
+    }
+
+    static MigrationInfo of(Repeatable r, RepeatableState s) {
+        if (s == null) {
+            return new MigrationInfo(Repeatable.LEDGER_VERSION, r.name(), MigrationState.PENDING, r.script().file(),
+                    r.checksum(), null, false, null, null, null, null, null);
+        }
+        MigrationState state = s.running() ? MigrationState.RUNNING
+                : s.failed() ? MigrationState.FAILED
+                : !s.applied() ? MigrationState.PENDING
+                : r.checksum().equals(s.checksum()) ? MigrationState.APPLIED : MigrationState.OUTDATED;
+        return new MigrationInfo(Repeatable.LEDGER_VERSION, r.name(), state, r.script().file(), r.checksum(),
+                s.checksum(), false, s.appliedAt(), null, s.failed() ? s.error() : null, null, s.ledgerId());
+    }
+
+    /** Versions only. */
     public static List<MigrationInfo> of(MigrationCatalog catalog, Map<Version, VersionHistory> history) {
         List<MigrationInfo> infos = new ArrayList<>();
         for (Migration m : catalog.migrations()) {

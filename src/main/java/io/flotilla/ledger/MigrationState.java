@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 import java.util.Locale;
 
-/** Where one catalog version stands in one tenant schema (catalog × ledger, like Flyway's info). */
+/** Where one catalog version (or repeatable migration) stands in one tenant schema (catalog × ledger, like Flyway's info). */
 public enum MigrationState {
     /** Never applied, or rolled back since. */
     PENDING,
@@ -15,7 +15,9 @@ public enum MigrationState {
     /** A step is in flight right now (or its process died and no one has taken the schema's lock since). */
     RUNNING,
     /** Applied according to the ledger, but the catalog no longer has the file. */
-    MISSING;
+    MISSING,
+    /** A repeatable migration applied from an older text of its file: the next run to the latest version runs it. */
+    OUTDATED;
 
     @JsonValue
     public String value() {

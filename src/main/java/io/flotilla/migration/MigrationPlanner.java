@@ -4,9 +4,11 @@ import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.catalog.MigrationScript;
+import io.flotilla.catalog.Repeatable;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.ledger.RepeatableState;
 import io.flotilla.ledger.VersionHistory;
 
 import java.util.ArrayList;
@@ -33,13 +35,28 @@ public final class MigrationPlanner {
      * @param drifted    applied versions whose file changed since
      * @param noRollback (down) versions to undo that have no rollback file
      * @param unknown    (down) versions to undo that are applied but no longer in the catalog
+     * @param repeatables the repeatable migrations to run after the steps, in name order: only on an up run that
+     *                    leaves the schema at the catalog's latest version, those whose checksum differs from the one
+     *                    last applied (never applied, or last run failed: absent from what is applied)
      */
     public record Plan(String schema, Target target, List<Migration> steps, List<Version> drifted,
-                       List<Version> noRollback, List<Version> unknown) {
+                       List<Version> noRollback, List<Version> unknown, List<Repeatable> repeatables) {
 
-        /** The script each step runs, for the plan's direction. */
+        /** The script each step runs, for the plan's direction, then the repeatables'. */
         public List<MigrationScript> scripts() {
-            return steps.stream().map(m -> script(m, target.direction())).toList();
+            List<MigrationScript> scripts = new ArrayList<>(steps.stream().map(m -> script(m, target.direction())).toList());
+            repeatables.forEach(r -> scripts.add(r.script()));
+            return scripts;
+        }
+
+        /** Whether the run has anything to do. */
+        public boolean hasWork() {
+            return !steps.isEmpty() || !repeatables.isEmpty();
+        }
+
+        /** The same plan for another schema (companies of one shape share their plan). */
+        public Plan forSchema(String other) {
+            return other.equals(schema) ? this : new Plan(other, target, steps, drifted, noRollback, unknown, repeatables);
         }
 
         public List<Version> versions() {
@@ -76,15 +93,28 @@ public final class MigrationPlanner {
         }
     }
 
-    /** Plans a run on {@code schema}, given the versions applied there and the checksum each was applied with. */
+    /** {@link #plan(String, MigrationCatalog, Map, Map, Target)} for a schema where no repeatable was ever applied. */
     public static Plan plan(String schema, MigrationCatalog catalog, Map<Version, String> applied, Target target) {
+        return plan(schema, catalog, applied, Map.of(), target);
+    }
+
+    /**
+     * Plans a run on {@code schema}, given the versions applied there and the checksum each was applied with, and the
+     * checksum each repeatable migration was last applied with (by name).
+     */
+    public static Plan plan(String schema, MigrationCatalog catalog, Map<Version, String> applied,
+                            Map<String, String> repeatablesApplied, Target target) {
         List<Version> drifted = catalog.migrations().stream()
                 .filter(m -> applied.containsKey(m.version()) && !m.checksum().equals(applied.get(m.version())))
                 .map(Migration::version).toList();
         if (target.direction() == Direction.UP) {
             List<Migration> up = catalog.migrations().stream().filter(m -> target.covers(m.version()))
                     .filter(m -> !applied.containsKey(m.version())).toList();
-            return new Plan(schema, target, up, drifted, List.of(), List.of());
+            // Repeatables follow a run that ends at the latest version (every version up to it is applied or a step).
+            boolean reachesLatest = catalog.latest().map(target::covers).orElse(true);
+            List<Repeatable> repeatables = !reachesLatest ? List.of() : catalog.repeatables().stream()
+                    .filter(r -> !r.checksum().equals(repeatablesApplied.get(r.name()))).toList();
+            return new Plan(schema, target, up, drifted, List.of(), List.of(), repeatables);
         }
         List<Version> unknown = applied.keySet().stream()
                 .filter(v -> target.covers(v) && catalog.find(v).isEmpty()).sorted().toList();
@@ -92,13 +122,33 @@ public final class MigrationPlanner {
                 .filter(m -> target.covers(m.version()) && applied.containsKey(m.version())).toList());
         List<Version> noRollback = down.stream().filter(m -> m.rollback().isEmpty()).map(Migration::version).toList();
         Collections.reverse(down);
-        return new Plan(schema, target, List.copyOf(down), drifted, noRollback, unknown);
+        return new Plan(schema, target, List.copyOf(down), drifted, noRollback, unknown, List.of());
     }
 
     /** {@link #plan(String, MigrationCatalog, Map, Target)} from the schema's ledger history. */
     public static Plan planFromHistory(String schema, MigrationCatalog catalog, Map<Version, VersionHistory> history,
                                        Target target) {
         return plan(schema, catalog, applied(catalog, history), target);
+    }
+
+    /** {@link #plan(String, MigrationCatalog, Map, Map, Target)} from the schema's ledger history and repeatable state. */
+    public static Plan planFromHistory(String schema, MigrationCatalog catalog, Map<Version, VersionHistory> history,
+                                       Map<String, RepeatableState> repeatables, Target target) {
+        return plan(schema, catalog, applied(catalog, history), appliedRepeatables(repeatables), target);
+    }
+
+    /**
+     * Each repeatable's checksum as last applied; one whose last run failed is left out, so it runs again (as a failed
+     * version does), even when its file is back at the text last applied.
+     */
+    public static Map<String, String> appliedRepeatables(Map<String, RepeatableState> repeatables) {
+        Map<String, String> applied = new TreeMap<>();
+        repeatables.forEach((name, state) -> {
+            if (state.applied() && !state.failed()) {
+                applied.put(name, state.checksum().trim());
+            }
+        });
+        return applied;
     }
 
     /**

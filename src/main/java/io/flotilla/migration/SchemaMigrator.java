@@ -4,6 +4,7 @@ import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.catalog.MigrationScript;
+import io.flotilla.catalog.Repeatable;
 import io.flotilla.catalog.Version;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
@@ -12,6 +13,7 @@ import io.flotilla.ledger.LedgerCopy;
 import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.LedgerRepository.StepError;
 import io.flotilla.ledger.LedgerRepository.StepStart;
+import io.flotilla.ledger.RepeatableState;
 import io.flotilla.ledger.StepStatus;
 import io.flotilla.ledger.VersionHistory;
 import io.flotilla.server.ServerPools;
@@ -75,8 +77,29 @@ public class SchemaMigrator {
         return executedBy;
     }
 
-    /** A step to take: a migration, the script for the direction, rendered for this company. */
-    record PlannedStep(Migration migration, MigrationScript script, String sql) {
+    /**
+     * A step to take: a migration's version (null for a repeatable migration) and name, the script for the direction,
+     * rendered for this company.
+     */
+    record PlannedStep(Version version, String name, MigrationScript script, String sql) {
+
+        boolean repeatable() {
+            return version == null;
+        }
+
+        /** The version as the ledger and the answers say it; {@link Repeatable#LEDGER_VERSION} for a repeatable. */
+        String label() {
+            return version == null ? Repeatable.LEDGER_VERSION : version.toString();
+        }
+    }
+
+    /** What the run reads under the schema's lock: the versions' history and the repeatables' state. */
+    private record Read(Map<Version, VersionHistory> history, Map<String, RepeatableState> repeatables) {
+
+        boolean running() {
+            return history.values().stream().anyMatch(h -> h.latest().status() == StepStatus.RUNNING)
+                    || repeatables.values().stream().anyMatch(RepeatableState::running);
+        }
     }
 
     /** Up to the catalog's latest, with a fresh run id. */
@@ -117,19 +140,19 @@ public class SchemaMigrator {
         }
         String schema = company.schemaName();
         // The history is read in the lock's round trip; PostgreSQL runs it after the lock is taken.
-        return locks.lockSchema(conn, schema, config.execution().lockWait(),
-                        () -> ledger.history(conn, company.id()))
+        return locks.lockSchema(conn, schema, config.execution().lockWait(), () -> read(conn, company))
                 .flatMap(locked -> {
                     if (!locked.schemaExists()) {
                         return Uni.createFrom().<ApplyResult>failure(company.schemaMissing());
                     }
                     return settle(conn, company, locked.read())
-                            .flatMap(history -> {
-                                MigrationPlanner.Plan plan = MigrationPlanner.planFromHistory(schema, catalog, history, target);
-                                List<Migration> steps = plan.stepsOrThrow(allowDrift);
+                            .flatMap(read -> {
+                                MigrationPlanner.Plan plan = MigrationPlanner.planFromHistory(schema, catalog,
+                                        read.history(), read.repeatables(), target);
+                                plan.stepsOrThrow(allowDrift);
                                 return lookup.lookUp(conn, schema, lookUpTenantValues
                                                 ? TemplateValues.toLookUp(company, plan.scripts()) : java.util.Set.of())
-                                        .map(looked -> render(company, steps, target, looked));
+                                        .map(looked -> render(company, plan, looked));
                             })
                             .flatMap(plan -> runFrom(conn, company, runId, target.direction(), plan, 0, new ArrayList<>()))
                             .call(result -> copyToHome(conn, database, company, runId));
@@ -141,49 +164,68 @@ public class SchemaMigrator {
      * The company's history, read under its lock. A step still "running" there was left by a dead process (we hold
      * the lock): it is closed as interrupted and the history read again. Rare, so it costs nothing usually.
      */
-    private Uni<Map<Version, VersionHistory>> settle(SqlConnection conn, MigrationTenant company,
-                                                     Map<Version, VersionHistory> history) {
-        return history.values().stream().anyMatch(h -> h.latest().status() == StepStatus.RUNNING)
-                ? ledger.closeInterrupted(conn, company.id()).flatMap(n -> ledger.history(conn, company.id()))
-                : Uni.createFrom().item(history);
+    private Uni<Read> settle(SqlConnection conn, MigrationTenant company, Read read) {
+        return read.running()
+                ? ledger.closeInterrupted(conn, company.id()).flatMap(n -> read(conn, company))
+                : Uni.createFrom().item(read);
     }
 
-    /** Renders every step before the first runs, so an unresolved placeholder fails with nothing done. */
-    static List<PlannedStep> render(MigrationTenant company, List<Migration> steps, Target target, Map<String, String> looked) {
-        List<PlannedStep> plan = new ArrayList<>();
-        for (Migration m : steps) {
-            MigrationScript script = MigrationPlanner.script(m, target.direction());
-            plan.add(new PlannedStep(m, script,
-                    TemplateValues.render(company, script, TemplateValues.resolve(company, script, looked))));
+    /** Both reads pipelined on the connection: one round trip. */
+    private Uni<Read> read(SqlConnection conn, MigrationTenant company) {
+        return Uni.combine().all().unis(ledger.history(conn, company.id()), ledger.repeatables(conn, company.id()))
+                .asTuple().map(both -> new Read(both.getItem1(), both.getItem2()));
+    }
+
+    /**
+     * Renders every step before the first runs, so an unresolved placeholder fails with nothing done: the plan's
+     * migrations, then its repeatables.
+     */
+    static List<PlannedStep> render(MigrationTenant company, MigrationPlanner.Plan plan, Map<String, String> looked) {
+        List<PlannedStep> steps = new ArrayList<>();
+        for (Migration m : plan.steps()) {
+            MigrationScript script = MigrationPlanner.script(m, plan.target().direction());
+            steps.add(new PlannedStep(m.version(), m.name(), script, render(company, script, looked)));
         }
-        return plan;
+        for (Repeatable r : plan.repeatables()) {
+            steps.add(new PlannedStep(null, r.name(), r.script(), render(company, r.script(), looked)));
+        }
+        return steps;
+    }
+
+    private static String render(MigrationTenant company, MigrationScript script, Map<String, String> looked) {
+        return TemplateValues.render(company, script, TemplateValues.resolve(company, script, looked));
     }
 
     private Uni<ApplyResult> runFrom(SqlConnection conn, MigrationTenant company, UUID runId, Direction direction,
-                                     List<PlannedStep> plan, int index, List<String> done) {
+                                     List<PlannedStep> plan, int index, List<PlannedStep> done) {
         if (index == plan.size()) {
-            return Uni.createFrom().item(new ApplyResult(runId, company.id(), company.schemaName(), direction,
-                    List.copyOf(done), List.of(), null));
+            return Uni.createFrom().item(result(runId, company, direction, done, List.of(), null));
         }
         PlannedStep step = plan.get(index);
         return apply(conn, company, runId, direction, step).flatMap(failure -> {
             if (failure != null) {
-                List<String> left = plan.subList(index, plan.size()).stream()
-                        .map(s -> s.migration().version().toString()).toList();
-                return Uni.createFrom().item(new ApplyResult(runId, company.id(), company.schemaName(), direction,
-                        List.copyOf(done), left, failure));
+                return Uni.createFrom().item(result(runId, company, direction, done, plan.subList(index, plan.size()),
+                        failure));
             }
-            done.add(step.migration().version().toString());
+            done.add(step);
             return runFrom(conn, company, runId, direction, plan, index + 1, done);
         });
+    }
+
+    /** Versions and repeatables apart: an answer's version lists hold versions only. */
+    private static ApplyResult result(UUID runId, MigrationTenant company, Direction direction, List<PlannedStep> done,
+                                      List<PlannedStep> left, ApplyResult.StepFailure failure) {
+        return new ApplyResult(runId, company.id(), company.schemaName(), direction,
+                done.stream().filter(s -> !s.repeatable()).map(PlannedStep::label).toList(),
+                left.stream().filter(s -> !s.repeatable()).map(PlannedStep::label).toList(),
+                done.stream().filter(PlannedStep::repeatable).map(PlannedStep::name).toList(), failure);
     }
 
     /** One step, recorded in the ledger. Null item on success, the failure otherwise. */
     private Uni<ApplyResult.StepFailure> apply(SqlConnection conn, MigrationTenant company, UUID runId, Direction direction,
                                                PlannedStep step) {
-        Migration m = step.migration();
         MigrationScript script = step.script();
-        StepStart start = new StepStart(runId, company.id(), company.schemaName(), m.version(), m.name(), script,
+        StepStart start = new StepStart(runId, company.id(), company.schemaName(), step.version(), step.name(), script,
                 direction, executedBy);
         OffsetDateTime startedAt = OffsetDateTime.now();
         long began = System.nanoTime();
@@ -210,7 +252,7 @@ public class SchemaMigrator {
                     ? ledger.recordFailure(conn, start, startedAt, millisSince(began), error)
                     : ledger.finish(conn, runningRow.get(), StepStatus.FAILED, millisSince(began), error)
                             .replaceWith(runningRow.get());
-            return recorded.map(id -> new ApplyResult.StepFailure(m.version().toString(), script.file(), id,
+            return recorded.map(id -> new ApplyResult.StepFailure(step.label(), script.file(), id,
                     error.message(), error.sqlState(), error.position()));
         });
     }

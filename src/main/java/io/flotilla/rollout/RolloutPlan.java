@@ -12,8 +12,8 @@ import java.util.Map;
  */
 public record RolloutPlan(Target target, List<Entry> entries, List<Company> upToDate) {
 
-    /** One company's part: its wave, and the versions it takes in order. */
-    public record Entry(Company company, int wave, int position, List<Version> versions,
+    /** One company's part: its wave, the versions it takes in order, then the repeatable migrations it runs. */
+    public record Entry(Company company, int wave, int position, List<Version> versions, List<String> repeatables,
                         Map<String, String> templateValues) {
     }
 
@@ -22,6 +22,6 @@ public record RolloutPlan(Target target, List<Entry> entries, List<Company> upTo
     }
 
     public int steps() {
-        return entries.stream().mapToInt(e -> e.versions().size()).sum();
+        return entries.stream().mapToInt(e -> e.versions().size() + e.repeatables().size()).sum();
     }
 }

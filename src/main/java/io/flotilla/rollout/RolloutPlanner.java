@@ -4,9 +4,11 @@ import io.flotilla.catalog.CatalogService;
 import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.catalog.MigrationScript;
+import io.flotilla.catalog.Repeatable;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.ledger.AppliedShape;
 import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.migration.MigrationPlanner;
 import io.flotilla.migration.TemplateRepository;
@@ -67,7 +69,7 @@ public class RolloutPlanner {
     public Uni<RolloutPlan> plan(RolloutSpec spec, MigrationCatalog catalog, boolean withTemplateValues) {
         return companies.findAll(spec.companyIds().isEmpty() ? null : spec.companyIds())
                 .map(found -> checkSelection(spec, found))
-                .flatMap(targets -> ledger.applied(targets.stream().map(Company::id).toList())
+                .flatMap(targets -> ledger.shapes(targets.stream().map(Company::id).toList())
                         .map(applied -> steps(spec, catalog, targets, applied)))
                 .flatMap(steps -> preflight(steps).replaceWith(steps))
                 .flatMap(steps -> withTemplateValues ? templateValues(steps) : Uni.createFrom().item(steps))
@@ -91,29 +93,31 @@ public class RolloutPlanner {
         return found;
     }
 
-    /** One company's steps with the scripts it will run. */
-    record CompanySteps(Company company, List<Migration> migrations, List<MigrationScript> scripts,
-                        Map<String, String> values) {
+    /** One company's steps (migrations, then repeatables) with the scripts it will run. */
+    record CompanySteps(Company company, List<Migration> migrations, List<Repeatable> repeatables,
+                        List<MigrationScript> scripts, Map<String, String> values) {
+
+        boolean hasWork() {
+            return !migrations.isEmpty() || !repeatables.isEmpty();
+        }
     }
 
     private List<CompanySteps> steps(RolloutSpec spec, MigrationCatalog catalog, List<Company> targets,
-                                     Map<UUID, Map<Version, String>> applied) {
+                                     Map<UUID, AppliedShape> applied) {
         MigrationPlanner.checkTarget(catalog, spec.target());
         List<CompanySteps> result = new ArrayList<>();
         Map<String, List<String>> drift = new TreeMap<>();
         List<String> rollbackProblems = new ArrayList<>();
         // Companies that applied the same versions share one map (LedgerRepository.applied reads them by shape), and
         // the plan depends on nothing else but the schema's name: planned once per shape, not 10,000 times.
-        Map<Map<Version, String>, MigrationPlanner.Plan> byShape = new IdentityHashMap<>();
+        Map<AppliedShape, MigrationPlanner.Plan> byShape = new IdentityHashMap<>();
         for (Company company : targets) {
-            MigrationPlanner.Plan shared = byShape.computeIfAbsent(applied.getOrDefault(company.id(), Map.of()),
-                    a -> MigrationPlanner.plan(company.schemaName(), catalog, a, spec.target()));
-            MigrationPlanner.Plan plan = shared.schema().equals(company.schemaName()) ? shared
-                    : new MigrationPlanner.Plan(company.schemaName(), shared.target(), shared.steps(), shared.drifted(),
-                            shared.noRollback(), shared.unknown());
+            MigrationPlanner.Plan plan = byShape.computeIfAbsent(applied.getOrDefault(company.id(), AppliedShape.NONE),
+                    a -> MigrationPlanner.plan(company.schemaName(), catalog, a.versions(), a.repeatables(), spec.target()))
+                    .forSchema(company.schemaName());
             plan.drifted().forEach(v -> drift.computeIfAbsent(v.toString(), x -> new ArrayList<>()).add(company.schemaName()));
             if (plan.rollbackPossible()) {
-                result.add(new CompanySteps(company, plan.steps(), plan.scripts(), Map.of()));
+                result.add(new CompanySteps(company, plan.steps(), plan.repeatables(), plan.scripts(), Map.of()));
             } else {
                 rollbackProblems.add(plan.rollbackRefusal().getMessage());
             }
@@ -188,7 +192,7 @@ public class RolloutPlanner {
                     return looked.map(found -> {
                         Map<String, String> values = new TreeMap<>();
                         s.scripts().forEach(script -> values.putAll(TemplateValues.resolve(s.company(), script, found)));
-                        return new CompanySteps(s.company(), s.migrations(), s.scripts(), values);
+                        return new CompanySteps(s.company(), s.migrations(), s.repeatables(), s.scripts(), values);
                     });
                 }).merge(LOOKUP_CONCURRENCY)
                 .collect().asList()
@@ -202,8 +206,8 @@ public class RolloutPlanner {
 
     /** Canary first (named companies, or the first N with work), then waves of batchSize. */
     private RolloutPlan waves(RolloutSpec spec, List<CompanySteps> steps) {
-        List<CompanySteps> work = steps.stream().filter(s -> !s.migrations().isEmpty()).toList();
-        List<Company> upToDate = steps.stream().filter(s -> s.migrations().isEmpty()).map(CompanySteps::company).toList();
+        List<CompanySteps> work = steps.stream().filter(CompanySteps::hasWork).toList();
+        List<Company> upToDate = steps.stream().filter(s -> !s.hasWork()).map(CompanySteps::company).toList();
         List<CompanySteps> canary = new ArrayList<>();
         List<CompanySteps> rest = new ArrayList<>();
         if (!spec.canaryIds().isEmpty()) {
@@ -246,6 +250,7 @@ public class RolloutPlanner {
 
     private static RolloutPlan.Entry entry(CompanySteps s, int wave, int position) {
         return new RolloutPlan.Entry(s.company(), wave, position,
-                s.migrations().stream().map(Migration::version).toList(), s.values());
+                s.migrations().stream().map(Migration::version).toList(),
+                s.repeatables().stream().map(Repeatable::name).toList(), s.values());
     }
 }

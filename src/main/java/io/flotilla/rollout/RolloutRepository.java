@@ -1,6 +1,7 @@
 package io.flotilla.rollout;
 
 import io.flotilla.catalog.Direction;
+import io.flotilla.catalog.Repeatable;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
@@ -66,6 +67,10 @@ public class RolloutRepository implements RolloutHolds {
             for (Version v : e.versions()) {
                 stepTargets[k] = i;
                 stepVersions[k++] = v.toString();
+            }
+            for (String ignored : e.repeatables()) { // a repeatable's step, as the ledger names its version
+                stepTargets[k] = i;
+                stepVersions[k++] = Repeatable.LEDGER_VERSION;
             }
         }
         boolean nothingToDo = plan.entries().isEmpty();

@@ -349,9 +349,9 @@ public class RolloutWorker {
             return migrator.migrate(t.company(), catalog.catalog(), target, work.allowDrift(), work.id(), lookUpHere)
                     .map(result -> {
                         if (result.succeeded()) {
-                            report(new TargetUpdate(companyId, TargetStatus.SUCCEEDED, result.applied().size(), null, null, null, false));
+                            report(new TargetUpdate(companyId, TargetStatus.SUCCEEDED, result.steps(), null, null, null, false));
                         } else {
-                            failedTarget(t, result.applied().size(), result.failure().version(),
+                            failedTarget(t, result.steps(), result.failure().version(),
                                     "[" + result.failure().sqlState() + "] " + result.failure().error(), result.failure().sqlState());
                         }
                         return (Void) null;

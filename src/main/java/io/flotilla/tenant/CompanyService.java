@@ -1,6 +1,7 @@
 package io.flotilla.tenant;
 
 import io.flotilla.catalog.CatalogService;
+import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.migration.ApplyResult;
@@ -116,10 +117,16 @@ public class CompanyService {
         return get(id).flatMap(company -> detached(migrator.migrate(company, catalog.catalog(), allowDrift)));
     }
 
-    /** Every catalog version with its state for this company, from one ledger query. */
+    /** Every catalog version, then every repeatable migration, with its state for this company. */
     public Uni<List<MigrationInfo>> migrations(UUID id) {
-        return get(id).flatMap(company -> ledger.history(null, company.id()))
-                .map(history -> MigrationInfo.of(catalog.catalog(), history));
+        return migrations(id, catalog.catalog());
+    }
+
+    /** {@link #migrations(UUID)} against a given catalog (the service's, or one under test). */
+    public Uni<List<MigrationInfo>> migrations(UUID id, MigrationCatalog against) {
+        return get(id).flatMap(company -> Uni.combine().all()
+                        .unis(ledger.history(null, company.id()), ledger.repeatables(null, company.id())).asTuple())
+                .map(read -> MigrationInfo.of(against, read.getItem1(), read.getItem2()));
     }
 
     /**

@@ -279,14 +279,15 @@ class MigrationResolverTest {
         }
 
         @Test
-        void repeatableMigrationIsUnsupported() throws IOException {
-            writeAll("V1__init.sql", "R__views.sql");
+        void repeatableMigrationOutsideFlywayLayoutIsUnsupported() throws IOException {
+            writeAll("001_init.sql", "R__views.sql");
 
             CatalogProblem p = one(resolveProblems(), Kind.UNSUPPORTED_FILE);
 
             assertEquals(List.of("R__views.sql"), p.files());
             assertTrue(p.message().contains("R__views.sql"), p.message());
             assertTrue(p.message().contains("repeatable"), p.message());
+            assertTrue(p.message().contains("Flyway-layout directory"), p.message());
         }
 
         @Test

@@ -1,5 +1,6 @@
 package io.flotilla.it;
 
+import io.flotilla.security.Role;
 import io.flotilla.testsupport.TestTokens;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -18,6 +20,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.IOException;
@@ -34,6 +37,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -48,7 +52,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The dashboard served at {@code /}, driven in the system's headless Chromium: token form, a company onboarded
  * through the API showing up in the list, a dry run and a rollout started from the page's form, followed live until
- * it succeeds, a maintenance job run from its button; then a screenshot ({@code target/dashboard.png}).
+ * it succeeds, a maintenance job run from its button; then a screenshot ({@code target/dashboard.png}). A second
+ * test covers the company view (versions, ledger history, verify, migrate for operators only), the ledger view's
+ * filters and paging, and the progress bar of a rollout stopped by its failure threshold.
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver} ({@code /usr/bin/chromium}, {@code
  * /usr/bin/chromedriver}; {@code .ci/run} installs them). Nothing is downloaded: the driver is given to Selenium, so
@@ -163,8 +169,10 @@ class DashboardIT extends ProcessTestSupport {
         JsonNode done = service.rollout(id);
         assertEquals("succeeded", RolloutJson.state(done), RolloutJson.summary(done) + logs().get());
         assertEquals(FLEET, RolloutJson.targets(done, "succeeded"), RolloutJson.summary(done));
-        assertEquals(FLEET + 1 + " / " + (FLEET + 1), page.findElement(thisRollout)
-                .findElement(testId("rollout-progress")).getText(), "progress counts every target, acme skipped");
+        // acme was up to date, so skipped: done all the same, and the bar is full.
+        assertEquals(FLEET + 1 + " / " + (FLEET + 1) + " done (1 skipped)", page.findElement(thisRollout)
+                .findElement(testId("rollout-progress")).getText(), "progress counts skipped companies as done");
+        assertEquals("100%", segmentWidth(page.findElement(thisRollout), "done"), "skipped companies fill the bar");
 
         // The detail panel shows the selected rollout; the fleet and the list catch up with the end state.
         waitUpTo(Duration.ofSeconds(15), "the detail panel to show the rollout as succeeded",
@@ -199,8 +207,192 @@ class DashboardIT extends ProcessTestSupport {
         waitUpTo(Duration.ofSeconds(60), "the vacuum-analyze run to succeed",
                 ExpectedConditions.attributeToBe(vacuum, "data-last-state", "succeeded"));
 
+        // acme's company view, open for the screenshot: its versions, ledger steps and a clean verify.
+        page.findElement(companyRow("acme")).click();
+        waitUpTo(Duration.ofSeconds(60), "acme's company view with a clean verify",
+                ExpectedConditions.attributeToBe(testId("company-verify"), "data-ok", "true"));
+
         assertEquals(List.of(), severeConsoleEntries(page), "the browser console should have no errors");
         screenshot(page);
+    }
+
+    @Test
+    void companyViewLedgerViewAndTheProgressOfAStoppedRollout() throws Exception {
+        ServiceProcess service = started("it-dash-views", Map.of());
+        // acme onboarded through the API (7 applied steps); pending_1 with an empty schema (all 7 versions pending);
+        // broken_1 whose schema already has a conversations table, so that its first migration fails.
+        HttpResponse<String> onboarded = post(service, "/api/v1/companies",
+                "{\"companyName\": \"Acme\", \"schemaName\": \"acme\"}");
+        assertEquals(201, onboarded.statusCode(), onboarded.body() + logs().get());
+        String acmeId = ServiceProcess.JSON.readTree(onboarded.body()).get("id").asText();
+        db.createFleet("pending_", 1, 1);
+        UUID broken = db.createFleet("broken_", 1, 1).get(0);
+        db.execute("CREATE TABLE broken_1.conversations (id int)");
+        HttpResponse<String> failed = post(service, "/api/v1/companies/" + broken + "/migrate", "");
+        assertEquals(500, failed.statusCode(), failed.body());
+        UUID stopped = insertThresholdStoppedRollout();
+
+        WebDriver page = openBrowser();
+        page.get("http://127.0.0.1:" + service.port() + "/");
+        signIn(page, TestTokens.token(Role.OPERATOR));
+        assertEquals("operator", page.findElement(testId("dashboard")).getAttribute("data-role"));
+
+        // 1. The stopped rollout: nothing done, failed and cancelled drawn apart and named in the label.
+        By stoppedRow = By.cssSelector("[data-testid='rollout-row'][data-rollout-id='" + stopped + "']");
+        waitUpTo(Duration.ofSeconds(30), "the stopped rollout in the list",
+                ExpectedConditions.visibilityOfElementLocated(stoppedRow));
+        WebElement row = page.findElement(stoppedRow);
+        assertEquals("0 / 12 done · 4 failed · 8 cancelled", row.findElement(testId("rollout-progress")).getText());
+        assertEquals("0%", segmentWidth(row, "done"));
+        assertEquals("33.33%", segmentWidth(row, "failed"));
+        assertEquals("66.67%", segmentWidth(row, "cancelled"));
+        // The same arithmetic on a rollout under way, straight from the page's function.
+        assertEquals("2 / 6 done (1 skipped) · 1 running", ((JavascriptExecutor) page).executeScript(
+                "return window.Flotilla.rolloutProgress({succeeded: 1, skipped: 1, running: 1, pending: 3}, 6).label"));
+
+        // 2. acme's company view: 7 applied versions, 7 ledger steps, verify ok; nothing to migrate.
+        waitUpTo(Duration.ofSeconds(30), "acme in the companies list",
+                ExpectedConditions.visibilityOfElementLocated(companyRow("acme")));
+        page.findElement(companyRow("acme")).click();
+        waitUpTo(Duration.ofSeconds(30), "acme's 7 applied versions", d -> states(d, "company-version").equals(
+                List.of("applied", "applied", "applied", "applied", "applied", "applied", "applied")));
+        assertEquals("acme", page.findElement(testId("company-view")).getAttribute("data-schema"));
+        assertEquals("Acme", page.findElement(testId("company-name")).getText());
+        waitUpTo(Duration.ofSeconds(30), "acme's 7 ledger steps",
+                d -> d.findElements(testId("company-ledger-row")).size() == 7);
+        assertEquals("7", page.findElements(testId("company-ledger-row")).get(0).getAttribute("data-version"),
+                "newest step first");
+        waitUpTo(Duration.ofSeconds(60), "acme's verify result",
+                ExpectedConditions.attributeToBe(testId("company-verify"), "data-ok", "true"));
+        assertEquals("ok", page.findElement(testId("company-verify-badge")).getText());
+        WebElement migrate = page.findElement(testId("company-migrate"));
+        assertTrue(migrate.isDisplayed(), "an operator gets the migrate button");
+        assertFalse(migrate.isEnabled(), "nothing is pending for acme");
+
+        // 3. pending_1: everything pending; the migrate button applies it and the view follows.
+        page.findElement(companyRow("pending_1")).click();
+        waitUpTo(Duration.ofSeconds(30), "pending_1's 7 pending versions", d -> states(d, "company-version").equals(
+                List.of("pending", "pending", "pending", "pending", "pending", "pending", "pending")));
+        assertTrue(page.findElements(testId("company-ledger-row")).isEmpty(), "no steps yet");
+        waitUpTo(Duration.ofSeconds(15), "the migrate button to be enabled",
+                ExpectedConditions.elementToBeClickable(testId("company-migrate")));
+        page.findElement(testId("company-migrate")).click();
+        waitUpTo(Duration.ofSeconds(60), "the page to say what the migration applied", ExpectedConditions
+                .textToBePresentInElementLocated(testId("message-text"), "Migrated pending_1: applied v1, v2"));
+        waitUpTo(Duration.ofSeconds(60), "pending_1's versions applied", d -> states(d, "company-version").equals(
+                List.of("applied", "applied", "applied", "applied", "applied", "applied", "applied")));
+        waitUpTo(Duration.ofSeconds(30), "pending_1's 7 ledger steps",
+                d -> d.findElements(testId("company-ledger-row")).size() == 7);
+        waitUpTo(Duration.ofSeconds(60), "pending_1's verify after the migration",
+                ExpectedConditions.attributeToBe(testId("company-verify"), "data-ok", "true"));
+        assertEquals(7L, db.queryLong("SELECT count(*) FROM public.migration_ledger l JOIN public.companies c"
+                + " ON c.id = l.company_id WHERE c.schema_name = 'pending_1' AND l.status = 'applied'"));
+
+        // 4. The ledger view: 15 steps in all (acme 7, pending_1 7, broken_1's failed one).
+        new Select(page.findElement(testId("ledger-status"))).selectByValue("failed");
+        waitUpTo(Duration.ofSeconds(15), "only broken_1's failed step", d -> ledgerRows(d).equals(List.of("broken_1:failed")));
+        assertTrue(page.findElement(testId("ledger-rows")).getText().contains("42P07"), "the failed step shows its error");
+        new Select(page.findElement(testId("ledger-status"))).selectByValue("");
+        new Select(page.findElement(testId("ledger-company"))).selectByValue(acmeId);
+        waitUpTo(Duration.ofSeconds(15), "acme's 7 steps only", d -> ledgerRows(d).equals(
+                List.of("acme:applied", "acme:applied", "acme:applied", "acme:applied", "acme:applied", "acme:applied",
+                        "acme:applied")));
+        // A time range that holds nothing, then one whose end is before its start (refused on the page).
+        setField(page, "ledger-since", "2099-01-01T00:00:00");
+        waitUpTo(Duration.ofSeconds(15), "no step started after 2099", d -> ledgerRows(d).isEmpty()
+                && d.findElement(By.id("ledger-empty")).isDisplayed());
+        setField(page, "ledger-until", "2098-01-01T00:00:00");
+        waitUpTo(Duration.ofSeconds(15), "the empty range refused", ExpectedConditions.textToBePresentInElementLocated(
+                testId("ledger-error"), "must be after"));
+        page.findElement(testId("ledger-reset")).click();
+        new Select(page.findElement(testId("ledger-size"))).selectByValue("10");
+        waitUpTo(Duration.ofSeconds(15), "page 1: the 10 newest of 15 steps", d -> ledgerRows(d).size() == 10
+                && "1".equals(d.findElement(testId("ledger")).getAttribute("data-page")));
+        List<Long> first = ledgerIds(page);
+        assertTrue(page.findElement(testId("ledger-older")).isEnabled());
+        assertFalse(page.findElement(testId("ledger-newer")).isEnabled());
+        page.findElement(testId("ledger-older")).click();
+        waitUpTo(Duration.ofSeconds(15), "page 2: the 5 oldest steps", d -> ledgerRows(d).size() == 5
+                && "2".equals(d.findElement(testId("ledger")).getAttribute("data-page")));
+        List<Long> second = ledgerIds(page);
+        assertTrue(second.stream().allMatch(id -> id < first.get(first.size() - 1)), first + " then " + second);
+        assertFalse(page.findElement(testId("ledger-older")).isEnabled(), "no page after the last");
+        page.findElement(testId("ledger-newer")).click();
+        waitUpTo(Duration.ofSeconds(15), "back on page 1", d -> ledgerIds(d).equals(first));
+
+        // 5. A viewer sees the company, but no migrate button.
+        page.findElement(testId("token-forget")).click();
+        signIn(page, TestTokens.token(Role.VIEWER));
+        assertEquals("viewer", page.findElement(testId("dashboard")).getAttribute("data-role"));
+        assertFalse(page.findElement(testId("company-view")).isDisplayed(), "a new token starts without a company open");
+        waitUpTo(Duration.ofSeconds(30), "pending_1 in the companies list",
+                ExpectedConditions.visibilityOfElementLocated(companyRow("pending_1")));
+        page.findElement(companyRow("pending_1")).click();
+        waitUpTo(Duration.ofSeconds(30), "pending_1's versions for the viewer",
+                d -> states(d, "company-version").size() == 7);
+        assertFalse(page.findElement(testId("company-migrate")).isDisplayed(), "a viewer gets no migrate button");
+
+        assertEquals(List.of(), severeConsoleEntries(page), "the browser console should have no errors");
+        snapshot(page, "dashboard-views.png");
+    }
+
+    /**
+     * A rollout its failure threshold stopped: 12 companies, the first wave's 4 failed, the other 8 cancelled. Written
+     * straight into the tables: through the API, how many companies fail before the stop depends on timing.
+     */
+    private UUID insertThresholdStoppedRollout() {
+        UUID id = db.column("INSERT INTO public.rollouts (direction, state, canary_count, batch_size, max_parallel,"
+                + " max_failures, total_targets, waves, current_wave, error, request, created_at, started_at, finished_at)"
+                + " VALUES ('up', 'failed', 0, 4, 4, 3, 12, 3, 0, 'stopped: 4 companies failed, more than max failures 3',"
+                + " '{}'::jsonb, now() - interval '1 hour', now() - interval '1 hour', now() - interval '59 minutes')"
+                + " RETURNING id", UUID.class).get(0);
+        db.execute("INSERT INTO public.rollout_targets (rollout_id, company_id, schema_name, wave, position, status,"
+                + " active, failed_version, error, error_sqlstate, finished_at)"
+                + " SELECT ?, gen_random_uuid(), 'stopped_' || g, (g - 1) / 4, g,"
+                + " CASE WHEN g <= 4 THEN 'failed' ELSE 'cancelled' END, false, CASE WHEN g <= 4 THEN '1' END,"
+                + " CASE WHEN g <= 4 THEN 'relation \"conversations\" already exists' END,"
+                + " CASE WHEN g <= 4 THEN '42P07' END, now() - interval '59 minutes' FROM generate_series(1, 12) g", id);
+        return id;
+    }
+
+    private void signIn(WebDriver page, String token) {
+        WebElement input = waitUpTo(Duration.ofSeconds(15), "the token form",
+                ExpectedConditions.visibilityOfElementLocated(testId("token-input")));
+        input.sendKeys(token);
+        page.findElement(testId("token-use")).click();
+        waitUpTo(Duration.ofSeconds(15), "the dashboard", ExpectedConditions.visibilityOfElementLocated(testId("dashboard")));
+    }
+
+    /** The data-state of each row with this test id, in order: read in one script, as a poll may replace rows. */
+    private static List<String> states(WebDriver page, String rowTestId) {
+        return rowValues(page, rowTestId, "r.dataset.state");
+    }
+
+    /** The ledger view's rows as schema:status, in order. */
+    private static List<String> ledgerRows(WebDriver page) {
+        return rowValues(page, "ledger-row", "r.dataset.schema + ':' + r.dataset.status");
+    }
+
+    private static List<Long> ledgerIds(WebDriver page) {
+        return rowValues(page, "ledger-row", "r.dataset.ledgerId").stream().map(Long::parseLong).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> rowValues(WebDriver page, String rowTestId, String expression) {
+        return (List<String>) ((JavascriptExecutor) page).executeScript("return Array.from(document.querySelectorAll("
+                + "'[data-testid=\"' + arguments[0] + '\"]')).map(r => String(" + expression + "))", rowTestId);
+    }
+
+    /** The width a progress segment was given (as set, not as drawn: drawing animates). */
+    private String segmentWidth(WebElement rolloutRow, String segment) {
+        return (String) ((JavascriptExecutor) browser).executeScript("return arguments[0].style.width",
+                rolloutRow.findElement(testId("seg-" + segment)));
+    }
+
+    /** Sets an input the way a user's edit ends: value, then a change event (datetime-local typing is locale-bound). */
+    private static void setField(WebDriver page, String testId, String value) {
+        ((JavascriptExecutor) page).executeScript("arguments[0].value = arguments[1];"
+                + " arguments[0].dispatchEvent(new Event('change', {bubbles: true}))", page.findElement(testId(testId)), value);
     }
 
     // ------------------------------------------------------------------ browser
@@ -245,6 +437,7 @@ class DashboardIT extends ProcessTestSupport {
     private <T> T waitUpTo(Duration timeout, String what, Function<WebDriver, T> condition) {
         WebDriverWait wait = new WebDriverWait(browser, timeout, Duration.ofMillis(200));
         wait.withMessage(() -> "waiting for " + what + "\n" + pageState() + logs().get());
+        wait.ignoring(StaleElementReferenceException.class); // a poll may replace a row between find and read
         return wait.until(condition);
     }
 

@@ -127,7 +127,7 @@ class GeneratedClientIT extends ProcessTestSupport {
         // The ledger, filtered by company: one applied step per version, newest first, by this process.
         for (int i = 0; i < FLEET; i++) {
             UUID companyId = fleet.get(i);
-            LedgerPage page = ledger.listLedgerEntries(null, companyId, null, null, null, null, null);
+            LedgerPage page = ledger.listLedgerEntries(null, companyId, null, null, null, null, null, null);
             List<LedgerEntry> steps = page.getItems();
             assertEquals(catalog.size(), steps.size(), "steps of company " + companyId + ": " + steps);
             assertNull(page.getNextBefore(), "a single page");
@@ -147,7 +147,7 @@ class GeneratedClientIT extends ProcessTestSupport {
         List<LedgerEntry> acmeSteps = new ArrayList<>();
         Long before = null;
         do {
-            LedgerPage page = ledger.listLedgerEntries(before, acme.getId(), 2, null, null, StepStatus.APPLIED, null);
+            LedgerPage page = ledger.listLedgerEntries(before, acme.getId(), 2, null, null, StepStatus.APPLIED, null, null);
             acmeSteps.addAll(page.getItems());
             before = page.getNextBefore();
         } while (before != null);
@@ -171,7 +171,7 @@ class GeneratedClientIT extends ProcessTestSupport {
         assertEquals("it_client_acme", reset.getSchemaName());
         assertEquals(catalog, reset.getDroppedVersions());
         assertEquals(catalog, reset.getApplied());
-        List<LedgerEntry> dropped = ledger.listLedgerEntries(null, acme.getId(), null, null, null, StepStatus.ROLLED_BACK, null)
+        List<LedgerEntry> dropped = ledger.listLedgerEntries(null, acme.getId(), null, null, null, StepStatus.ROLLED_BACK, null, null)
                 .getItems();
         // Recorded top-down, as a rollback goes: newest first, that is 1 … 7.
         assertEquals(catalog, dropped.stream().map(LedgerEntry::getVersion).toList());

@@ -165,6 +165,8 @@ public final class ExtraServers implements AutoCloseable {
             Sql.execute(ds, "DELETE FROM public.rollout_targets WHERE server = ?", name);
             Sql.execute(ds, "DELETE FROM public.migration_state WHERE company_id IN"
                     + " (SELECT id FROM public.companies WHERE server = ?)", name);
+            Sql.execute(ds, "DELETE FROM public.repeatable_state WHERE company_id IN"
+                    + " (SELECT id FROM public.companies WHERE server = ?)", name);
             Sql.execute(ds, "DELETE FROM public.companies WHERE server = ?", name);
             Sql.execute(ds, "DELETE FROM public.tenant_servers WHERE name = ?", name);
         }
