@@ -1,11 +1,13 @@
 package io.flotilla.catalog;
 
 import io.flotilla.sql.SqlScript;
+import io.flotilla.sql.SqlScript.UnplacedExtension;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -30,10 +32,14 @@ import java.util.regex.Pattern;
  * @param contentChecksum SHA-256 (hex) of the statements alone ({@link #content}): the same for a goose file's up
  *                      section and the plain file split out of it, so renaming a catalog into another layout is not
  *                      taken for drift
+ * @param extensions    the {@code CREATE EXTENSION} statements without a {@code SCHEMA} clause, in order: the executor
+ *                      creates these in the shared extension schema first, so that they never land in the first
+ *                      tenant's schema (found once here, never per tenant)
  */
 public record MigrationScript(String file, String sql, String checksum, boolean transactional,
                               List<String> requires, Map<String, String> defaults, boolean placeholders,
-                              Map<String, Set<LintRule>> lintWaivers, Template template, String contentChecksum) {
+                              Map<String, Set<LintRule>> lintWaivers, Template template, String contentChecksum,
+                              List<UnplacedExtension> extensions) {
 
     static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.-]*)}");
 
@@ -43,7 +49,12 @@ public record MigrationScript(String file, String sql, String checksum, boolean 
     public MigrationScript(String file, String sql, String checksum, boolean transactional, List<String> requires,
                            Map<String, String> defaults, boolean placeholders, Map<String, Set<LintRule>> lintWaivers) {
         this(file, sql, checksum, transactional, requires, defaults, placeholders, lintWaivers,
-                Template.parse(sql, placeholders), MigrationResolver.sha256(content(sql)));
+                Template.parse(sql, placeholders), MigrationResolver.sha256(content(sql)), unplacedExtensions(sql));
+    }
+
+    private static List<UnplacedExtension> unplacedExtensions(String sql) {
+        return SqlScript.split(sql).stream().map(SqlScript::unplacedExtension).flatMap(Optional::stream).distinct()
+                .toList();
     }
 
     /**

@@ -111,6 +111,13 @@ public interface FlotillaConfig {
         /** Replace {@code ${name}} placeholders in the whole directory; a file can still opt out. */
         @WithDefault("true")
         boolean placeholders();
+
+        /**
+         * Schema that extensions created by migrations go to ({@code CREATE EXTENSION} without {@code SCHEMA}), shared
+         * by every company and on every company's search path after its own schema; it must exist.
+         */
+        @WithDefault("public")
+        String extensionSchema();
     }
 
     interface Execution {

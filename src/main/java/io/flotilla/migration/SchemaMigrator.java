@@ -232,7 +232,7 @@ public class SchemaMigrator {
         // A non-transactional step has a running row from the start; its failure closes that row.
         AtomicLong runningRow = new AtomicLong(-1);
         // Migration and ledger row in one transaction: applied exactly when recorded.
-        Uni<Long> work = run(conn, company.schemaName(), step.sql(), script.transactional(),
+        Uni<Long> work = run(conn, company.schemaName(), script, step.sql(),
                 () -> ledger.recordInTransaction(conn, start, StepStatus.successOf(direction)),
                 () -> ledger.start(conn, start).invoke(runningRow::set),
                 () -> ledger.finish(conn, runningRow.get(), StepStatus.successOf(direction), millisSince(began), null)
@@ -261,10 +261,10 @@ public class SchemaMigrator {
      * How every step's script runs: a transactional one in its own transaction with {@code inTransaction} (the
      * ledger row) pipelined into it, any other statement by statement between {@code before} and {@code after}.
      */
-    private <T> Uni<T> run(SqlConnection conn, String schema, String sql, boolean transactional,
+    private <T> Uni<T> run(SqlConnection conn, String schema, MigrationScript script, String sql,
                            Supplier<Uni<T>> inTransaction, Supplier<Uni<?>> before, Supplier<Uni<T>> after) {
-        return transactional ? executor.runAndCommit(conn, schema, sql, inTransaction)
-                : executor.runWithoutTransaction(conn, schema, sql, before, after);
+        return script.transactional() ? executor.runAndCommit(conn, schema, sql, script.extensions(), inTransaction)
+                : executor.runWithoutTransaction(conn, schema, sql, script.extensions(), before, after);
     }
 
     /**
@@ -309,9 +309,9 @@ public class SchemaMigrator {
      * which show what migrations build and belong to no tenant. Null item on success, the PostgreSQL error
      * otherwise; a broken connection fails the Uni.
      */
-    public Uni<StepError> applyUnrecorded(SqlConnection conn, String schema, String sql, boolean transactional) {
+    public Uni<StepError> applyUnrecorded(SqlConnection conn, String schema, MigrationScript script, String sql) {
         Supplier<Uni<Void>> nothing = () -> Uni.createFrom().voidItem();
-        return run(conn, schema, sql, transactional, nothing, nothing::get, nothing)
+        return run(conn, schema, script, sql, nothing, nothing::get, nothing)
                 .map(ok -> (StepError) null)
                 .onFailure(SchemaMigrator::isStepError).recoverWithItem(SchemaMigrator::stepError);
     }

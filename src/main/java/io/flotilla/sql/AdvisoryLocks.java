@@ -21,9 +21,11 @@ import java.util.function.Supplier;
  * the two-int lock, so Flotilla's locks don't collide with an application's own; the second key is
  * {@code hashtext(name)}): one per schema, held while anything migrates, seeds, resets or maintains it (and while a
  * scratch schema exists), and one per rollout, held by the replica that runs it. A session lock goes with its
- * session, so a process that dies frees it; callers unlock before the connection goes back to the pool.
+ * session, so a process that dies frees it; callers unlock before the connection goes back to the pool. A third
+ * namespace holds transaction-level locks, one per extension name, taken while a migration creates an extension in
+ * the shared schema (see {@link #extensionLock}).
  * Operators find holders with {@code SELECT * FROM pg_locks WHERE locktype = 'advisory' AND classid IN
- * (1179406164, 1179407442)}.
+ * (1179406164, 1179407442, 1179407448)}.
  */
 @ApplicationScoped
 public class AdvisoryLocks {
@@ -32,6 +34,9 @@ public class AdvisoryLocks {
     public static final int SCHEMA_NAMESPACE = 0x464C4F54;
     /** Rollout locks ("FLTR"); the second key is {@code hashtext(rollout id)}. */
     public static final int ROLLOUT_NAMESPACE = 0x464C5452;
+
+    /** Extension locks ("FLTX"), transaction-level; the second key is {@code hashtext(extension name)}. */
+    public static final int EXTENSION_NAMESPACE = 0x464C5458;
 
     /** A won schema lock: whether the schema exists, and what the caller read right after taking it. */
     public record Locked<T>(boolean schemaExists, T read) {
@@ -123,6 +128,23 @@ public class AdvisoryLocks {
 
     public Uni<Void> unlockRollout(SqlConnection conn, UUID rollout) {
         return unlock(conn, ROLLOUT_NAMESPACE, rollout.toString());
+    }
+
+    /**
+     * A statement that takes the extension's transaction-level lock unless the extension exists already, to be sent
+     * in the transaction that creates it: two companies migrating at once would otherwise both try to insert it and
+     * one would fail on {@code pg_extension}'s unique index. Waiting here is safe, unlike for schema locks: the holder
+     * only runs a transactional script, which never waits for other sessions' snapshots. Once the extension exists
+     * (every company after the first), nothing is locked. {@code extension} is a plain name
+     * ({@link SqlScript#isPlainName}, as {@link SqlScript#unplacedExtension} gives them), so it is spelled as a literal.
+     */
+    public static String extensionLock(String extension) {
+        if (!SqlScript.isPlainName(extension)) {
+            throw new IllegalArgumentException("not a plain extension name: " + extension);
+        }
+        String literal = "'" + extension + "'";
+        return "SELECT pg_advisory_xact_lock(" + EXTENSION_NAMESPACE + ", hashtext(" + literal + "))"
+                + " WHERE NOT EXISTS (SELECT FROM pg_extension WHERE extname = " + literal + ")";
     }
 
     private static Uni<Boolean> tryLock(SqlConnection conn, int namespace, String name) {

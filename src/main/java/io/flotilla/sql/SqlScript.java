@@ -2,6 +2,8 @@ package io.flotilla.sql;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Splits and inspects PostgreSQL scripts with a small hand-written lexer, so that semicolons and
@@ -15,6 +17,9 @@ public final class SqlScript {
             "VACUUM", "CREATE DATABASE", "DROP DATABASE", "CREATE TABLESPACE", "DROP TABLESPACE",
             "CREATE SUBSCRIPTION", "DROP SUBSCRIPTION", "ALTER SYSTEM", "DISCARD ALL",
             "CREATE INDEX CONCURRENTLY", "CREATE UNIQUE INDEX CONCURRENTLY", "DROP INDEX CONCURRENTLY");
+
+    /** Extension names and versions Flotilla repeats in its own statements: nothing that needs escaping. */
+    private static final Pattern EXTENSION_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
     /** PostgreSQL truncates identifiers to NAMEDATALEN - 1 bytes. */
     private static final int MAX_IDENTIFIER_BYTES = 63;
@@ -157,6 +162,62 @@ public final class SqlScript {
             }
         }
         return name == null || i == t.size() ? List.of() : List.of(truncate(name));
+    }
+
+    /**
+     * A {@code CREATE EXTENSION} statement that leaves the schema to the search path (no {@code SCHEMA} clause): under
+     * a tenant's search path it would install the extension into that tenant's schema.
+     *
+     * @param name    the extension's name as PostgreSQL stores it
+     * @param version the {@code VERSION} it asks for, as an SQL literal ({@code 'x'}), or null
+     * @param cascade whether it says {@code CASCADE}
+     */
+    public record UnplacedExtension(String name, String version, boolean cascade) {
+    }
+
+    /** Whether an extension name or version is plain enough ({@code [A-Za-z0-9_.-]+}) to be spelled in SQL as is. */
+    public static boolean isPlainName(String name) {
+        return EXTENSION_NAME.matcher(name).matches();
+    }
+
+    /**
+     * For {@code CREATE EXTENSION [IF NOT EXISTS] name [WITH] [VERSION v] [CASCADE]} without a {@code SCHEMA}
+     * clause, the extension it creates; empty for any other statement, one with {@code SCHEMA}, or a name that is a
+     * placeholder rather than an identifier.
+     */
+
+    public static Optional<UnplacedExtension> unplacedExtension(String statement) {
+        List<Token> t = tokens(statement);
+        if (indexOf(t, "CREATE EXTENSION") != 0) {
+            return Optional.empty();
+        }
+        int i = indexOf(t, "CREATE EXTENSION IF NOT EXISTS") == 0 ? 5 : 2;
+        if (i >= t.size() || !(t.get(i).kind() == Kind.WORD || t.get(i).kind() == Kind.QUOTED_IDENT)
+                || t.get(i).text().contains("$") || i + 1 < t.size() && t.get(i + 1).is("{")) {
+            return Optional.empty();
+        }
+        String name = identifier(t.get(i).text());
+        if (!isPlainName(name)) {
+            return Optional.empty(); // an odd name is left to the script as written, never spliced into SQL
+        }
+        String version = null;
+        boolean cascade = false;
+        for (int k = i + 1; k < t.size(); k++) {
+            if (is(t, k, "SCHEMA")) {
+                return Optional.empty();
+            }
+            if (is(t, k, "VERSION") && k + 1 < t.size()) {
+                Token v = t.get(++k);
+                String text = v.kind() == Kind.STRING && v.text().startsWith("'")
+                        ? v.text().substring(1, v.text().length() - 1).replace("''", "'") : identifier(v.text());
+                if (!isPlainName(text)) {
+                    return Optional.empty();
+                }
+                version = "'" + text + "'";
+            }
+            cascade |= is(t, k, "CASCADE");
+        }
+        return Optional.of(new UnplacedExtension(name, version, cascade));
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.flotilla.sql;
 
+import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.sql.SqlScript.UnplacedExtension;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * Runs SQL in tenant schemas: it quotes identifiers, sets {@code search_path} and runs scripts as migrations need them (pipelined with the caller's ledger statement). Locks are {@link AdvisoryLocks}'.
@@ -22,8 +25,31 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class TenantExecutor {
 
+    /** A shared schema's name: lower-case, unquoted-safe, and no name PostgreSQL or Flotilla keeps for itself. */
+    private static final Pattern SHARED_SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+    /** Where extensions go; {@code public} or an operator's shared schema, validated at start. */
+    private final String extensionSchema;
+    /** What follows the tenant's schema on every search path Flotilla sets: public, then the extension schema. */
+    private final String sharedPath;
+
+    public TenantExecutor(FlotillaConfig config) {
+        String schema = config.catalog().extensionSchema();
+        if (!SHARED_SCHEMA.matcher(schema).matches() || !schema.equals("public") && SchemaNames.isReserved(schema)) {
+            throw new IllegalStateException("flotilla.catalog.extension-schema '" + schema + "' is not a usable shared"
+                    + " schema: use public or a lower-case name (letters, digits, _) that is not pg_* or a scratch name");
+        }
+        this.extensionSchema = schema;
+        this.sharedPath = schema.equals("public") ? ", public" : ", public, " + quoteIdent(schema);
+    }
+
     /** SQLSTATE of a statement that gave up waiting for a lock ({@code lock_timeout}). */
     private static final String LOCK_NOT_AVAILABLE = "55P03";
+
+    /** The shared schema extensions go to ({@code flotilla.catalog.extension-schema}). */
+    public String extensionSchema() {
+        return extensionSchema;
+    }
 
     /** {@code "name"} with embedded quotes doubled, as PostgreSQL's quote_ident does. */
     public static String quoteIdent(String name) {
@@ -81,8 +107,9 @@ public class TenantExecutor {
      * Opens a transaction and runs a script in it with the tenant schema first on the search path, in one round
      * trip. Error positions are made relative to the script again.
      */
-    private Uni<Void> beginAndRun(SqlConnection conn, String schema, String sql) {
-        String prefix = "BEGIN; SET LOCAL search_path TO " + quoteIdent(schema) + ", public;\n";
+    private Uni<Void> beginAndRun(SqlConnection conn, String schema, String sql, List<UnplacedExtension> extensions) {
+        String prefix = "BEGIN; SET LOCAL search_path TO " + quoteIdent(schema) + sharedPath + ";\n"
+                + createExtensions(extensions);
         return conn.query(prefix + sql).execute()
                 .onFailure(PgException.class).transform(e -> new StatementFailure((PgException) e, -prefix.length()))
                 .replaceWithVoid();
@@ -96,9 +123,39 @@ public class TenantExecutor {
      * aborted") and turns the COMMIT into a rollback; after a failed record the COMMIT rolls the script back too.
      * Fails with the first failure in that order, the transaction already ended.
      */
-    @SuppressWarnings("unchecked")
     public <T> Uni<T> runAndCommit(SqlConnection conn, String schema, String sql, Supplier<Uni<T>> inTransaction) {
-        return Pipeline.pipelined(beginAndRun(conn, schema, sql), inTransaction.get(), commit(conn)).map(items -> (T) items.get(1));
+        return runAndCommit(conn, schema, sql, List.of(), inTransaction);
+    }
+
+    /**
+     * {@link #runAndCommit(SqlConnection, String, String, Supplier)} for a migration's script, which first creates
+     * the {@code extensions} it would otherwise put into the tenant's schema (see {@link #createExtensions}), in the
+     * same transaction and round trip.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> Uni<T> runAndCommit(SqlConnection conn, String schema, String sql, List<UnplacedExtension> extensions,
+                                   Supplier<Uni<T>> inTransaction) {
+        return Pipeline.pipelined(beginAndRun(conn, schema, sql, extensions), inTransaction.get(), commit(conn))
+                .map(items -> (T) items.get(1));
+    }
+
+    /**
+     * Statements that create each extension a script creates without a {@code SCHEMA} clause in the shared extension
+     * schema, before the script runs (whose own {@code CREATE EXTENSION IF NOT EXISTS} is then a no-op): run under a
+     * company's search path, the script's statement would put the extension into the first company's schema, where
+     * no other company sees its types, functions or operator classes. Each under {@link AdvisoryLocks#extensionLock},
+     * so that companies migrating in parallel do not collide on {@code pg_extension}. An extension that exists
+     * already, wherever it lives, is left where it is ({@code IF NOT EXISTS}).
+     */
+    String createExtensions(List<UnplacedExtension> extensions) {
+        StringBuilder sql = new StringBuilder();
+        for (UnplacedExtension e : extensions) {
+            sql.append(AdvisoryLocks.extensionLock(e.name())).append(";\nCREATE EXTENSION IF NOT EXISTS ")
+                    .append(quoteIdent(e.name())).append(" SCHEMA ").append(quoteIdent(extensionSchema))
+                    .append(e.version() == null ? "" : " VERSION " + e.version())
+                    .append(e.cascade() ? " CASCADE" : "").append(";\n");
+        }
+        return sql.toString();
     }
 
     private Uni<Void> commit(SqlConnection conn) {
@@ -112,7 +169,7 @@ public class TenantExecutor {
      * comments are not sent.
      */
     public Uni<Void> runAllAndCommit(SqlConnection conn, String schema, List<String> scripts) {
-        Uni<Void> chain = conn.query("BEGIN; SET LOCAL search_path TO " + quoteIdent(schema) + ", public").execute()
+        Uni<Void> chain = conn.query("BEGIN; SET LOCAL search_path TO " + quoteIdent(schema) + sharedPath).execute()
                 .replaceWithVoid();
         for (int i = 0; i < scripts.size(); i++) {
             int index = i;
@@ -152,18 +209,35 @@ public class TenantExecutor {
      * {@code after} goes with the {@code RESET}, once every statement succeeded. It qualifies its tables, as the
      * search path is still the tenant's when it runs.
      */
-    @SuppressWarnings("unchecked")
     public <T> Uni<T> runWithoutTransaction(SqlConnection conn, String schema, String sql, Supplier<Uni<?>> before,
+                                            Supplier<Uni<T>> after) {
+        return runWithoutTransaction(conn, schema, sql, List.of(), before, after);
+    }
+
+    /**
+     * {@link #runWithoutTransaction(SqlConnection, String, String, Supplier, Supplier)} for a migration's script: its
+     * {@code extensions} are created first, in an implicit transaction of their own (see {@link #createExtensions}).
+     */
+    @SuppressWarnings("unchecked")
+    public <T> Uni<T> runWithoutTransaction(SqlConnection conn, String schema, String sql,
+                                            List<UnplacedExtension> extensions, Supplier<Uni<?>> before,
                                             Supplier<Uni<T>> after) {
         List<String> statements = SqlScript.split(sql);
         List<String> indexes = new ArrayList<>();
         statements.forEach(s -> indexes.addAll(SqlScript.concurrentIndexNames(s)));
-        Uni<Void> setPath = conn.query("SET search_path TO " + quoteIdent(schema) + ", public").execute()
+        Uni<Void> setPath = conn.query("SET search_path TO " + quoteIdent(schema) + sharedPath).execute()
                 .replaceWithVoid();
         Uni<List<String>> invalid = indexes.isEmpty() ? Uni.createFrom().item(List.of())
                 : invalidIndexes(conn, schema, indexes);
         Uni<Void> chain = Pipeline.pipelined(before.get(), setPath, invalid)
                 .flatMap(items -> dropIndexes(conn, schema, (List<String>) items.get(2)));
+        if (!extensions.isEmpty()) {
+            // One string, one implicit transaction: the extension lock is held until it commits.
+            String create = createExtensions(extensions);
+            chain = chain.flatMap(ignored -> conn.query(create).execute()
+                    .onFailure(PgException.class).transform(e -> new StatementFailure((PgException) e, 0))
+                    .replaceWithVoid());
+        }
         int from = 0;
         for (String statement : statements) {
             int offset = Math.max(0, sql.indexOf(statement, from));

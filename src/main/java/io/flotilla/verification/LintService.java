@@ -11,21 +11,25 @@ import io.flotilla.migration.TemplateValues;
 import io.flotilla.server.ServerPools;
 import io.flotilla.server.ServerRepository;
 import io.flotilla.server.ServerState;
+import io.flotilla.sql.TenantExecutor;
 import io.flotilla.verification.ScratchBuilder.Build;
 import io.flotilla.verification.ScratchBuilder.Ran;
 import io.flotilla.verification.ScratchBuilder.Step;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import static io.flotilla.sql.Detached.detached;
@@ -43,8 +47,11 @@ public class LintService {
     private final ScratchBuilder builder;
     private final ServerRepository servers;
     private final ServerPools pools;
+    private final TenantExecutor executor;
 
-    public LintService(CatalogService catalogService, ScratchBuilder builder, ServerRepository servers, ServerPools pools) {
+    public LintService(CatalogService catalogService, ScratchBuilder builder, ServerRepository servers, ServerPools pools,
+                       TenantExecutor executor) {
+        this.executor = executor;
         this.catalogService = catalogService;
         this.builder = builder;
         this.servers = servers;
@@ -74,26 +81,48 @@ public class LintService {
     }
 
     /**
-     * Every server that is not offline, asked once for the catalog's required extensions it lacks; one that cannot be
-     * reached is reported with the error, not failed (a rollout checks it again before running anything there).
+     * Every server that is not offline, asked once for the catalog's required extensions it lacks and for the
+     * extensions its migrations create that live outside the shared schema; one that cannot be reached is reported
+     * with the error, not failed (a rollout checks it again before running anything there).
      */
     Uni<List<ServerExtensions>> extensions(MigrationCatalog catalog) {
         Set<String> required = new TreeSet<>();
-        catalog.migrations().forEach(m -> required.addAll(m.requires()));
-        if (required.isEmpty()) {
+        Set<String> created = new TreeSet<>();
+        catalog.migrations().forEach(m -> {
+            required.addAll(m.requires());
+            m.up().extensions().forEach(e -> created.add(e.name()));
+        });
+        if (required.isEmpty() && created.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        String[] names = required.toArray(String[]::new);
+        Tuple params = Tuple.of(required.toArray(String[]::new), created.toArray(String[]::new),
+                executor.extensionSchema());
         return servers.all()
                 .onItem().transformToMulti(all -> Multi.createFrom().iterable(all))
                 .select().where(s -> s.state() != ServerState.OFFLINE)
                 .onItem().transformToUniAndConcatenate(s -> pools.database(s.name())
                         .flatMap(db -> db.pool().preparedQuery("SELECT ARRAY(SELECT r FROM unnest($1::text[]) r"
-                                        + " WHERE r NOT IN (SELECT name FROM pg_available_extensions) ORDER BY r)")
-                                .execute(Tuple.of((Object) names)))
-                        .map(rows -> new ServerExtensions(s.name(),
-                                List.of(rows.iterator().next().getArrayOfStrings(0)), null))
-                        .onFailure().recoverWithItem(e -> new ServerExtensions(s.name(), List.of(), e.getMessage())))
+                                        + " WHERE r NOT IN (SELECT name FROM pg_available_extensions) ORDER BY r),"
+                                        + " ARRAY(SELECT e.extname FROM pg_extension e"
+                                        + " JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = ANY($2)"
+                                        + " AND n.nspname NOT IN ($3, 'pg_catalog') ORDER BY 1),"
+                                        + " ARRAY(SELECT n.nspname::text FROM pg_extension e"
+                                        + " JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = ANY($2)"
+                                        + " AND n.nspname NOT IN ($3, 'pg_catalog') ORDER BY e.extname)")
+                                .execute(params))
+                        .map(rows -> {
+                            Row row = rows.iterator().next();
+                            Map<String, String> misplaced = new TreeMap<>();
+                            String[] names = row.getArrayOfStrings(1);
+                            String[] schemas = row.getArrayOfStrings(2);
+                            for (int i = 0; i < names.length; i++) {
+                                misplaced.put(names[i], schemas[i]);
+                            }
+                            return new ServerExtensions(s.name(), List.of(row.getArrayOfStrings(0)),
+                                    Collections.unmodifiableMap(misplaced), null);
+                        })
+                        .onFailure().recoverWithItem(e -> new ServerExtensions(s.name(), List.of(), Map.of(),
+                                e.getMessage())))
                 .collect().asList();
     }
 

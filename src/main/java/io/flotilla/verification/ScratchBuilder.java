@@ -71,7 +71,7 @@ public class ScratchBuilder {
         MigrationScript script = step.migration().up();
         String sql = TemplateValues.render(scratch.name(), script, step.values());
         ran.add(new Ran(step.migration(), sql, before));
-        return scratch.apply(sql, script.transactional()).flatMap(error -> {
+        return scratch.apply(script, sql).flatMap(error -> {
             if (error != null) {
                 return Uni.createFrom().item(new Build(scratch.name(), List.copyOf(ran), null,
                         BuildFailure.of(step.migration(), error)));

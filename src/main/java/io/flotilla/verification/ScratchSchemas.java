@@ -1,5 +1,6 @@
 package io.flotilla.verification;
 
+import io.flotilla.catalog.MigrationScript;
 import io.flotilla.ledger.LedgerRepository.StepError;
 import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.sql.AdvisoryLocks;
@@ -62,8 +63,8 @@ public class ScratchSchemas {
         }
 
         /** Runs one rendered script through the migrator's own path, the ledger left out (see its applyUnrecorded). */
-        public Uni<StepError> apply(String sql, boolean transactional) {
-            return migrator.applyUnrecorded(conn, name, sql, transactional);
+        public Uni<StepError> apply(MigrationScript script, String sql) {
+            return migrator.applyUnrecorded(conn, name, script, sql);
         }
     }
 

@@ -321,4 +321,86 @@ class SchemaMigratorTest {
                         + " WHERE datname = current_database())",
                 (long) AdvisoryLocks.SCHEMA_NAMESPACE, c.schemaName()));
     }
+
+    /** The pg_trgm catalog of the layout suite: an extension, then its operator classes, one step without a transaction. */
+    MigrationCatalog trigramCatalog() throws IOException {
+        return catalog(Map.of(
+                "001_notes.sql", "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n"
+                        + "CREATE TABLE notes (id bigserial PRIMARY KEY, body text NOT NULL);",
+                "002_body_trgm.sql", "CREATE INDEX CONCURRENTLY notes_body_trgm ON notes USING gin (body gin_trgm_ops);",
+                "003_title.sql", "ALTER TABLE notes ADD COLUMN title text;\n"
+                        + "CREATE INDEX notes_title_trgm ON notes USING gist (title gist_trgm_ops);"));
+    }
+
+    /** No pg_trgm anywhere, as on a database no migration touched yet (indexes of earlier runs go with it). */
+    void withoutTrigram() {
+        Sql.execute(ds, "DROP EXTENSION IF EXISTS pg_trgm CASCADE");
+    }
+
+    void assertTrigramEverywhere(Company... all) {
+        assertEquals(List.of("public"), Sql.column(ds, "SELECT n.nspname FROM pg_extension e"
+                + " JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"));
+        for (Company c : all) {
+            assertEquals(List.of("notes_body_trgm:true", "notes_title_trgm:true"), Sql.column(ds,
+                    "SELECT c.relname || ':' || i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                            + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ?"
+                            + " AND c.relname LIKE '%trgm' ORDER BY 1", c.schemaName()), c.schemaName());
+        }
+    }
+
+    /**
+     * A migration's CREATE EXTENSION runs under the company's search path: left alone, it installs the extension into
+     * the first company's schema, and the second company's use of its operator classes fails. The executor creates
+     * it in the shared schema first, so both companies see it.
+     */
+    @Test
+    void anExtensionAMigrationCreatesGoesToTheSharedSchemaForEveryCompany() throws IOException {
+        withoutTrigram();
+        MigrationCatalog catalog = trigramCatalog();
+        Company first = company(Sql.unique("ext_a"));
+        Company second = company(Sql.unique("ext_b"));
+
+        ApplyResult a = migrate(first, catalog);
+        ApplyResult b = migrate(second, catalog);
+
+        assertTrue(a.succeeded(), () -> String.valueOf(a.failure()));
+        assertTrue(b.succeeded(), () -> String.valueOf(b.failure()));
+        assertTrigramEverywhere(first, second);
+    }
+
+    /** Companies migrating at once both create the extension: one does, the other waits for it and finds it there. */
+    @Test
+    void companiesCreatingTheSameExtensionAtOnceDoNotCollide() throws IOException {
+        withoutTrigram();
+        MigrationCatalog catalog = trigramCatalog();
+        List<Company> all = List.of(company(Sql.unique("ext_p")), company(Sql.unique("ext_q")),
+                company(Sql.unique("ext_r")));
+
+        List<ApplyResult> results = Uni.join().all(all.stream().map(c -> migrator.migrate(c, catalog, false)).toList())
+                .andCollectFailures().await().atMost(WAIT);
+
+        results.forEach(r -> assertTrue(r.succeeded(), () -> String.valueOf(r.failure())));
+        assertTrigramEverywhere(all.toArray(Company[]::new));
+    }
+
+    /** A non-transactional file creates its extensions in the shared schema first too, as a statement of its own. */
+    @Test
+    void aNonTransactionalFileCreatesItsExtensionInTheSharedSchemaFirst() throws IOException {
+        withoutTrigram();
+        MigrationCatalog catalog = catalog(Map.of(
+                "001_notes.sql", "CREATE TABLE notes (id bigserial PRIMARY KEY, body text NOT NULL, title text);",
+                "002_trgm.sql", "-- flotilla:no-transaction\nCREATE EXTENSION IF NOT EXISTS pg_trgm;\n"
+                        + "CREATE INDEX CONCURRENTLY notes_body_trgm ON notes USING gin (body gin_trgm_ops);\n"
+                        + "CREATE INDEX CONCURRENTLY notes_title_trgm ON notes USING gist (title gist_trgm_ops);"));
+        assertFalse(catalog.migrations().get(1).transactional());
+        Company first = company(Sql.unique("ext_nt_a"));
+        Company second = company(Sql.unique("ext_nt_b"));
+
+        ApplyResult a = migrate(first, catalog);
+        ApplyResult b = migrate(second, catalog);
+
+        assertTrue(a.succeeded(), () -> String.valueOf(a.failure()));
+        assertTrue(b.succeeded(), () -> String.valueOf(b.failure()));
+        assertTrigramEverywhere(first, second);
+    }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -294,6 +295,34 @@ class SqlScriptTest {
             assertEquals(List.of(), SqlScript.concurrentIndexNames("DROP INDEX CONCURRENTLY users_email_idx"));
             assertEquals(List.of(), SqlScript.concurrentIndexNames("REINDEX INDEX CONCURRENTLY users_email_idx"));
             assertEquals(List.of(), SqlScript.concurrentIndexNames("SELECT 'CREATE INDEX CONCURRENTLY x ON t'"));
+        }
+    }
+
+    @Nested
+    class UnplacedExtension {
+
+        SqlScript.UnplacedExtension of(String name, String version, boolean cascade) {
+            return new SqlScript.UnplacedExtension(name, version, cascade);
+        }
+
+        @Test
+        void findsCreateExtensionWithoutSchema() {
+            assertEquals(Optional.of(of("pg_trgm", null, false)),
+                    SqlScript.unplacedExtension("CREATE EXTENSION IF NOT EXISTS pg_trgm"));
+            assertEquals(Optional.of(of("uuid-ossp", null, false)),
+                    SqlScript.unplacedExtension("create extension \"uuid-ossp\""));
+            assertEquals(Optional.of(of("hstore", "'1.8'", true)),
+                    SqlScript.unplacedExtension("CREATE EXTENSION Hstore WITH VERSION '1.8' CASCADE"));
+        }
+
+        @Test
+        void leavesStatementsThatPlaceTheExtensionOrAreSomethingElse() {
+            assertEquals(Optional.empty(), SqlScript.unplacedExtension("CREATE EXTENSION pg_trgm SCHEMA ext"));
+            assertEquals(Optional.empty(), SqlScript.unplacedExtension("CREATE EXTENSION pg_trgm WITH SCHEMA ${schema}"));
+            assertEquals(Optional.empty(), SqlScript.unplacedExtension("CREATE EXTENSION ${ext}"));
+            assertEquals(Optional.empty(), SqlScript.unplacedExtension("DROP EXTENSION pg_trgm"));
+            assertEquals(Optional.empty(), SqlScript.unplacedExtension("SELECT 'CREATE EXTENSION pg_trgm'"));
+            assertEquals(Optional.empty(), SqlScript.unplacedExtension("CREATE EXTENSION \"odd'name\""));
         }
     }
 }

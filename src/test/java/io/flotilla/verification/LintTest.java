@@ -211,4 +211,31 @@ class LintTest {
         given().when().get("/api/v1/lint").then().statusCode(200).body("ok", equalTo(true));
         assertFalse(Sql.schemaExists(ds, "flotilla_scratch_00000000deadbeef"));
     }
+
+    /**
+     * An extension a migration creates that already lives in a company's schema (put there before Flotilla placed
+     * extensions in the shared schema) is not moved; the lint names it and where it is, as a warning.
+     */
+    @Test
+    void anExtensionTheCatalogCreatesLivingInACompanysSchemaIsNamedAsAWarning() throws IOException {
+        String schema = Sql.unique("ext_owner");
+        Sql.execute(ds, "DROP EXTENSION IF EXISTS pg_trgm CASCADE");
+        Sql.execute(ds, "CREATE SCHEMA " + schema);
+        Sql.execute(ds, "CREATE EXTENSION pg_trgm SCHEMA " + schema);
+        try {
+            MigrationCatalog catalog = catalog(Map.of("001_notes.sql", "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n"
+                    + "CREATE TABLE notes (tenant_id uuid NOT NULL PRIMARY KEY, body text);\n"
+                    + ISOLATED.formatted("notes")));
+
+            LintReport report = lint.lint(catalog).await().atMost(WAIT);
+
+            ServerExtensions home = report.servers().stream().filter(s -> s.server().equals("home")).findFirst()
+                    .orElseThrow(() -> new AssertionError(report.servers().toString()));
+            assertEquals(Map.of("pg_trgm", schema), home.misplaced(), report.servers().toString());
+            assertTrue(report.ok(), "a warning, not a failure: " + report);
+        } finally {
+            Sql.execute(ds, "DROP EXTENSION IF EXISTS pg_trgm CASCADE");
+            Sql.execute(ds, "DROP SCHEMA " + schema + " CASCADE");
+        }
+    }
 }

@@ -1,0 +1,2 @@
+-- flotilla:no-transaction
+CREATE INDEX CONCURRENTLY notes_body_trgm ON notes USING gin (body gin_trgm_ops);

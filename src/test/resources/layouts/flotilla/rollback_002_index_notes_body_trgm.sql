@@ -1,0 +1,2 @@
+-- flotilla:no-transaction
+DROP INDEX CONCURRENTLY IF EXISTS notes_body_trgm;

@@ -1,0 +1,7 @@
+-- +goose Up
+ALTER TABLE notes ADD COLUMN title text;
+CREATE INDEX notes_title_trgm ON notes USING gist (title gist_trgm_ops);
+
+-- +goose Down
+DROP INDEX notes_title_trgm;
+ALTER TABLE notes DROP COLUMN title;

@@ -1,0 +1,2 @@
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE TABLE notes (id bigserial PRIMARY KEY, body text NOT NULL);

@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY IF EXISTS notes_body_trgm;
