@@ -36,6 +36,16 @@ public class MigrationResource {
     }
 
     @GET
+    @Path("/repeatables")
+    @Operation(operationId = "listRepeatables", summary = "The catalog's repeatable scripts (Flyway R__name.sql), in"
+            + " the order they run, after the versioned migrations")
+    @APIResponse(responseCode = "200", description = "Every repeatable script with its checksum; empty when the"
+            + " catalog has none")
+    public List<RepeatableView> repeatables() {
+        return catalog.catalog().repeatables().stream().map(RepeatableView::of).toList();
+    }
+
+    @GET
     @Path("/{version}")
     @Operation(operationId = "getMigration", summary = "One migration with its SQL; 7, 007 and 7.0 name the same version")
     @APIResponse(responseCode = "200", description = "The migration with sql and rollbackSql")

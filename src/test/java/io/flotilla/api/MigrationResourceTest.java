@@ -26,7 +26,10 @@ class MigrationResourceTest {
                 .body("[6].transactional", equalTo(false))
                 .body("[0].transactional", equalTo(true))
                 .body("[4].defaults.embedding_dimensions", equalTo("1536"))
-                .body("[0].requires", hasSize(0));
+                .body("[0].requires", hasSize(0))
+                .body("layout", everyItem(equalTo("flotilla")));
+        // A route of its own, not a malformed version: the sample catalog has no repeatable script.
+        given().when().get("/api/v1/migrations/repeatables").then().statusCode(200).body("$", hasSize(0));
     }
 
     @Test
