@@ -1,5 +1,6 @@
 package io.flotilla.api;
 
+import io.flotilla.catalog.Repeatable;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
@@ -49,7 +50,8 @@ public class LedgerResource {
     public Uni<LedgerPage> find(
             @Parameter(description = "Only this company's steps", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
             @QueryParam("companyId") String companyId,
-            @Parameter(description = "Only this version (7, 007 and 7.0 are the same)") @QueryParam("version") String version,
+            @Parameter(description = "Only this version (7, 007 and 7.0 are the same); R: the runs of repeatable"
+                    + " scripts") @QueryParam("version") String version,
             @Parameter(description = "Only steps with this status", schema = @Schema(implementation = StepStatus.class))
             @QueryParam("status") String status,
             @Parameter(description = "Only steps started at or after this ISO-8601 date-time with offset, or date"
@@ -64,7 +66,8 @@ public class LedgerResource {
             @QueryParam("server") String server) {
         int max = Params.integer("limit", limit, 100, 1, 1000);
         UUID company = Params.optionalUuid("companyId", companyId);
-        Version v = version == null || version.isEmpty() ? null : Version.parse(version);
+        boolean repeatables = Repeatable.LEDGER_VERSION.equalsIgnoreCase(version);
+        Version v = version == null || version.isEmpty() || repeatables ? null : Version.parse(version);
         StepStatus s = status == null || status.isEmpty() ? null : StepStatus.parse(status);
         OffsetDateTime from = Params.optionalTime("since", since);
         OffsetDateTime to = Params.optionalTime("until", until);
@@ -74,7 +77,7 @@ public class LedgerResource {
         }
         Long cursor = Params.optionalLong("before", before);
         return servers.filter(server)
-                .flatMap(known -> ledger.find(new LedgerFilter(company, v, s, from, to, cursor, max, known)))
+                .flatMap(known -> ledger.find(new LedgerFilter(company, v, repeatables, s, from, to, cursor, max, known)))
                 .map(items -> new LedgerPage(items.stream().map(LedgerEntryView::of).toList(),
                         items.size() < max ? null : items.get(items.size() - 1).id()));
     }

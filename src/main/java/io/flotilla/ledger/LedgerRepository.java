@@ -356,6 +356,9 @@ public class LedgerRepository {
             params.add(filter.version().toString());
             where.add("version_key = string_to_array($" + params.size() + ", '.')::numeric[]");
         }
+        if (filter.repeatables()) {
+            where.add("version_key = '{}'");
+        }
         if (filter.status() != null) {
             params.add(filter.status().value());
             where.add("status = $" + params.size());
