@@ -34,13 +34,19 @@ public class TenantExecutor {
     private final String sharedPath;
 
     public TenantExecutor(FlotillaConfig config) {
-        String schema = config.catalog().extensionSchema();
-        if (!SHARED_SCHEMA.matcher(schema).matches() || !schema.equals("public") && SchemaNames.isReserved(schema)) {
+        String schema = sharedSchema(config.catalog().extensionSchema());
+        this.extensionSchema = schema;
+        this.sharedPath = schema.equals("public") ? ", public" : ", public, " + quoteIdent(schema);
+    }
+
+    /** The configured extension schema if usable, else the start-up fails saying why. */
+    static String sharedSchema(String schema) {
+        if (schema == null || !SHARED_SCHEMA.matcher(schema).matches()
+                || !schema.equals("public") && SchemaNames.isReserved(schema)) {
             throw new IllegalStateException("flotilla.catalog.extension-schema '" + schema + "' is not a usable shared"
                     + " schema: use public or a lower-case name (letters, digits, _) that is not pg_* or a scratch name");
         }
-        this.extensionSchema = schema;
-        this.sharedPath = schema.equals("public") ? ", public" : ", public, " + quoteIdent(schema);
+        return schema;
     }
 
     /** SQLSTATE of a statement that gave up waiting for a lock ({@code lock_timeout}). */
