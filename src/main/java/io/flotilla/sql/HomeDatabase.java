@@ -1,14 +1,16 @@
-package io.flotilla.config;
+package io.flotilla.sql;
 
-import io.flotilla.sql.TenantDatabase;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-/** Produces the one {@link TenantDatabase} there is today: the home database, on the service's own pool. */
+/**
+ * Produces the home {@link TenantDatabase}: the service's own pool (other servers' come from server.ServerPools).
+ * Here rather than in config, which sql reads its settings from: no package imports one that imports it back.
+ */
 @ApplicationScoped
-public class TenantDatabases {
+public class HomeDatabase {
 
     @Produces
     @Singleton
