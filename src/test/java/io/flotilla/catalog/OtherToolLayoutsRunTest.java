@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flotilla.sql.TenantExecutor;
 import io.flotilla.testsupport.PostgresResource;
+import io.flotilla.testsupport.ScriptRuns;
 import io.flotilla.testsupport.Sql;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -43,15 +44,11 @@ class OtherToolLayoutsRunTest {
     Path dir;
 
     private void run(String schema, MigrationScript script) {
-        String sql = script.render(name -> name.equals(MigrationScript.SCHEMA) ? "\"" + schema + "\"" : null);
-        pool.withConnection(conn -> script.transactional() ? executor.runInTransaction(conn, schema, sql)
-                : executor.runWithoutTransaction(conn, schema, sql)).await().atMost(WAIT);
+        new ScriptRuns(pool, executor).run(schema, script);
     }
 
     private String schema() {
-        String schema = Sql.unique("layouts");
-        pool.withConnection(conn -> executor.createSchema(conn, schema)).await().atMost(WAIT);
-        return schema;
+        return new ScriptRuns(pool, executor).schema("layouts");
     }
 
     @Test

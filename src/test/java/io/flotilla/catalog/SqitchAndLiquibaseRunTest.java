@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.flotilla.sql.TenantExecutor;
 import io.flotilla.testsupport.PostgresResource;
+import io.flotilla.testsupport.ScriptRuns;
 import io.flotilla.testsupport.Sql;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -46,15 +47,11 @@ class SqitchAndLiquibaseRunTest {
     Path dir;
 
     private String schema() {
-        String schema = Sql.unique("layouts2");
-        pool.withConnection(conn -> executor.createSchema(conn, schema)).await().atMost(WAIT);
-        return schema;
+        return new ScriptRuns(pool, executor).schema("layouts2");
     }
 
     private void run(String schema, MigrationScript script) {
-        String sql = script.render(name -> name.equals(MigrationScript.SCHEMA) ? "\"" + schema + "\"" : null);
-        pool.withConnection(conn -> script.transactional() ? executor.runInTransaction(conn, schema, sql)
-                : executor.runWithoutTransaction(conn, schema, sql)).await().atMost(WAIT);
+        new ScriptRuns(pool, executor).run(schema, script);
     }
 
     /** Runs {@code sql} as a step whose ledger row fails to insert: both must roll back. */
