@@ -1,6 +1,5 @@
 package io.flotilla.ledger;
 
-import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationCatalog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -26,13 +25,10 @@ public class DriftRepository {
 
     /** Drifted companies, oldest first, on {@code server} only when it is not null. */
     public Uni<List<DriftedCompany>> drifted(MigrationCatalog catalog, String server, int limit) {
-        Tuple params = Tuple.of(catalog.migrations().stream().map(m -> m.version().toString()).toArray(String[]::new),
-                catalog.migrations().stream().map(Migration::checksum).toArray(String[]::new)).addString(server)
-                .addInteger(limit);
+        Tuple params = CatalogRows.params(catalog).addString(server).addInteger(limit);
         // The drifted shapes first (a fleet has a handful; a shape's versions are in version order), then the
         // companies that have them: the same reading of migration_state the fleet view does (V7).
-        return pool.preparedQuery("WITH cat AS (SELECT v AS version, c::char(64) AS checksum"
-                        + " FROM unnest($1::text[], $2::text[]) AS t(v, c)),"
+        return pool.preparedQuery("WITH " + CatalogRows.CTE + ","
                         + " drifted AS (SELECT sh.shape, array_agg(x.version ORDER BY x.k) AS versions"
                         + "   FROM public.state_shapes sh CROSS JOIN LATERAL unnest(sh.versions, sh.checksums)"
                         + "   WITH ORDINALITY AS x(version, checksum, k)"

@@ -1,6 +1,5 @@
 package io.flotilla.ledger;
 
-import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationCatalog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -19,14 +18,6 @@ import java.util.List;
 @ApplicationScoped
 public class FleetRepository {
 
-    /**
-     * The catalog as rows: version text (canonical, as the state table stores it), checksum and position. Joining
-     * on text, comparing checksums as char(64) like the column (not text: a cast per row) and taking the max of an
-     * integer is what keeps 70,000 state rows under a few tens of ms.
-     */
-    private static final String CATALOG = "cat AS (SELECT v AS version, c::char(64) AS checksum, o::int AS ord"
-            + " FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(v, c, o))";
-
     private final Pool pool;
 
     public FleetRepository(Pool pool) {
@@ -44,7 +35,7 @@ public class FleetRepository {
      * and last reachability check from {@code tenant_servers}.
      */
     public Uni<FleetView> fleet(MigrationCatalog catalog, String server) {
-        Tuple params = catalogParams(catalog).addInteger(catalog.migrations().size()).addString(server);
+        Tuple params = CatalogRows.params(catalog).addInteger(catalog.migrations().size()).addString(server);
         return pool.preparedQuery(FLEET).execute(params).map(rows -> {
             List<FleetView.VersionCount> versions = new ArrayList<>();
             List<FleetView.ServerSummary> servers = new ArrayList<>();
@@ -79,7 +70,7 @@ public class FleetRepository {
      * The same counts are then summed two ways, in one statement: per current version (server NULL) and per server
      * (every registered one, with no companies too). $4 is the server filter, a value, never SQL.
      */
-    private static final String FLEET = "SELECT * FROM (WITH " + CATALOG + ","
+    private static final String FLEET = "SELECT * FROM (WITH " + CatalogRows.CTE + ","
             + " groups AS (SELECT c.server, cs.shape, coalesce(cs.failed, false) AS failed, count(*) AS n"
             + "   FROM public.companies c LEFT JOIN public.company_shapes cs ON cs.company_id = c.id"
             + "   WHERE c.status = 'active' AND c.deleted_at IS NULL AND ($4::text IS NULL OR c.server = $4::text)"
@@ -106,8 +97,4 @@ public class FleetRepository {
             + " WHERE $4::text IS NULL OR ts.name = $4::text GROUP BY ts.name) u"
             + " ORDER BY server IS NOT NULL, server <> 'home', server, current_ord NULLS FIRST";
 
-    private static Tuple catalogParams(MigrationCatalog catalog) {
-        return Tuple.of(catalog.migrations().stream().map(m -> m.version().toString()).toArray(String[]::new),
-                catalog.migrations().stream().map(Migration::checksum).toArray(String[]::new));
-    }
 }

@@ -1,7 +1,7 @@
 package io.flotilla.server;
 
-import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationCatalog;
+import io.flotilla.ledger.CatalogRows;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -78,11 +78,8 @@ public class ServerRepository {
      * server. Servers without companies are absent.
      */
     public Uni<Map<String, ServerCounts>> counts(MigrationCatalog catalog) {
-        Tuple params = Tuple.of(catalog.migrations().stream().map(m -> m.version().toString()).toArray(String[]::new),
-                catalog.migrations().stream().map(Migration::checksum).toArray(String[]::new),
-                catalog.migrations().size());
-        return pool.preparedQuery("WITH cat AS (SELECT v AS version, c::char(64) AS checksum, o::int AS ord"
-                        + "   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(v, c, o)),"
+        Tuple params = CatalogRows.params(catalog).addInteger(catalog.migrations().size());
+        return pool.preparedQuery("WITH " + CatalogRows.CTE + ","
                         + " per AS (SELECT s.company_id, count(cat.ord) FILTER (WHERE s.applied) AS applied_known,"
                         + "   bool_or(s.failed) AS failed"
                         + "   FROM public.migration_state s LEFT JOIN cat ON cat.version = s.version GROUP BY s.company_id)"
