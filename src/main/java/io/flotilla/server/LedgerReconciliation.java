@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -31,7 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class LedgerReconciliation {
 
-    private final ServerRepository servers;
     private final ServerPools pools;
     private final LedgerCopy copy;
     private final FlotillaConfig config;
@@ -43,10 +41,9 @@ public class LedgerReconciliation {
     private final Counter stepsCopied;
     private Periodic timer;
 
-    public LedgerReconciliation(ServerRepository servers, ServerPools pools, LedgerCopy copy, FlotillaConfig config,
+    public LedgerReconciliation(ServerPools pools, LedgerCopy copy, FlotillaConfig config,
                                 ChecksumAdoption adoption, MeterRegistry metrics) {
         this.adoption = adoption;
-        this.servers = servers;
         this.pools = pools;
         this.copy = copy;
         this.config = config;
@@ -75,17 +72,15 @@ public class LedgerReconciliation {
      * next pass. Emits the steps copied per server (servers with nothing to copy are left out).
      */
     public Uni<Map<String, Long>> reconcile() {
-        return servers.all()
-                .onItem().transformToMulti(all -> Multi.createFrom().iterable(all))
-                .select().where(s -> !s.home() && s.state() != ServerState.OFFLINE)
-                .onItem().transformToUniAndMerge(s -> pools.database(s.name())
-                        .call(db -> adopted.contains(db.name()) ? Uni.createFrom().voidItem()
-                                : adoption.adopt(db.pool(), db.name()).invoke(a -> adopted.add(db.name())))
-                        .flatMap(copy::reconcile)
-                        .map(copied -> Map.entry(s.name(), copied.steps()))
+        return pools.notOffline()
+                .select().where(db -> !db.home())
+                .onItem().transformToUniAndMerge(db -> (adopted.contains(db.name()) ? Uni.createFrom().voidItem()
+                                : adoption.adopt(db.pool(), db.name()).invoke(a -> adopted.add(db.name())).replaceWithVoid())
+                        .flatMap(x -> copy.reconcile(db))
+                        .map(copied -> Map.entry(db.name(), copied.steps()))
                         .onFailure().recoverWithItem(e -> {
-                            Log.debugf("Ledger of server %s not reconciled now: %s", s.name(), e.getMessage());
-                            return Map.entry(s.name(), 0L);
+                            Log.debugf("Ledger of server %s not reconciled now: %s", db.name(), e.getMessage());
+                            return Map.entry(db.name(), 0L);
                         }))
                 .collect().asList()
                 .map(entries -> {

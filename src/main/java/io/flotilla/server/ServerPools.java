@@ -7,6 +7,7 @@ import io.flotilla.error.FlotillaException;
 import io.flotilla.sql.TenantDatabase;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.net.JksOptions;
 import io.vertx.mutiny.core.Vertx;
@@ -75,6 +76,17 @@ public class ServerPools {
             }
             return database(s);
         });
+    }
+
+    /**
+     * Every registered server that is not offline (home included), with its pool: the sweeps every replica runs over
+     * the fleet's servers. The registry's rows are at hand, so no server is looked up again by name.
+     */
+    public Multi<TenantDatabase> notOffline() {
+        return servers.all()
+                .onItem().transformToMulti(all -> Multi.createFrom().iterable(all))
+                .select().where(s -> s.state() != ServerState.OFFLINE)
+                .map(this::database);
     }
 
     /**

@@ -29,7 +29,6 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class StaleStepJanitor {
 
-    private final ServerRepository servers;
     private final ServerPools pools;
     private final AdvisoryLocks locks;
     private final LedgerRepository ledger;
@@ -37,9 +36,8 @@ public class StaleStepJanitor {
     private final FlotillaConfig config;
     private Periodic timer;
 
-    public StaleStepJanitor(ServerRepository servers, ServerPools pools, AdvisoryLocks locks, LedgerRepository ledger,
+    public StaleStepJanitor(ServerPools pools, AdvisoryLocks locks, LedgerRepository ledger,
                             LedgerCopy copy, FlotillaConfig config) {
-        this.servers = servers;
         this.pools = pools;
         this.locks = locks;
         this.ledger = ledger;
@@ -63,12 +61,10 @@ public class StaleStepJanitor {
      * cannot be reached now is left for the next sweep); emits how many rows it closed.
      */
     public Uni<Integer> sweep() {
-        return servers.all()
-                .onItem().transformToMulti(all -> Multi.createFrom().iterable(all))
-                .select().where(s -> s.state() != ServerState.OFFLINE)
-                .onItem().transformToUniAndConcatenate(s -> pools.database(s.name()).flatMap(this::sweep)
+        return pools.notOffline()
+                .onItem().transformToUniAndConcatenate(db -> sweep(db)
                         .onFailure().recoverWithItem(e -> {
-                            Log.debugf("Stale steps of server %s not swept now: %s", s.name(), e.getMessage());
+                            Log.debugf("Stale steps of server %s not swept now: %s", db.name(), e.getMessage());
                             return 0;
                         }))
                 .collect().with(Collectors.summingInt(Integer::intValue));

@@ -9,13 +9,10 @@ import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.migration.TemplateValues;
 import io.flotilla.server.ServerPools;
-import io.flotilla.server.ServerRepository;
-import io.flotilla.server.ServerState;
 import io.flotilla.sql.TenantExecutor;
 import io.flotilla.verification.ScratchBuilder.Build;
 import io.flotilla.verification.ScratchBuilder.Ran;
 import io.flotilla.verification.ScratchBuilder.Step;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -45,16 +42,14 @@ public class LintService {
 
     private final CatalogService catalogService;
     private final ScratchBuilder builder;
-    private final ServerRepository servers;
     private final ServerPools pools;
     private final TenantExecutor executor;
 
-    public LintService(CatalogService catalogService, ScratchBuilder builder, ServerRepository servers, ServerPools pools,
+    public LintService(CatalogService catalogService, ScratchBuilder builder, ServerPools pools,
                        TenantExecutor executor) {
         this.executor = executor;
         this.catalogService = catalogService;
         this.builder = builder;
-        this.servers = servers;
         this.pools = pools;
     }
 
@@ -97,19 +92,17 @@ public class LintService {
         }
         Tuple params = Tuple.of(required.toArray(String[]::new), created.toArray(String[]::new),
                 executor.extensionSchema());
-        return servers.all()
-                .onItem().transformToMulti(all -> Multi.createFrom().iterable(all))
-                .select().where(s -> s.state() != ServerState.OFFLINE)
-                .onItem().transformToUniAndConcatenate(s -> pools.database(s.name())
-                        .flatMap(db -> db.pool().preparedQuery("SELECT ARRAY(SELECT r FROM unnest($1::text[]) r"
-                                        + " WHERE r NOT IN (SELECT name FROM pg_available_extensions) ORDER BY r),"
-                                        + " ARRAY(SELECT e.extname FROM pg_extension e"
-                                        + " JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = ANY($2)"
-                                        + " AND n.nspname NOT IN ($3, 'pg_catalog') ORDER BY 1),"
-                                        + " ARRAY(SELECT n.nspname::text FROM pg_extension e"
-                                        + " JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = ANY($2)"
-                                        + " AND n.nspname NOT IN ($3, 'pg_catalog') ORDER BY e.extname)")
-                                .execute(params))
+        return pools.notOffline()
+                .onItem().transformToUniAndConcatenate(db -> db.pool()
+                        .preparedQuery("SELECT ARRAY(SELECT r FROM unnest($1::text[]) r"
+                                + " WHERE r NOT IN (SELECT name FROM pg_available_extensions) ORDER BY r),"
+                                + " ARRAY(SELECT e.extname FROM pg_extension e"
+                                + " JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = ANY($2)"
+                                + " AND n.nspname NOT IN ($3, 'pg_catalog') ORDER BY 1),"
+                                + " ARRAY(SELECT n.nspname::text FROM pg_extension e"
+                                + " JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = ANY($2)"
+                                + " AND n.nspname NOT IN ($3, 'pg_catalog') ORDER BY e.extname)")
+                        .execute(params)
                         .map(rows -> {
                             Row row = rows.iterator().next();
                             Map<String, String> misplaced = new TreeMap<>();
@@ -118,10 +111,10 @@ public class LintService {
                             for (int i = 0; i < names.length; i++) {
                                 misplaced.put(names[i], schemas[i]);
                             }
-                            return new ServerExtensions(s.name(), List.of(row.getArrayOfStrings(0)),
+                            return new ServerExtensions(db.name(), List.of(row.getArrayOfStrings(0)),
                                     Collections.unmodifiableMap(misplaced), null);
                         })
-                        .onFailure().recoverWithItem(e -> new ServerExtensions(s.name(), List.of(), Map.of(),
+                        .onFailure().recoverWithItem(e -> new ServerExtensions(db.name(), List.of(), Map.of(),
                                 e.getMessage())))
                 .collect().asList();
     }
