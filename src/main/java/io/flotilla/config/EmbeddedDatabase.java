@@ -72,6 +72,9 @@ public final class EmbeddedDatabase {
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(output.toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(output.toFile()))
                 .setServerConfig("max_connections", "200")
+                // zonky turns synchronous_commit off; a database that holds a ledger must keep what it acknowledged,
+                // or a crash (or an immediate stop) loses the last commits: steps applied, rows gone.
+                .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("listen_addresses", "127.0.0.1");
         if (port > 0) {
             builder.setPort(port);
