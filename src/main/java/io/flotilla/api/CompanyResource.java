@@ -3,8 +3,9 @@ package io.flotilla.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.migration.ApplyResult;
 import io.flotilla.ledger.MigrationInfo;
+import io.flotilla.migration.ApplyResult;
+import io.flotilla.security.Role;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyDataService;
 import io.flotilla.tenant.CompanyService;
@@ -12,6 +13,7 @@ import io.flotilla.tenant.CompanyStatus;
 import io.flotilla.verification.Verification;
 import io.flotilla.verification.VerificationService;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -61,6 +63,7 @@ public class CompanyResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(operationId = "onboardCompany",
             summary = "Onboard a company: insert it, create its schema and apply every migration",
             description = "Synchronous: answers 201 once every migration is applied. If one fails, the company and"
@@ -100,6 +103,7 @@ public class CompanyResource {
     }
 
     @GET
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "listCompanies",
             summary = "List companies, oldest first; soft-deleted ones only with includeDeleted=true")
     @APIResponse(responseCode = "200", description = "One page of companies and how many match")
@@ -120,6 +124,7 @@ public class CompanyResource {
 
     @GET
     @Path("/{id}")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "getCompany", summary = "One company")
     @APIResponse(responseCode = "200", description = "The company")
     @APIResponse(responseCode = "400", description = "id is not a UUID",
@@ -135,6 +140,7 @@ public class CompanyResource {
     @PATCH
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(operationId = "updateCompany", summary = "Change a company's status and/or settings (template values)")
     @APIResponse(responseCode = "200", description = "The company as changed")
     @APIResponse(responseCode = "400", description = "id is not a UUID, invalid status or settings, or nothing to change",
@@ -154,6 +160,7 @@ public class CompanyResource {
 
     @DELETE
     @Path("/{id}")
+    @RolesAllowed(Role.ADMIN_NAME)
     @Operation(operationId = "deleteCompany",
             summary = "Soft-delete a company: sets deletedAt, keeps its schema, stops migrating it")
     @APIResponse(responseCode = "200", description = "The company, with deletedAt set")
@@ -169,6 +176,7 @@ public class CompanyResource {
 
     @GET
     @Path("/{id}/migrations")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "listCompanyMigrations",
             summary = "Every catalog version with its state for this company (pending, applied, failed, …)")
     @APIResponse(responseCode = "200", description = "Every version, in version order")
@@ -184,6 +192,7 @@ public class CompanyResource {
 
     @GET
     @Path("/{id}/verify")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "verifyCompany",
             summary = "Compare the company's schema with what its applied versions build in a scratch schema",
             description = "200 whether or not the schema matches (see ok): missing and extra tables, tables without"
@@ -201,6 +210,7 @@ public class CompanyResource {
 
     @POST
     @Path("/{id}/migrate")
+    @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(operationId = "migrateCompany", summary = "Apply what is pending for this company, under its schema lock")
     @APIResponse(responseCode = "200", description = "Every pending version applied")
     @APIResponse(responseCode = "400", description = "id is not a UUID",
@@ -229,6 +239,7 @@ public class CompanyResource {
     @POST
     @Path("/{id}/seed")
     @Consumes(MediaType.WILDCARD)
+    @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(operationId = "seedCompany",
             summary = "Load test data: every MIGRATIONS_DIR/seeds/*.sql into the company's schema, in one transaction",
             description = "Files run in file-name order, all in one transaction (all or nothing), under the schema's"
@@ -267,6 +278,7 @@ public class CompanyResource {
     @POST
     @Path("/{id}/reset")
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.ADMIN_NAME)
     @Operation(operationId = "resetCompany",
             summary = "Drop the company's schema, create it empty and apply every migration again (role admin)",
             description = "confirm must be the schema name exactly. Under the schema's lock, one transaction drops the"

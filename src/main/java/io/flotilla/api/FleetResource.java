@@ -5,8 +5,10 @@ import io.flotilla.ledger.DriftRepository;
 import io.flotilla.ledger.DriftedCompany;
 import io.flotilla.ledger.FleetRepository;
 import io.flotilla.ledger.FleetView;
+import io.flotilla.security.Role;
 import io.flotilla.server.ServerService;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -43,6 +45,7 @@ public class FleetResource {
 
     @GET
     @Path("/fleet")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "getFleet",
             summary = "Active companies per current version; how many are up to date, pending, failed, drifted;"
                     + " the same per server, with each server's state and last reachability check")
@@ -57,6 +60,7 @@ public class FleetResource {
 
     @GET
     @Path("/drift")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "listDrift",
             summary = "Companies with applied migrations whose files changed since, and which versions")
     @APIResponse(responseCode = "200", description = "Drifted companies, at most limit, each with its server")

@@ -7,8 +7,10 @@ import io.flotilla.error.FlotillaException;
 import io.flotilla.ledger.LedgerFilter;
 import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.StepStatus;
+import io.flotilla.security.Role;
 import io.flotilla.server.ServerService;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -41,6 +43,7 @@ public class LedgerResource {
     }
 
     @GET
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "listLedgerEntries",
             summary = "Ledger steps, newest first, filtered; page with before=<nextBefore>")
     @APIResponse(responseCode = "200", description = "Ledger steps and the cursor of the next page")

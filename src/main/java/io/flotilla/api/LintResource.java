@@ -1,8 +1,10 @@
 package io.flotilla.api;
 
+import io.flotilla.security.Role;
 import io.flotilla.verification.LintReport;
 import io.flotilla.verification.LintService;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -23,6 +25,7 @@ public class LintResource {
     }
 
     @GET
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "lintCatalog",
             summary = "Build the whole catalog in a scratch schema and check the tenant-isolation rules",
             description = "Always 200: the report is data. ok is false when a rule is broken (and not waived with"

@@ -6,7 +6,9 @@ import io.flotilla.error.FlotillaException;
 import io.flotilla.maintenance.MaintenanceJobView;
 import io.flotilla.maintenance.MaintenanceRun;
 import io.flotilla.maintenance.MaintenanceService;
+import io.flotilla.security.Role;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -51,6 +53,7 @@ public class MaintenanceResource {
 
     @GET
     @Path("/jobs")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "listMaintenanceJobs", summary = "Maintenance jobs: cron, next fire time, last run")
     @APIResponse(responseCode = "200", description = "Every job, built-in and custom")
     public Uni<List<MaintenanceJobView>> jobs() {
@@ -60,6 +63,7 @@ public class MaintenanceResource {
     @POST
     @Path("/jobs/{name}/run")
     @Consumes(MediaType.WILDCARD)
+    @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(operationId = "runMaintenanceJob",
             summary = "Run a job now (202 + Location of the run), on every active company or the ones given")
     @APIResponse(responseCode = "202", description = "The run, recorded and handed to the scheduler",
@@ -81,6 +85,7 @@ public class MaintenanceResource {
 
     @GET
     @Path("/runs")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "listMaintenanceRuns", summary = "Maintenance runs, newest first, optionally of one job")
     @APIResponse(responseCode = "200", description = "Runs without their steps, newest first")
     @APIResponse(responseCode = "400", description = "Invalid limit",
@@ -96,6 +101,7 @@ public class MaintenanceResource {
 
     @GET
     @Path("/runs/{id}")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "getMaintenanceRun", summary = "One run with each company's outcome, duration and error")
     @APIResponse(responseCode = "200", description = "The run with its steps")
     @APIResponse(responseCode = "400", description = "id is not a UUID",

@@ -1,6 +1,8 @@
 package io.flotilla.api;
 
 import io.flotilla.catalog.CatalogService;
+import io.flotilla.security.Role;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -29,6 +31,7 @@ public class MigrationResource {
     }
 
     @GET
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "listMigrations", summary = "The migration catalog, in version order")
     @APIResponse(responseCode = "200", description = "Every migration, without its SQL, each naming the directory's layout")
     public List<MigrationView> list() {
@@ -37,6 +40,7 @@ public class MigrationResource {
 
     @GET
     @Path("/repeatables")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "listRepeatables", summary = "The catalog's repeatable scripts (Flyway R__name.sql), in"
             + " the order they run, after the versioned migrations")
     @APIResponse(responseCode = "200", description = "Every repeatable script with its checksum; empty when the"
@@ -47,6 +51,7 @@ public class MigrationResource {
 
     @GET
     @Path("/{version}")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "getMigration", summary = "One migration with its SQL; 7, 007 and 7.0 name the same version")
     @APIResponse(responseCode = "200", description = "The migration with sql and rollbackSql")
     @APIResponse(responseCode = "400", description = "Not a version",

@@ -5,8 +5,10 @@ import io.flotilla.monitoring.IndexUsage;
 import io.flotilla.monitoring.MonitoringPage;
 import io.flotilla.monitoring.MonitoringService;
 import io.flotilla.monitoring.TableSize;
+import io.flotilla.security.Role;
 import io.flotilla.server.ServerService;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -39,6 +41,7 @@ public class MonitoringResource {
 
     @GET
     @Path("/tables")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "listTableSizes",
             summary = "Tables and materialized views of tenant schemas by total size, largest first",
             description = "Sizes in bytes: totalBytes (heap, TOAST and indexes), tableBytes (heap), indexBytes."
@@ -64,6 +67,7 @@ public class MonitoringResource {
 
     @GET
     @Path("/indexes")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "listIndexUsage",
             summary = "Tenant indexes with scan counts and sizes, largest first; unusedOnly=true lists the never-used",
             description = "neverUsed: no scan since the statistics were last reset, and the index enforces no"
@@ -93,6 +97,7 @@ public class MonitoringResource {
 
     @GET
     @Path("/connections")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "getConnections",
             summary = "Client sessions on the database by state and application, with the oldest transaction"
                     + " and query start of each group (seconds), to spot stuck sessions")

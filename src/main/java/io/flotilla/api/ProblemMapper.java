@@ -11,6 +11,10 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.smallrye.mutiny.CompositeException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -25,13 +29,23 @@ public class ProblemMapper {
     public static final String PROBLEM_JSON = "application/problem+json";
 
     private final HomeOutage outage;
+    private final Refusals refusals;
 
-    public ProblemMapper(HomeOutage outage) {
+    public ProblemMapper(HomeOutage outage, Refusals refusals) {
         this.outage = outage;
+        this.refusals = refusals;
     }
 
     @ServerExceptionMapper
-    public Response flotilla(FlotillaException e, UriInfo uri) {
+    public Uni<Response> flotilla(FlotillaException e, UriInfo uri, HttpServerRequest request) {
+        if (e.code() == ErrorCode.FORBIDDEN) {
+            // A rule only the body can tell (a rollback needs admin): logged as every refusal is.
+            return refusals.log(request, e.getMessage()).map(role -> flotilla(e, uri));
+        }
+        return Uni.createFrom().item(flotilla(e, uri));
+    }
+
+    static Response flotilla(FlotillaException e, UriInfo uri) {
         if (e.code().status() >= 500) {
             Log.warnf("%s: %s", e.code(), e.getMessage());
         }
@@ -47,21 +61,27 @@ public class ProblemMapper {
                 .header("WWW-Authenticate", "Bearer").build();
     }
 
+    /** A role too small for the method the request reached (its {@code @RolesAllowed}), whatever the URL's spelling. */
     @ServerExceptionMapper
-    public Response forbidden(ForbiddenException e, UriInfo uri) {
-        return problem(403, ErrorCode.FORBIDDEN.type(), ErrorCode.FORBIDDEN.title(),
-                "Your token's role may not do this: reads need viewer, changes operator; deletions, rollbacks and resets admin",
-                uri, Map.of());
+    public Uni<Response> forbidden(ForbiddenException e, UriInfo uri, HttpServerRequest request, ResourceInfo resource) {
+        RolesAllowed declared = resource == null || resource.getResourceMethod() == null ? null
+                : resource.getResourceMethod().getAnnotation(RolesAllowed.class);
+        String needs = declared == null || declared.value().length == 0 ? "a role this token lacks"
+                : String.join(" or ", declared.value());
+        return refusals.log(request, needs).map(role -> problem(403, ErrorCode.FORBIDDEN.type(),
+                ErrorCode.FORBIDDEN.title(), "Your token's role (" + role + ") may not do this: it needs " + needs
+                        + ". Reads need viewer, changes operator; deletions, rollbacks, resets and servers admin",
+                uri, Map.of()));
     }
 
     @ServerExceptionMapper
-    public Response composite(CompositeException e, UriInfo uri) {
+    public Uni<Response> composite(CompositeException e, UriInfo uri, HttpServerRequest request) {
         // Mutiny wraps a failure and the failure of its clean-up; the first one is what went wrong.
         Throwable first = e.getCauses().get(0);
         if (first instanceof FlotillaException f) {
-            return flotilla(f, uri);
+            return flotilla(f, uri, request);
         }
-        return unexpected(first, uri);
+        return Uni.createFrom().item(unexpected(first, uri));
     }
 
     /** Quarkus maps this subtype itself; ours must be at least as specific to win. */

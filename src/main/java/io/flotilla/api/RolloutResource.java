@@ -6,8 +6,10 @@ import io.flotilla.error.FlotillaException;
 import io.flotilla.rollout.RolloutService;
 import io.flotilla.rollout.RolloutSpec;
 import io.flotilla.rollout.RolloutStrategy;
+import io.flotilla.security.Role;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -48,6 +50,7 @@ public class RolloutResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(operationId = "startRollout",
             summary = "Start a rollout (202 + Location), or with dryRun=true return its plan (200)",
             description = "Refused before anything runs when a planned file drifted (409, unless allowDrift), a rollback"
@@ -89,6 +92,7 @@ public class RolloutResource {
     }
 
     @GET
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "listRollouts", summary = "Rollouts, newest first, with counts of companies per status")
     @APIResponse(responseCode = "200", description = "Rollouts, newest first")
     @APIResponse(responseCode = "400", description = "Invalid limit",
@@ -101,6 +105,7 @@ public class RolloutResource {
 
     @GET
     @Path("/{id}")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "getRollout",
             summary = "One rollout: state, wave, companies and ledger steps per status, failures with errors")
     @APIResponse(responseCode = "200", description = "The rollout with its ledger steps and failures")
@@ -116,6 +121,7 @@ public class RolloutResource {
 
     @POST
     @Path("/{id}/pause")
+    @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(operationId = "pauseRollout", summary = "In-flight schemas finish, no new ones start")
     @APIResponse(responseCode = "200", description = "The rollout, paused")
     @APIResponse(responseCode = "400", description = "id is not a UUID",
@@ -132,6 +138,7 @@ public class RolloutResource {
 
     @POST
     @Path("/{id}/resume")
+    @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(operationId = "resumeRollout", summary = "A paused rollout starts new schemas again")
     @APIResponse(responseCode = "200", description = "The rollout, running")
     @APIResponse(responseCode = "400", description = "id is not a UUID",
@@ -148,6 +155,7 @@ public class RolloutResource {
 
     @POST
     @Path("/{id}/cancel")
+    @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(operationId = "cancelRollout", summary = "In-flight schemas finish; the rest stay pending for a later rollout")
     @APIResponse(responseCode = "200", description = "The rollout, cancelled: its companies are released")
     @APIResponse(responseCode = "400", description = "id is not a UUID",

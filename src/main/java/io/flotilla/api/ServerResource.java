@@ -2,11 +2,13 @@ package io.flotilla.api;
 
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.security.Role;
 import io.flotilla.server.NewServer;
 import io.flotilla.server.ServerCounts;
 import io.flotilla.server.ServerService;
 import io.flotilla.server.ServerState;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
@@ -43,6 +45,7 @@ public class ServerResource {
     }
 
     @GET
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "listServers",
             summary = "Every tenant server (home first) with its reachability and company counts",
             description = "Never a password: passwordFrom says where it is read. companies counts the server's"
@@ -56,6 +59,7 @@ public class ServerResource {
 
     @GET
     @Path("/{name}")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(operationId = "getServer", summary = "One tenant server")
     @APIResponse(responseCode = "200", description = "The server",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServerView.class)))
@@ -67,6 +71,7 @@ public class ServerResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.ADMIN_NAME)
     @Operation(operationId = "registerServer",
             summary = "Register a PostgreSQL server for tenant schemas (role admin)",
             description = "Connects (5 s at most) with the password read from passwordFrom, refuses the control"
@@ -105,6 +110,7 @@ public class ServerResource {
     @PATCH
     @Path("/{name}")
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.ADMIN_NAME)
     @Operation(operationId = "updateServer",
             summary = "Change a server's state, connection budget or schema capacity (role admin)")
     @APIResponse(responseCode = "200", description = "The server as changed",
