@@ -4,6 +4,9 @@
 #
 #   bench/run.sh [N ...]          default: 100 1000 (10000 only when asked)
 #   bench/run.sh fleet            the fleet view part only
+#   bench/run.sh traffic [N]      live traffic on N (200) tenants while a rollout alters their table, with
+#                                 BENCH_BLOCKED (20) of them blocked by an open transaction for BENCH_HOLD (20) s:
+#                                 Flotilla's lock timeouts and retries against one attempt without a timeout
 #
 # Env knobs: BENCH_PARALLEL (4: Flotilla's maxParallel and the floor's psql sessions), DB_HOST/DB_PORT/DB_USER/
 # DB_PASSWORD (127.0.0.1/5432/postgres/empty), BENCH_FLEET (10000 companies; 0 skips the fleet view part),
@@ -25,6 +28,8 @@ sizes=("$@")
 # bench/run.sh servers [N]: only the rollout of N companies spread over 1, 2 and 3 servers.
 SERVERS_N=""
 if [ "${sizes[0]:-}" = servers ]; then SERVERS_N="${sizes[1]:-1000}"; sizes=(); BENCH_FLEET=0; fi
+TRAFFIC_N=""
+if [ "${sizes[0]:-}" = traffic ]; then TRAFFIC_N="${sizes[1]:-200}"; sizes=(); BENCH_FLEET=0; fi
 PARALLEL="${BENCH_PARALLEL:-4}"
 FLEET="${BENCH_FLEET:-10000}"
 LEDGER_ROWS="${BENCH_LEDGER_ROWS:-500000}"
@@ -320,6 +325,62 @@ if [ -n "$SERVERS_N" ]; then
   done
 fi
 
+# --- live traffic while a rollout alters the table it uses -----------------------------------------------------------
+# TRAFFIC_N tenants onboarded with the catalog, each with BENCH_CLIENTS (2) application clients (a read and an insert
+# on messages, 50-150 ms apart; bench/Traffic.java); the catalog then gets one more migration that adds a column and
+# an index to messages, and a rollout takes it through the fleet while BENCH_BLOCKED tenants have a session holding a
+# read transaction on messages for BENCH_HOLD seconds. Twice: Flotilla's defaults (lock timeouts with retries), and
+# one attempt with no lock timeout (strategy.lockTimeouts = [], how Flyway runs a file).
+traffic_rows=()
+if [ -n "$TRAFFIC_N" ]; then
+  N=$TRAFFIC_N; BLOCKED="${BENCH_BLOCKED:-20}"; HOLD="${BENCH_HOLD:-20}"; CLIENTS="${BENCH_CLIENTS:-2}"
+  TPOOL="${BENCH_TRAFFIC_POOL:-60}"
+  pgjar=$(ls target/quarkus-app/lib/main/org.postgresql.postgresql-*.jar | head -1)
+  catalog="$WORK/traffic-catalog"
+  for mode in retries single; do
+    strategy='{"maxParallel": '"$PARALLEL"'}'
+    [ "$mode" = retries ] || strategy='{"maxParallel": '"$PARALLEL"', "lockTimeouts": []}'
+    log "traffic ($mode): $N tenants onboarded with the catalog (load $(load1))"
+    rm -rf "$catalog" && mkdir -p "$catalog" && cp migrations/*.sql "$catalog"/
+    fresh_db
+    SVC_MIGRATIONS="$catalog" start_service "traffic-$mode-onboard"
+    schemas t_ "$N" 'Traffic '
+    $PY rollout --url "$URL" --pid "$SVC_PID" --parallel "$PARALLEL" >"$WORK/traffic-$mode-onboard.json"
+    [ "$(j "$WORK/traffic-$mode-onboard.json" 'd["state"]')" = succeeded ] || die "traffic: onboarding rollout failed"
+    # A conversation and a few messages per tenant, for the application's reads and inserts to work on.
+    q -c "DO \$\$ DECLARE s text; c uuid; t uuid; BEGIN
+            FOR s IN SELECT schema_name FROM public.companies WHERE schema_name LIKE 't\_%' LOOP
+              t := gen_random_uuid();
+              EXECUTE format('INSERT INTO %I.conversations (tenant_id, title) VALUES (\$1, ''bench'') RETURNING id', s) INTO c USING t;
+              EXECUTE format('INSERT INTO %I.messages (conversation_id, tenant_id, role, content)
+                              SELECT \$1, \$2, ''user'', ''m'' || g FROM generate_series(1, 20) g', s) USING c, t;
+            END LOOP; END \$\$"
+    stop_service
+    next=$(printf '%03d' $(( $(ls "$catalog"/[0-9]*_*.sql | wc -l) + 1 )))
+    printf -- '-- bench: what a feature release does to a busy table\nALTER TABLE messages ADD COLUMN edited_at timestamptz;\nCREATE INDEX messages_edited_at_idx ON messages (edited_at);\n' \
+      >"$catalog/${next}_messages_edited_at.sql"
+    printf -- 'DROP INDEX messages_edited_at_idx;\nALTER TABLE messages DROP COLUMN edited_at;\n' >"$catalog/rollback_${next}_messages_edited_at.sql"
+    SVC_MIGRATIONS="$catalog" start_service "traffic-$mode"
+    log "traffic ($mode): $N tenants x $CLIENTS clients, $BLOCKED blocked for $HOLD s, rollout of $next (load $(load1))"
+    load_before=$(load1)
+    java -cp "$pgjar" "$bench_dir/Traffic.java" "jdbc:postgresql://$DB_HOST:$DB_PORT/$DB" "$DB_USER" "$DB_PASSWORD" \
+      "$URL" "$BENCH_TOKEN" t_ "$N" "$BLOCKED" "$HOLD" "$CLIENTS" "$TPOOL" "$strategy" >"$WORK/traffic-$mode.json" \
+      || { tail -40 "$WORK/service-traffic-$mode.log" >&2; die "traffic ($mode) failed"; }
+    stop_service
+    # Exactly once: each tenant has the new version applied once, the column and the index once.
+    once=$(q -c "SELECT count(*) FROM public.migration_ledger WHERE status = 'applied' AND version = '$((10#$next))' AND schema_name LIKE 't\_%'")
+    cols=$(q -c "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE n.nspname LIKE 't\_%' AND c.relname = 'messages' AND a.attname = 'edited_at' AND NOT a.attisdropped")
+    attempts=$(q -c "SELECT coalesce(max(attempts), 1) || ' max, ' || count(*) FILTER (WHERE attempts > 1) || ' steps retried'
+                     FROM public.migration_ledger WHERE version = '$((10#$next))' AND status = 'applied'" 2>/dev/null || echo "n/a")
+    f="$WORK/traffic-$mode.json"
+    line=$(j "$f" '"| %s | %s | %s s | %s / %s / %s ms | %s / %s / %s ms | %s ms | %s ms |" % ("'"$mode"'", d["state"], d["rollout_seconds"], d["free_tenants"]["p50_ms"], d["free_tenants"]["p99_ms"], d["free_tenants"]["max_ms"], d["blocked_tenants"]["p50_ms"], d["blocked_tenants"]["p99_ms"], d["blocked_tenants"]["max_ms"], d["worst_free_tenant_max_ms"], d["worst_blocked_tenant_max_ms"])')
+    traffic_rows+=("${line} $once / $N applied, $cols columns | $attempts | $(j "$f" 'd["queries"]') ($(j "$f" 'd["query_failures"]') failed) | $load_before |")
+    printf '\ntraffic (%s): %s\n' "$mode" "$(cat "$f")"
+    [ "$once" = "$N" ] && [ "$cols" = "$N" ] || die "traffic ($mode): $once applied steps and $cols columns for $N tenants"
+  done
+fi
+
 # --- fleet view ----------------------------------------------------------------------------------------------------
 fleet_line=""
 if [ "$FLEET" -gt 0 ]; then
@@ -412,6 +473,13 @@ fi
   fi
   if [ -n "$fleet_line" ]; then
     printf '\n| fleet view data | timing | counts | load before |\n|---|---|---|---:|\n%s\n' "$fleet_line"
+  fi
+  if [ ${#traffic_rows[@]} -gt 0 ]; then
+    printf '\nLive traffic: %s tenants x %s clients, %s blocked by a read transaction held %s s, one rollout adding a column and an index (maxParallel %s):\n\n' \
+      "$TRAFFIC_N" "$CLIENTS" "$BLOCKED" "$HOLD" "$PARALLEL"
+    echo '| lock handling | rollout | duration | free tenants p50 / p99 / max | blocked tenants p50 / p99 / max | worst free tenant max | worst blocked tenant max | exactly once | attempts | queries | load before |'
+    echo '|---|---|---:|---:|---:|---:|---:|---|---|---:|---:|'
+    printf '%s\n' "${traffic_rows[@]}"
   fi
   if [ ${#server_rows[@]} -gt 0 ]; then
     printf '\nOne rollout spread over servers (maxParallelPerServer %s, maxParallel %s x servers):\n\n' "$PARALLEL" "$PARALLEL"

@@ -68,7 +68,7 @@ public class ProblemMapper {
                 : resource.getResourceMethod().getAnnotation(RolesAllowed.class);
         String needs = declared == null || declared.value().length == 0 ? "a role this token lacks"
                 : String.join(" or ", declared.value());
-        return refusals.log(request, needs).map(role -> problem(403, ErrorCode.FORBIDDEN.type(),
+        return refusals.log(request, "needs " + needs).map(role -> problem(403, ErrorCode.FORBIDDEN.type(),
                 ErrorCode.FORBIDDEN.title(), "Your token's role (" + role + ") may not do this: it needs " + needs
                         + ". Reads need viewer, changes operator; deletions, rollbacks, resets and servers admin",
                 uri, Map.of()));

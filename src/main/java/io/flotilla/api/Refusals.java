@@ -28,18 +28,18 @@ class Refusals {
         this.identity = identity;
     }
 
-    /** Logs the refusal and answers with the caller's highest role, for the problem's detail. */
-    Uni<String> log(HttpServerRequest request, String needs) {
+    /** Logs the refusal with why ("needs admin") and answers with the caller's highest role, for the problem's detail. */
+    Uni<String> log(HttpServerRequest request, String why) {
         // The identity is resolved by now (it was refused); the deferred one does not block the I/O thread.
         return identity.getDeferredIdentity().map(who -> {
             String role = role(who);
             String subject = who.isAnonymous() ? "(anonymous)" : who.getPrincipal().getName();
             String method = request.method().name();
-            String line = "403 %s '%s' may not %s %s (needs %s)";
+            String line = "403 %s '%s' may not %s %s: %s";
             if (READS.contains(method)) {
-                Log.debugf(line, role, subject, method, request.path(), needs);
+                Log.debugf(line, role, subject, method, request.path(), why);
             } else {
-                Log.infof(line, role, subject, method, request.path(), needs);
+                Log.infof(line, role, subject, method, request.path(), why);
             }
             return role;
         });
