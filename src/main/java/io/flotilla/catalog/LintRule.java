@@ -7,8 +7,9 @@ import java.util.Optional;
 
 /**
  * The rules the lint checks (tenant isolation, and Squawk's rules about locks and lost data), by the names files use
- * in {@code -- flotilla:lint-waive} and {@code flotilla-lint.properties}. The names live here, next to the directive parser, so that a waiver naming an unknown rule is a catalog problem; the checks
- * themselves live in {@code io.flotilla.verification}.
+ * in {@code -- flotilla:lint-waive} and {@code flotilla-lint.properties}. The names live here, next to the directive
+ * parser, so that a waiver naming an unknown rule is a catalog problem; the checks themselves live in
+ * {@code io.flotilla.verification}.
  */
 public enum LintRule {
     /** Every table has a {@code tenant_id} column, and it is NOT NULL. */
@@ -29,7 +30,7 @@ public enum LintRule {
     CHANGING_COLUMN_TYPE("changing-column-type", LintLevel.ERROR),
     /** A foreign key added to an existing table without {@code NOT VALID}. */
     ADDING_FOREIGN_KEY_CONSTRAINT("adding-foreign-key-constraint", LintLevel.ERROR),
-    /** A CHECK constraint added to an existing table without {@code NOT VALID}, or validated in the same transaction. */
+    /** A CHECK added to an existing table without {@code NOT VALID}, or validated in the same transaction. */
     CONSTRAINT_MISSING_NOT_VALID("constraint-missing-not-valid", LintLevel.ERROR),
     /** A UNIQUE constraint added to an existing table other than {@code USING INDEX}. */
     DISALLOWED_UNIQUE_CONSTRAINT("disallowed-unique-constraint", LintLevel.ERROR),

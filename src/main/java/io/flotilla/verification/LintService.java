@@ -37,8 +37,8 @@ import static io.flotilla.sql.Detached.detached;
  * Lints a catalog: builds every migration, with its files' default template values, into a scratch schema, then
  * checks each table it built for tenant isolation (tenant_id, an index on it, row-level security, a policy) and each
  * migration's statements against the relations earlier migrations created (Flotilla's statement rules and Squawk's),
- * each finding at the level the catalog's {@code flotilla-lint.properties} gives its rule; then asks every server that is not
- * offline whether it offers the extensions the catalog requires. The report is data, never an error.
+ * each finding at the level the catalog's {@code flotilla-lint.properties} gives its rule; then asks every server
+ * that is not offline whether it offers the extensions the catalog requires. The report is data, never an error.
  */
 @ApplicationScoped
 public class LintService {

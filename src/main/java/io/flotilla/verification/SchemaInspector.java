@@ -59,7 +59,7 @@ public class SchemaInspector {
         });
     }
 
-    /** Just the relations (tables, materialized views, indexes) and their relkind: cheap enough to ask after every step. */
+    /** Just the relations (tables, materialized views, indexes) and their relkind: cheap to ask after every step. */
     public Uni<Map<String, String>> relations(SqlClient client, String schema) {
         return client.preparedQuery(RELATIONS).execute(Tuple.of(schema)).map(rows -> {
             Map<String, String> kinds = new TreeMap<>();
