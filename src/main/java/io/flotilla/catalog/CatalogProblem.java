@@ -18,7 +18,9 @@ public record CatalogProblem(Kind kind, String message, List<String> files) {
         UNKNOWN_DIRECTIVE,
         INVALID_DIRECTIVE,
         /** A seed file that cannot run inside the one transaction all seeds share. */
-        NOT_TRANSACTIONAL
+        NOT_TRANSACTIONAL,
+        /** {@code flotilla-lint.properties} names a rule or a level the lint does not know. */
+        INVALID_LINT_LEVELS
     }
 
     @Override

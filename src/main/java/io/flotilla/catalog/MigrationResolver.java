@@ -225,12 +225,14 @@ public final class MigrationResolver {
                         downNames == null ? null : scripts.get(downNames.get(0))));
             }
         }
+        LintLevels lintLevels = LintLevels.read(directory);
+        problems.addAll(lintLevels.problems()); // a typo there must not silently leave a rule at its default
         if (!problems.isEmpty()) {
             return new Resolution(directory, Optional.empty(), problems);
         }
         Layout layout = byLayout.isEmpty() ? Layout.FLOTILLA : byLayout.keySet().iterator().next();
-        return new Resolution(directory, Optional.of(new MigrationCatalog(directory, layout, migrations, repeatables)),
-                problems);
+        return new Resolution(directory, Optional.of(new MigrationCatalog(directory, layout, migrations, repeatables,
+                lintLevels)), problems);
     }
 
     /**

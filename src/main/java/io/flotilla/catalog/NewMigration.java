@@ -22,14 +22,12 @@ import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * The next migration of a directory, as {@code flotilla create --name add_invoices} makes it: an up file and its
@@ -353,7 +351,15 @@ public record NewMigration(Path directory, Layout layout, String version, String
      * placeholder but {@code ${schema}} (always defined) appears, since placeholders count inside comments too.
      */
     static String upTemplate(String name) {
-        String rules = Arrays.stream(LintRule.values()).map(LintRule::id).collect(Collectors.joining(", "));
+        // The rule names, wrapped: there are over thirty.
+        StringBuilder rules = new StringBuilder("--       ");
+        int lineStart = 0;
+        for (LintRule rule : LintRule.values()) {
+            if (rules.length() - lineStart + rule.id().length() > 110) {
+                lineStart = rules.append("\n--       ").length() - 10;
+            }
+            rules.append(' ').append(rule.id()).append(rule.ordinal() + 1 < LintRule.values().length ? "," : "");
+        }
         return "-- " + sentence(name) + "\n"
                 + "--\n"
                 + "-- Directives go in this leading comment block, one per line. To use one below, delete its first \"-- \".\n"
@@ -367,7 +373,7 @@ public record NewMigration(Path directory, Layout layout, String version, String
                 + "--        settings do not give one\n"
                 + "-- -- flotilla:lint-waive example rls-enabled\n"
                 + "--        lets table example break the lint rules named; they are\n"
-                + "--        " + rules + "\n"
+                + rules + "\n"
                 + "-- ${schema} is the tenant's schema, already quoted; it is also first on the search path.\n"
                 + "\n"
                 + "-- The SQL goes here; it runs in each tenant's schema. For example:\n"

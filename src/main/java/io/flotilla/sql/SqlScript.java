@@ -42,7 +42,19 @@ public final class SqlScript {
      * comments within it are kept, and statements made only of whitespace/comments are omitted.
      */
     public static List<String> split(String sql) {
-        List<String> statements = new ArrayList<>();
+        return statements(sql).stream().map(Statement::sql).toList();
+    }
+
+    /**
+     * A statement of a script as {@link #split} returns it, with the line (1-based) its first token is on, so that a
+     * finding about it can point into the file.
+     */
+    public record Statement(String sql, int line) {
+    }
+
+    /** {@link #split}, each statement with the line it starts on. */
+    public static List<Statement> statements(String sql) {
+        List<Statement> statements = new ArrayList<>();
         List<Token> head = new ArrayList<>(); // first words, to spot CREATE [OR REPLACE] FUNCTION|PROCEDURE
         Lexer lexer = new Lexer(sql);
         int start = -1; // offset of the current statement's first token; -1 while none seen
@@ -55,7 +67,7 @@ public final class SqlScript {
             Token token = lexer.token(kind);
             if (token.is(";") && blocks == 0) {
                 if (start >= 0) {
-                    statements.add(sql.substring(start, lexer.start).trim());
+                    statements.add(new Statement(sql.substring(start, lexer.start).trim(), lineOf(sql, start)));
                 }
                 start = -1;
                 parens = 0;
@@ -77,9 +89,17 @@ public final class SqlScript {
             }
         }
         if (start >= 0) {
-            statements.add(sql.substring(start).trim());
+            statements.add(new Statement(sql.substring(start).trim(), lineOf(sql, start)));
         }
         return statements;
+    }
+
+    private static int lineOf(String sql, int offset) {
+        int line = 1;
+        for (int i = sql.indexOf('\n'); i >= 0 && i < offset; i = sql.indexOf('\n', i + 1)) {
+            line++;
+        }
+        return line;
     }
 
     /** Returns the text with every comment replaced by a single space; everything else is untouched. */

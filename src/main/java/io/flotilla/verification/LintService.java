@@ -1,6 +1,8 @@
 package io.flotilla.verification;
 
 import io.flotilla.catalog.CatalogService;
+import io.flotilla.catalog.LintLevel;
+import io.flotilla.catalog.LintLevels;
 import io.flotilla.catalog.LintRule;
 import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationCatalog;
@@ -32,10 +34,11 @@ import java.util.TreeSet;
 import static io.flotilla.sql.Detached.detached;
 
 /**
- * Lints a catalog for tenant isolation: builds every migration, with its files' default template values, into a
- * scratch schema, then checks each table it built (tenant_id, an index on it, row-level security, a policy) and
- * each migration's statements against the tables earlier migrations created; then asks every server that is not
- * offline whether it offers the extensions the catalog requires. The report is data, never an error.
+ * Lints a catalog: builds every migration, with its files' default template values, into a scratch schema, then
+ * checks each table it built for tenant isolation (tenant_id, an index on it, row-level security, a policy) and each
+ * migration's statements against the relations earlier migrations created (Flotilla's statement rules and Squawk's),
+ * each finding at the level the catalog's {@code flotilla-lint.properties} gives its rule; then asks every server
+ * that is not offline whether it offers the extensions the catalog requires. The report is data, never an error.
  */
 @ApplicationScoped
 public class LintService {
@@ -68,7 +71,8 @@ public class LintService {
                     throw e;
                 }
                 return extensions(catalog).map(checked -> new LintReport(false, List.of(), List.of(), List.of(),
-                        List.of(), BuildFailure.unrendered(m, e.getMessage()), List.of()).withServers(checked));
+                        List.of(), List.of(), LintReport.SATISFIED, BuildFailure.unrendered(m, e.getMessage()),
+                        List.of()).withServers(checked));
             }
         }
         return detached(builder.build(steps, true)).map(build -> report(catalog, build))
@@ -126,6 +130,7 @@ public class LintService {
         for (int i = 0; i < ran.size(); i++) {
             Ran step = ran.get(i);
             found.addAll(ScriptRules.check(step.migration(), step.sql(), build.schema(), step.relationsBefore()));
+            found.addAll(SquawkRules.check(step.migration(), step.sql(), build.schema(), step.relationsBefore()));
             Set<String> after = i + 1 < ran.size() ? ran.get(i + 1).relationsBefore().keySet() : built(build);
             // A name new after this step is this migration's (the last one to make it, if it was made again).
             after.stream().filter(name -> !step.relationsBefore().containsKey(name))
@@ -139,14 +144,23 @@ public class LintService {
                 Comparator.nullsLast(Comparator.naturalOrder())));
 
         Map<String, Set<LintRule>> waivers = waivers(catalog);
+        LintLevels levels = catalog.lintLevels();
         List<LintViolation> violations = new ArrayList<>();
+        List<LintViolation> warnings = new ArrayList<>();
         List<LintViolation> waived = new ArrayList<>();
         for (LintViolation v : found) {
-            (waivers.getOrDefault(v.table(), Set.of()).contains(v.rule()) ? waived : violations).add(v);
+            LintLevel level = levels.level(v.rule());
+            if (level == LintLevel.OFF) {
+                continue;
+            }
+            LintViolation judged = v.judged(level);
+            (waivers.getOrDefault(v.table(), Set.of()).contains(v.rule()) ? waived
+                    : level == LintLevel.ERROR ? violations : warnings).add(judged);
         }
         return new LintReport(violations.isEmpty() && build.failure() == null,
                 result == null ? List.of() : result.tableNames(),
-                result == null ? List.of() : result.materializedViews(), violations, waived, build.failure(), List.of());
+                result == null ? List.of() : result.materializedViews(), violations, warnings, waived,
+                LintReport.SATISFIED, build.failure(), List.of());
     }
 
     private static Set<String> built(Build build) {

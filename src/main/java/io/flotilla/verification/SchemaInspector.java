@@ -41,7 +41,7 @@ public class SchemaInspector {
 
     private static final String RELATIONS = "SELECT c.relname::text, c.relkind::text"
             + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            + " WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm')";
+            + " WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm', 'i', 'I')";
 
     /** Tables (relkind {@code r} and {@code p}) with their shape, and materialized views by name. */
     public Uni<SchemaSnapshot> inspect(SqlClient client, String schema) {
@@ -59,7 +59,7 @@ public class SchemaInspector {
         });
     }
 
-    /** Just the relations (tables and materialized views) and their relkind: cheap enough to ask after every step. */
+    /** Just the relations (tables, materialized views, indexes) and their relkind: cheap to ask after every step. */
     public Uni<Map<String, String>> relations(SqlClient client, String schema) {
         return client.preparedQuery(RELATIONS).execute(Tuple.of(schema)).map(rows -> {
             Map<String, String> kinds = new TreeMap<>();

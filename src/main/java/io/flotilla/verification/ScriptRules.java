@@ -35,16 +35,17 @@ final class ScriptRules {
      */
     static List<LintViolation> check(Migration migration, String sql, String schema, Map<String, String> existing) {
         List<LintViolation> found = new ArrayList<>();
-        for (String statement : SqlScript.split(sql)) {
-            List<String> t = SqlScript.lexemes(statement);
+        for (SqlScript.Statement statement : SqlScript.statements(sql)) {
+            List<String> t = SqlScript.lexemes(statement.sql());
+            int line = statement.line();
             indexWithoutConcurrently(t, schema, existing).ifPresent(table -> found.add(violation(
-                    LintRule.CREATE_INDEX_CONCURRENTLY, table, migration, "CREATE INDEX on table " + table
+                    LintRule.CREATE_INDEX_CONCURRENTLY, table, migration, line, "CREATE INDEX on table " + table
                             + ", which an earlier migration created, blocks its writes until the index is built;"
                             + " use CREATE INDEX CONCURRENTLY (it makes the migration non-transactional)")));
             String table = alteredTable(t, schema, existing);
             if (table != null) {
                 for (String column : notNullColumnsWithoutDefault(t)) {
-                    found.add(violation(LintRule.ADD_COLUMN_NOT_NULL_DEFAULT, table, migration, "ALTER TABLE "
+                    found.add(violation(LintRule.ADD_COLUMN_NOT_NULL_DEFAULT, table, migration, line, "ALTER TABLE "
                             + table + " ADD COLUMN " + column + " … NOT NULL has no DEFAULT: it fails as soon as"
                             + " the table has a row; add a DEFAULT, or add the column nullable, backfill, then"
                             + " SET NOT NULL"));
@@ -67,7 +68,7 @@ final class ScriptRules {
             i++;
         }
         boolean only = is(t, ++i, "ONLY");
-        Optional<String> table = table(t, only ? i + 1 : i, schema).filter(existing::containsKey);
+        Optional<String> table = table(t, only ? i + 1 : i, schema).filter(n -> isTable(existing, n));
         return only && table.map(existing::get).filter("p"::equals).isPresent() ? Optional.empty() : table;
     }
 
@@ -78,7 +79,7 @@ final class ScriptRules {
         }
         int i = 2 + (is(t, 2, "IF") && is(t, 3, "EXISTS") ? 2 : 0);
         i += is(t, i, "ONLY") ? 1 : 0;
-        return table(t, i, schema).filter(existing::containsKey).orElse(null);
+        return table(t, i, schema).filter(n -> isTable(existing, n)).orElse(null);
     }
 
     /** Columns an {@code ALTER TABLE} adds as NOT NULL (or PRIMARY KEY) with nothing to fill existing rows. */
@@ -145,12 +146,19 @@ final class ScriptRules {
         return Optional.of(SqlScript.identifier(t.get(i)));
     }
 
+    /** A table or materialized view, not an index: the relations map holds those too. */
+    private static boolean isTable(Map<String, String> existing, String name) {
+        String kind = existing.get(name);
+        return kind != null && !kind.equalsIgnoreCase("i");
+    }
+
     /** A keyword or symbol; strings and quoted names start with a quote, so they never match. */
     private static boolean is(List<String> t, int i, String word) {
         return i >= 0 && i < t.size() && t.get(i).equalsIgnoreCase(word);
     }
 
-    private static LintViolation violation(LintRule rule, String table, Migration migration, String message) {
-        return new LintViolation(rule, table, migration.version().toString(), migration.up().file(), message);
+    private static LintViolation violation(LintRule rule, String table, Migration migration, int line, String message) {
+        return new LintViolation(rule, rule.defaultLevel(), table, migration.version().toString(),
+                migration.up().file(), line, message, null);
     }
 }

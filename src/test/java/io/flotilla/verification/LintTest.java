@@ -2,6 +2,8 @@ package io.flotilla.verification;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flotilla.catalog.CatalogProblem;
+import io.flotilla.catalog.LintLevel;
+import io.flotilla.catalog.LintLevels;
 import io.flotilla.catalog.LintRule;
 import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.catalog.MigrationResolver;
@@ -84,9 +86,33 @@ class LintTest {
                 .body("ok", equalTo(true))
                 .body("violations", empty())
                 .body("waived", empty())
+                // Squawk's style rules, at level warning: reported, ok stays true.
+                .body("warnings.collect { it.rule + ':' + it.table + ':' + it.level }", equalTo(List.of(
+                        "prefer-bigint-over-int:messages:warning", "prefer-bigint-over-smallint:feedback:warning",
+                        "prefer-bigint-over-int:usage_metrics:warning", "prefer-bigint-over-int:ai_config:warning")))
+                .body("warnings[0].script", equalTo("002_create_messages.sql"))
+                .body("warnings[0].line", equalTo(lineOf("002_create_messages.sql", "CREATE TABLE messages")))
+                .body("warnings[0].suggestion", equalTo("bigint"))
+                .body("satisfied.rule", equalTo(List.of("require-timeout-settings")))
+                .body("satisfied[0].by", equalTo("runner"))
                 .body("failure", nullValue())
                 .body("tables", equalTo(List.of("ai_config", "conversations", "feedback", "messages", "usage_metrics")))
                 .body("materializedViews", equalTo(List.of("conversation_daily_stats")));
+    }
+
+    /** The 1-based line of the sample file that starts with {@code start}. */
+    static int lineOf(String file, String start) {
+        try {
+            List<String> lines = Files.readAllLines(Path.of("migrations", file));
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).startsWith(start)) {
+                    return i + 1;
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new AssertionError(start + " not in " + file);
     }
 
     @Test
@@ -128,13 +154,26 @@ class LintTest {
                 "rls-enabled:no_rls",
                 "has-policy:no_policy",
                 "create-index-concurrently:base",
-                "add-column-not-null-default:base"), pairs(report.violations()));
-        assertEquals(8, report.violations().size(), () -> report.violations().toString());
+                "add-column-not-null-default:base",
+                // Squawk's: an identity column rewrites base; its CHECK scans it under an ACCESS EXCLUSIVE lock.
+                "adding-field-with-default:base",
+                "constraint-missing-not-valid:base"), pairs(report.violations()));
+        assertEquals(10, report.violations().size(), () -> report.violations().toString());
+        assertTrue(report.violations().stream().allMatch(v -> v.level() == LintLevel.ERROR));
         assertEquals(Set.of("rls-enabled:waived", "has-policy:waived"), pairs(report.waived()));
-        // Over HTTP a violation reads {rule, table, version, script, message}, the rule by its directive name.
+        // Over HTTP a violation reads {rule, level, table, version, script, line, message, suggestion}, the rule by
+        // its directive name; a table rule judges the end state, so it has no line.
         Map<?, ?> json = mapper.convertValue(report.violations().get(0), Map.class);
-        assertEquals(List.of("rule", "table", "version", "script", "message"), List.copyOf(json.keySet()));
+        assertEquals(List.of("rule", "level", "table", "version", "script", "line", "message", "suggestion"),
+                List.copyOf(json.keySet()));
         assertEquals("tenant-id-not-null", json.get("rule"));
+        assertEquals("error", json.get("level"));
+        assertNull(json.get("line"));
+        // A statement rule names the line its statement starts on.
+        Map<String, Integer> lines = report.violations().stream().filter(v -> v.line() != null)
+                .collect(Collectors.toMap(v -> v.rule().id(), LintViolation::line));
+        assertEquals(Map.of("create-index-concurrently", 2, "add-column-not-null-default", 1,
+                "adding-field-with-default", 2, "constraint-missing-not-valid", 2), lines);
         assertTrue(report.tables().containsAll(List.of("base", "fresh", "waived")));
 
         // Each violation names the migration that made the table, or that holds the statement.
@@ -147,7 +186,7 @@ class LintTest {
         assertTrue(report.violations().stream().filter(v -> v.rule() == LintRule.ADD_COLUMN_NOT_NULL_DEFAULT)
                 .allMatch(v -> v.message().contains("ADD COLUMN x ")), () -> report.violations().toString());
         // Violations come in version order.
-        assertEquals(List.of("2", "2", "3", "4", "5", "6", "7", "8"),
+        assertEquals(List.of("2", "2", "3", "4", "5", "6", "7", "8", "8", "8"),
                 report.violations().stream().map(LintViolation::version).toList());
     }
 
@@ -202,6 +241,60 @@ class LintTest {
         var malformed = MigrationResolver.resolve(write(Map.of(
                 "001_t.sql", "-- flotilla:lint-waive t\nCREATE TABLE t (id int);")), true);
         assertEquals(CatalogProblem.Kind.INVALID_DIRECTIVE, malformed.problems().get(0).kind());
+    }
+
+    @Test
+    void levelsFromTheLintFileMakeRulesWarningsOrOffAndWaiversStillHold() throws IOException {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("001_base.sql", "CREATE TABLE base (id bigint, tenant_id uuid NOT NULL, old text, gone text,"
+                + " PRIMARY KEY (tenant_id, id));\n" + ISOLATED.formatted("base")
+                + "CREATE TABLE legacy (tenant_id uuid PRIMARY KEY);\n" + ISOLATED.formatted("legacy"));
+        files.put("002_change.sql", "-- flotilla:lint-waive legacy ban-drop-table\n"
+                + "ALTER TABLE base DROP COLUMN old;\n"
+                + "ALTER TABLE base ADD COLUMN n int;\n"
+                + "ALTER TABLE base RENAME COLUMN gone TO kept;\n"
+                + "DROP TABLE legacy;\n");
+        Map<String, String> withLevels = new LinkedHashMap<>(files);
+        withLevels.put(LintLevels.FILE, "# dropping columns is reviewed by hand here\n"
+                + "ban-drop-column = warning\n"
+                + "prefer-bigint-over-int = off\n");
+
+        LintReport defaults = lint.lint(catalog(files)).await().atMost(WAIT);
+        assertFalse(defaults.ok());
+        assertEquals(Set.of("ban-drop-column:base", "renaming-column:base"), pairs(defaults.violations()));
+        assertEquals(Set.of("prefer-bigint-over-int:base"), pairs(defaults.warnings()));
+        assertEquals(Set.of("ban-drop-table:legacy"), pairs(defaults.waived()));
+        assertEquals(List.of(3), defaults.warnings().stream().map(LintViolation::line).toList());
+
+        LintReport leveled = lint.lint(catalog(withLevels)).await().atMost(WAIT);
+        assertEquals(Set.of("renaming-column:base"), pairs(leveled.violations()));
+        assertEquals(Set.of("ban-drop-column:base"), pairs(leveled.warnings()), "error made a warning; int made off");
+        assertEquals(LintLevel.WARNING, leveled.warnings().get(0).level());
+        assertEquals(Set.of("ban-drop-table:legacy"), pairs(leveled.waived()));
+
+        withLevels.put(LintLevels.FILE, "ban-drop-column = warning\nrenaming-column = warning\n");
+        LintReport warningsOnly = lint.lint(catalog(withLevels)).await().atMost(WAIT);
+        assertTrue(warningsOnly.ok(), "warnings alone leave the lint ok: " + warningsOnly);
+        assertEquals(Set.of("ban-drop-column:base", "renaming-column:base", "prefer-bigint-over-int:base"),
+                pairs(warningsOnly.warnings()));
+    }
+
+    @Test
+    void anUnknownRuleOrLevelInTheLintFileIsACatalogProblemNamingIt() throws IOException {
+        var resolution = MigrationResolver.resolve(write(Map.of("001_t.sql", "CREATE TABLE t (id bigint);",
+                LintLevels.FILE, "ban-drop-colum = off\nrenaming-table = fatal\nprefer-text-field = OFF\n")), true);
+        assertTrue(resolution.catalog().isEmpty());
+        assertEquals(2, resolution.problems().size(), resolution.problems()::toString);
+        assertTrue(resolution.problems().stream().allMatch(p -> p.kind() == CatalogProblem.Kind.INVALID_LINT_LEVELS
+                && p.files().equals(List.of(LintLevels.FILE)) && p.message().startsWith(LintLevels.FILE)));
+        assertTrue(resolution.problems().stream().anyMatch(p -> p.message().contains("'ban-drop-colum'")));
+        assertTrue(resolution.problems().stream().anyMatch(p -> p.message().contains("'fatal'")));
+
+        MigrationCatalog fine = MigrationResolver.resolve(write(Map.of("001_t.sql", "CREATE TABLE t (id bigint);",
+                LintLevels.FILE, "prefer-text-field = OFF\nban-drop-table: warning\n")), true).orThrow();
+        assertEquals(LintLevel.OFF, fine.lintLevels().level(LintRule.PREFER_TEXT_FIELD));
+        assertEquals(LintLevel.WARNING, fine.lintLevels().level(LintRule.BAN_DROP_TABLE));
+        assertEquals(LintLevel.ERROR, fine.lintLevels().level(LintRule.BAN_DROP_COLUMN), "unnamed rules keep their default");
     }
 
     @Test
