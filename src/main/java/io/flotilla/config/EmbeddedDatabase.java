@@ -53,16 +53,26 @@ public final class EmbeddedDatabase {
      * {@code home/pg-runtime}, output appended to {@code home/postgres.log}; {@code port} 0 picks a free one.
      */
     public static EmbeddedDatabase start(Path home, int port, boolean keepData) {
-        Path data = home.resolve("pgdata");
-        Path runtime = home.resolve("pg-runtime");
-        Path output = home.resolve(LOG_FILE);
+        return start(home.resolve("pgdata"), home.resolve("pg-runtime"), home.resolve(LOG_FILE), port, keepData);
+    }
+
+    /**
+     * A server for one short job (the command line's {@code lint --dir}): a fresh cluster in {@code data}, deleted
+     * when it stops, on a free port; the binaries unpacked under {@code home/pg-runtime} as for the service's own (a
+     * second run skips the unpacking), its output in {@code data}'s sibling {@code postgres.log}.
+     */
+    public static EmbeddedDatabase startThrowaway(Path home, Path data) {
+        return start(data, home.resolve("pg-runtime"), data.resolveSibling(LOG_FILE), 0, false);
+    }
+
+    private static EmbeddedDatabase start(Path data, Path runtime, Path output, int port, boolean keepData) {
         try {
-            Files.createDirectories(home);
+            Files.createDirectories(output.getParent());
             Files.createDirectories(runtime);
             Files.writeString(output, START_MARKER + OffsetDateTime.now() + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not prepare the embedded PostgreSQL in " + home, e);
+            throw new UncheckedIOException("Could not prepare the embedded PostgreSQL in " + data, e);
         }
         // zonky merges stderr into stdout and logs the pipe line by line at INFO unless stdout goes elsewhere.
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
