@@ -90,16 +90,19 @@ final class CheckVerbs {
                 return Outcome.of(ExitCode.FAILED, failure, text.toString(), "the catalog in " + dir + " does not load ("
                         + failure.problems().size() + " problems)");
             }
-            io.flotilla.verification.LintReport report = (io.flotilla.verification.LintReport) result;
+            LocalLint.Linted linted = (LocalLint.Linted) result;
+            io.flotilla.verification.LintReport report = linted.report();
             StringBuilder text = new StringBuilder();
             for (io.flotilla.verification.LintViolation v : report.violations()) {
-                text.append(String.format("%s: %s %s: %s%n", where(dir, v.script(), null), v.rule().id(), v.table(),
-                        v.message()));
+                text.append(String.format("%s: %s %s: %s%n",
+                        where(dir, v.script(), linted.lines().violation(v.version(), v.table())), v.rule().id(),
+                        v.table(), v.message()));
             }
             io.flotilla.verification.BuildFailure f = report.failure();
             if (f != null) {
-                text.append(String.format("%s: does not build (version %s): %s%n", where(dir, f.script(), null),
-                        f.version(), StatusVerb.error(f.sqlState(), f.message())));
+                text.append(String.format("%s: does not build (version %s): %s%n",
+                        where(dir, f.script(), linted.lines().failure(f)), f.version(),
+                        StatusVerb.error(f.sqlState(), f.message())));
             }
             int lacking = 0;
             for (io.flotilla.verification.ServerExtensions server : report.servers()) {

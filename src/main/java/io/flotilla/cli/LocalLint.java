@@ -49,10 +49,14 @@ final class LocalLint {
     record CatalogFailure(String directory, List<CatalogProblem> problems) {
     }
 
+    /** The report (the JSON data), and where its findings are in the files. */
+    record Linted(LintReport report, SourceLines lines) {
+    }
+
     private LocalLint() {
     }
 
-    /** The catalog's problems, or the report; a database that cannot be had is a {@link CliFailure} (exit 2). */
+    /** The catalog's problems ({@link CatalogFailure}), or the report ({@link Linted}); a database that cannot be had is a {@link CliFailure} (exit 2). */
     static Object lint(Path dir, Function<String, String> settings, Path dataDir, Output output) {
         FlotillaConfig config = config(settings);
         MigrationResolver.Resolution resolution = MigrationResolver.resolve(dir, config.catalog().placeholders());
@@ -66,7 +70,7 @@ final class LocalLint {
                     + " in a scratch schema on " + db.describe() + "…");
             LintReport report = StandaloneLint.on(db.database(), config).lint(catalog).await().indefinitely();
             output.err().printf("linted in %d ms%n", Duration.ofNanos(System.nanoTime() - began).toMillis());
-            return report;
+            return new Linted(report, new SourceLines(catalog));
         }
     }
 
