@@ -53,19 +53,21 @@ public final class EmbeddedDatabase {
      * {@code home/pg-runtime}, output appended to {@code home/postgres.log}; {@code port} 0 picks a free one.
      */
     public static EmbeddedDatabase start(Path home, int port, boolean keepData) {
-        return start(home.resolve("pgdata"), home.resolve("pg-runtime"), home.resolve(LOG_FILE), port, keepData);
+        return start(home.resolve("pgdata"), home.resolve("pg-runtime"), home.resolve(LOG_FILE), port, keepData, false);
     }
 
     /**
      * A server for one short job (the command line's {@code lint --dir}): a fresh cluster in {@code data}, deleted
      * when it stops, on a free port; the binaries unpacked under {@code home/pg-runtime} as for the service's own (a
-     * second run skips the unpacking), its output in {@code data}'s sibling {@code postgres.log}.
+     * second run skips the unpacking), its output in {@code data}'s sibling {@code postgres.log}. Nothing in it
+     * outlives the run, so it never waits for the disk: no fsync, no synchronous commit.
      */
     public static EmbeddedDatabase startThrowaway(Path home, Path data) {
-        return start(data, home.resolve("pg-runtime"), data.resolveSibling(LOG_FILE), 0, false);
+        return start(data, home.resolve("pg-runtime"), data.resolveSibling(LOG_FILE), 0, false, true);
     }
 
-    private static EmbeddedDatabase start(Path data, Path runtime, Path output, int port, boolean keepData) {
+    private static EmbeddedDatabase start(Path data, Path runtime, Path output, int port, boolean keepData,
+                                          boolean throwaway) {
         try {
             Files.createDirectories(output.getParent());
             Files.createDirectories(runtime);
@@ -84,8 +86,11 @@ public final class EmbeddedDatabase {
                 .setServerConfig("max_connections", "200")
                 // zonky turns synchronous_commit off; a database that holds a ledger must keep what it acknowledged,
                 // or a crash (or an immediate stop) loses the last commits: steps applied, rows gone.
-                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("synchronous_commit", throwaway ? "off" : "on")
                 .setServerConfig("listen_addresses", "127.0.0.1");
+        if (throwaway) {
+            builder.setServerConfig("fsync", "off").setServerConfig("full_page_writes", "off");
+        }
         if (port > 0) {
             builder.setPort(port);
         }
