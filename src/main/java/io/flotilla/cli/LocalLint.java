@@ -28,13 +28,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * {@code lint --dir}: the service's lint with no service. The directory is resolved as the service resolves its
@@ -235,17 +233,9 @@ final class LocalLint {
                     embedded.stop();
                 }
                 if (embeddedHome != null) {
-                    deleteTree(embeddedHome);
+                    EmbeddedDatabase.deleteTree(embeddedHome);
                 }
                 vertx.close().await().atMost(Duration.ofSeconds(10));
-            }
-        }
-
-        private static void deleteTree(Path root) {
-            try (Stream<Path> paths = Files.walk(root)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException | UncheckedIOException e) {
-                // a temporary directory: the system cleans it up eventually
             }
         }
     }

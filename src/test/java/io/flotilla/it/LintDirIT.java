@@ -1,6 +1,7 @@
 package io.flotilla.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.flotilla.config.EmbeddedDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -74,12 +75,16 @@ class LintDirIT {
         assertEquals(1, dirty.code(), dirty.toString());
         assertTrue(dirty.out().contains(dir.resolve("V1__audit.sql") + ":3: rls-enabled audit: "), dirty.toString());
 
-        // Nothing left: the embedded server's temporary cluster is deleted (the binaries stay, unpacked once).
+        // Nothing left but what later runs reuse: the binaries, unpacked once, and the initdb'd template the second
+        // run started from; each run's own cluster is deleted.
         try (Stream<Path> left = Files.list(tmp)) {
             List<String> names = left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("flotilla-lint-")).toList();
             assertEquals(List.of(), names, "temporary clusters left behind");
         }
         assertTrue(Files.isDirectory(home.resolve("pg-runtime")));
+        assertTrue(Files.isRegularFile(home.resolve("lint-template").resolve("PG_VERSION")));
         assertFalse(Files.exists(home.resolve("pgdata")), "the service's own cluster is not made by lint");
+        EmbeddedDatabase.deleteTree(home);
+        EmbeddedDatabase.deleteTree(tmp);
     }
 }
