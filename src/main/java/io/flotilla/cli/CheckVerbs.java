@@ -78,7 +78,7 @@ final class CheckVerbs {
         }
         /** {@code --dir}: the same checks with no service ({@link LocalLint}), findings as {@code FILE:LINE: …}. */
         private Outcome local(Output output) {
-            Object result = LocalLint.lint(dir, root.settings(), root.dataDir(), output);
+            LocalLint.Result result = LocalLint.lint(dir, root.settings(), root.dataDir(), output);
             if (result instanceof LocalLint.CatalogFailure failure) {
                 StringBuilder text = new StringBuilder();
                 for (CatalogProblem p : failure.problems()) {
@@ -94,8 +94,7 @@ final class CheckVerbs {
             io.flotilla.verification.LintReport report = linted.report();
             StringBuilder text = new StringBuilder();
             for (io.flotilla.verification.LintViolation v : report.violations()) {
-                text.append(String.format("%s: %s %s: %s%n",
-                        where(dir, v.script(), linted.lines().violation(v.version(), v.table())), v.rule().id(),
+                text.append(String.format("%s: %s %s: %s%n", where(dir, v.script(), line(linted, v)), v.rule().id(),
                         v.table(), v.message()));
             }
             io.flotilla.verification.BuildFailure f = report.failure();
@@ -109,6 +108,8 @@ final class CheckVerbs {
                 if (!server.missing().isEmpty()) {
                     lacking++;
                     text.append(String.format("%s lacks extension %s%n", server.server(), String.join(", ", server.missing())));
+                } else if (server.error() != null) {
+                    text.append(String.format("%s not checked for extensions: %s%n", server.server(), server.error()));
                 }
             }
             text.append(String.format("%d tables, %d violations, %d waived%s%n", report.tables().size(),
@@ -117,6 +118,11 @@ final class CheckVerbs {
                     f != null ? "the catalog does not build"
                             : report.violations().isEmpty() && lacking > 0 ? "the database lacks required extensions"
                             : report.violations().size() + " lint violations");
+        }
+
+        /** Where a finding is: found in its file by the table it names (see {@link SourceLines}). */
+        private static Integer line(LocalLint.Linted linted, io.flotilla.verification.LintViolation v) {
+            return linted.lines().violation(v.version(), v.table());
         }
 
         /** A catalog file as a path a person (or a CI annotation) can open: under the directory given. */

@@ -43,19 +43,26 @@ import java.util.function.Function;
  */
 final class LocalLint {
 
+    /** How a run ended, short of a failure to get a database. */
+    sealed interface Result permits CatalogFailure, Linted {
+    }
+
     /** What {@code --output json} carries when the catalog does not load: the resolver's problems, as data. */
-    record CatalogFailure(String directory, List<CatalogProblem> problems) {
+    record CatalogFailure(String directory, List<CatalogProblem> problems) implements Result {
     }
 
     /** The report (the JSON data), and where its findings are in the files. */
-    record Linted(LintReport report, SourceLines lines) {
+    record Linted(LintReport report, SourceLines lines) implements Result {
     }
 
     private LocalLint() {
     }
 
-    /** The catalog's problems ({@link CatalogFailure}), or the report ({@link Linted}); a database that cannot be had is a {@link CliFailure} (exit 2). */
-    static Object lint(Path dir, Function<String, String> settings, Path dataDir, Output output) {
+    /**
+     * The catalog's problems ({@link CatalogFailure}), or the report ({@link Linted}); a database that cannot be had
+     * is a {@link CliFailure} (exit 2).
+     */
+    static Result lint(Path dir, Function<String, String> settings, Path dataDir, Output output) {
         FlotillaConfig config = config(settings);
         MigrationResolver.Resolution resolution = MigrationResolver.resolve(dir, config.catalog().placeholders());
         if (!resolution.problems().isEmpty()) {
