@@ -94,8 +94,8 @@ final class CheckVerbs {
             io.flotilla.verification.LintReport report = linted.report();
             StringBuilder text = new StringBuilder();
             for (io.flotilla.verification.LintViolation v : report.violations()) {
-                text.append(String.format("%s: %s %s: %s%n", where(dir, v.script(), line(linted, v)), v.rule().id(),
-                        v.table(), v.message()));
+                text.append(String.format("%s: %s%s: %s%n", where(dir, v.script(), line(linted, v)), v.rule().id(),
+                        v.table() == null ? "" : " " + v.table(), v.message()));
             }
             io.flotilla.verification.BuildFailure f = report.failure();
             if (f != null) {
