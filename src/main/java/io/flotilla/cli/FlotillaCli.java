@@ -26,7 +26,7 @@ import java.util.function.Function;
 @Command(name = "flotilla", sortOptions = false, usageHelpAutoWidth = true,
         description = {"The command line of Flotilla, the migration control plane for schema-per-tenant PostgreSQL:"
                 + " the verbs teams run from terminals and pipelines, backed by the running service over its HTTP API"
-                + " (create and token work without it). `flotilla VERB --help` tells more."},
+                + " (create, token and lint --dir work without it). `flotilla VERB --help` tells more."},
         subcommands = {ServeVerb.class, CreateVerb.class, StatusVerb.class, RolloutVerbs.Migrate.class,
                 RolloutVerbs.Follow.class, RolloutVerbs.Rollback.class, CheckVerbs.Lint.class, CheckVerbs.Verify.class,
                 CompanyVerbs.Seed.class, CompanyVerbs.Reset.class, TokenVerb.class, CommandLine.HelpCommand.class},
@@ -53,6 +53,7 @@ import java.util.function.Function;
                 "Ctrl-C while following a rollout stops following only (exit 130).",
                 "",
                 "Examples (CI):",
+                "  flotilla lint --dir migrations          (a pull request: no service, no database)",
                 "  flotilla lint && flotilla migrate --canary 2 --timeout 30m",
                 "  flotilla status --check --output json > fleet.json"})
 public final class FlotillaCli implements Callable<Integer> {

@@ -11,14 +11,17 @@ import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.migration.TemplateValues;
 import io.flotilla.server.ServerPools;
+import io.flotilla.sql.TenantDatabase;
 import io.flotilla.sql.TenantExecutor;
 import io.flotilla.verification.ScratchBuilder.Build;
 import io.flotilla.verification.ScratchBuilder.Ran;
 import io.flotilla.verification.ScratchBuilder.Step;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 import static io.flotilla.sql.Detached.detached;
 
@@ -45,15 +49,26 @@ public class LintService {
 
     private final CatalogService catalogService;
     private final ScratchBuilder builder;
-    private final ServerPools pools;
-    private final TenantExecutor executor;
+    private final Supplier<Multi<TenantDatabase>> servers;
+    private final String extensionSchema;
 
+    @Inject
     public LintService(CatalogService catalogService, ScratchBuilder builder, ServerPools pools,
                        TenantExecutor executor) {
-        this.executor = executor;
+        this(catalogService, builder, pools::notOffline, executor.extensionSchema());
+    }
+
+    /**
+     * Outside the container (the command line's {@code lint --dir}): the servers the extension preflight asks are
+     * given rather than read from the registry, and there is no service catalog ({@code catalogService} may be null
+     * when only {@link #lint(MigrationCatalog)} is called).
+     */
+    public LintService(CatalogService catalogService, ScratchBuilder builder, Supplier<Multi<TenantDatabase>> servers,
+                       String extensionSchema) {
         this.catalogService = catalogService;
         this.builder = builder;
-        this.pools = pools;
+        this.servers = servers;
+        this.extensionSchema = extensionSchema;
     }
 
     /** The service's catalog. */
@@ -94,9 +109,8 @@ public class LintService {
         if (required.isEmpty() && created.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        Tuple params = Tuple.of(required.toArray(String[]::new), created.toArray(String[]::new),
-                executor.extensionSchema());
-        return pools.notOffline()
+        Tuple params = Tuple.of(required.toArray(String[]::new), created.toArray(String[]::new), extensionSchema);
+        return servers.get()
                 .onItem().transformToUniAndConcatenate(db -> db.pool()
                         .preparedQuery("SELECT ARRAY(SELECT r FROM unnest($1::text[]) r"
                                 + " WHERE r NOT IN (SELECT name FROM pg_available_extensions) ORDER BY r),"
