@@ -206,6 +206,8 @@ public class RolloutWorker {
         private final List<TargetWork> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
         /** Companies whose step spent its lock budget under onLockTimeout "wait": tried again after the others. */
         private final List<TargetWork> lockWaiting = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** Companies that waited for locks at least once: they show as waiting while tried again, not as running. */
+        private final Set<UUID> waitedForLocks = ConcurrentHashMap.newKeySet();
         private volatile boolean waitLogged;
         private final AtomicLong localPending = new AtomicLong();
         private final Map<UUID, TargetUpdate> reports = new java.util.LinkedHashMap<>();
@@ -370,7 +372,9 @@ public class RolloutWorker {
             }
             UUID companyId = t.company().id();
             inFlight.incrementAndGet();
-            report(new TargetUpdate(companyId, TargetStatus.RUNNING, 0, null, null, null, true));
+            if (!waitedForLocks.contains(companyId)) {
+                report(new TargetUpdate(companyId, TargetStatus.RUNNING, 0, null, null, null, true));
+            }
             // The look-up check was asked of home only; other servers' companies ask their own schema.
             boolean lookUpHere = lookUp || !TenantDatabase.HOME.equals(t.company().server());
             return migrator.migrate(t.company(), catalog.catalog(), target, work.allowDrift(), work.id(), lookUpHere,
@@ -381,6 +385,7 @@ public class RolloutWorker {
                         } else if (result.failure().lockTimeout() && work.strategy().waitsOnLockTimeout()) {
                             // Not failed: its step rolled back whole, and runs again once the others are done.
                             lockWaiting.add(t);
+                            waitedForLocks.add(companyId);
                             report(new TargetUpdate(companyId, TargetStatus.WAITING, result.steps(),
                                     result.failure().version(), "waiting for locks (onLockTimeout wait): "
                                     + result.failure().error(), result.failure().sqlState(), false));
