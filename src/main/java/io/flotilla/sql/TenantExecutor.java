@@ -309,7 +309,24 @@ public class TenantExecutor {
      * comments are not sent.
      */
     public Uni<Void> runAllAndCommit(SqlConnection conn, String schema, List<String> scripts) {
-        Uni<Void> chain = conn.query("BEGIN; SET LOCAL search_path TO " + quoteIdent(schema) + sharedPath).execute()
+        return runAllAndCommit(conn, schema, scripts, LockPolicy.UNBOUNDED, null);
+    }
+
+    /**
+     * {@link #runAllAndCommit(SqlConnection, String, List)} in attempts under {@code policy}, as a migration step
+     * runs (see {@link #retrying}): the attempt's {@code SET LOCAL}s go with the {@code BEGIN}, and a lock timeout in
+     * any script rolls all of them back and tries again. Fails with {@link LockTimedOut} (its cause the
+     * {@link ScriptFailure}) once the budget is spent.
+     */
+    public Uni<Void> runAllAndCommit(SqlConnection conn, String schema, List<String> scripts, LockPolicy policy,
+                                     LockTally tally) {
+        return retrying(conn, schema, policy, tally, System.nanoTime(),
+                attempt -> runAllOnce(conn, schema, scripts, localSettings(policy, attempt)));
+    }
+
+    private Uni<Void> runAllOnce(SqlConnection conn, String schema, List<String> scripts, String settings) {
+        Uni<Void> chain = conn.query("BEGIN; SET LOCAL search_path TO " + quoteIdent(schema) + sharedPath + ";\n"
+                        + settings).execute()
                 .replaceWithVoid();
         for (int i = 0; i < scripts.size(); i++) {
             int index = i;
@@ -329,6 +346,27 @@ public class TenantExecutor {
     /** Runs a script in a transaction of its own under the tenant's search path: committed, or rolled back. */
     public Uni<Void> runInTransaction(SqlConnection conn, String schema, String sql) {
         return runAndCommit(conn, schema, sql, () -> Uni.createFrom().voidItem());
+    }
+
+    /** {@link #runInTransaction(SqlConnection, String, String)} in attempts under {@code policy}, as a step runs. */
+    public Uni<Void> runInTransaction(SqlConnection conn, String schema, String sql, LockPolicy policy,
+                                      LockTally tally) {
+        return runAndCommit(conn, schema, sql, List.of(), policy, tally, () -> Uni.createFrom().voidItem());
+    }
+
+    /**
+     * Runs {@code statement} (one statement outside a transaction block, such as {@code REFRESH MATERIALIZED VIEW})
+     * in attempts under {@code policy}: its session {@code SET}s pipelined with it, reset afterwards.
+     */
+    public Uni<Void> runStatementWithRetries(SqlConnection conn, String schema, String statement, LockPolicy policy,
+                                             LockTally tally) {
+        return retrying(conn, schema, policy, tally, System.nanoTime(), attempt -> {
+            String settings = sessionSettings(policy, attempt);
+            Uni<Void> run = conn.query(statement).execute().replaceWithVoid();
+            return settings.isEmpty() ? run : Pipeline.pipelined(conn.query(settings).execute(), run).replaceWithVoid();
+        }).eventually(() -> sessionSettings(policy, 1).isEmpty() ? Uni.createFrom().voidItem()
+                : conn.query("RESET lock_timeout; RESET statement_timeout").execute().replaceWithVoid()
+                        .onFailure().recoverWithNull());
     }
 
     /**
@@ -463,6 +501,9 @@ public class TenantExecutor {
     public static PgException pgError(Throwable e) {
         if (e instanceof LockTimedOut l) {
             return pgError(l.getCause());
+        }
+        if (e instanceof ScriptFailure f) {
+            return f.failure().error();
         }
         return e instanceof StatementFailure sf ? sf.error() : e instanceof PgException pg ? pg : null;
     }
