@@ -222,4 +222,19 @@ class LockTimeoutTest {
         assertTrue(run.get(WAIT.toSeconds(), TimeUnit.SECONDS).succeeded());
         assertEquals("1", ledger(c, "2", "lock_attempts"));
     }
+
+    @Test
+    void aStatementTimeoutDirectiveStopsARunawayStepWithoutRetrying() throws Exception {
+        Company c = withTable("stmttimeout");
+        MigrationCatalog catalog = catalog(Map.of("1_t.sql", CREATE, "2_slow.sql",
+                "-- flotilla:statement-timeout 300ms\nCREATE TABLE side (id int);\nSELECT pg_sleep(5);\n"));
+        long began = System.nanoTime();
+        ApplyResult result = migrateAsync(c, catalog, LockPolicy.Overrides.NONE).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+        assertFalse(result.succeeded());
+        assertEquals("57014", result.failure().sqlState(), result.failure().toString());
+        assertTrue(took < 4000, "stopped by its statement_timeout, not after pg_sleep's 5 s: " + took + " ms");
+        assertEquals("1", ledger(c, "2", "lock_attempts"), "a statement timeout is no lock timeout: not retried");
+        assertFalse(Sql.tables(ds, c.schemaName()).contains("side"));
+    }
 }
