@@ -63,8 +63,14 @@ class LockOverheadMeasurement {
         List<Double> without = new ArrayList<>();
         List<Double> with = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
-            without.add(run(fleet(n), Map.of("maxParallel", 4, "lockTimeouts", List.of())));
-            with.add(run(fleet(n), Map.of("maxParallel", 4)));
+            // Alternating which goes first, so that a fleet growing over the runs favours neither.
+            if (r % 2 == 0) {
+                without.add(run(fleet(n), Map.of("maxParallel", 4, "lockTimeouts", List.of())));
+                with.add(run(fleet(n), Map.of("maxParallel", 4)));
+            } else {
+                with.add(run(fleet(n), Map.of("maxParallel", 4)));
+                without.add(run(fleet(n), Map.of("maxParallel", 4, "lockTimeouts", List.of())));
+            }
         }
         System.out.printf("MEASURE %d schemas x 7 steps, maxParallel 4: without lock_timeout %s s; with the default"
                 + " attempts %s s%n", n, without, with);
