@@ -104,6 +104,32 @@ class LockWaitRolloutTest {
     }
 
     @Test
+    void underFailTheBlockedCompanyFailsAsLockTimeoutAndEveryViewNamesTheBlocker() throws Exception {
+        List<UUID> ids = fleet("lockfailrollout", 2);
+        String first = start(Map.of("companyIds", ids, "targetVersion", "6")).then().statusCode(202).extract().path("id");
+        Await.until("version 6 everywhere", () -> "succeeded".equals(state(first)));
+        UUID blocked = ids.get(0);
+        String rollout;
+        try (Connection holder = ds.getConnection(); Statement s = holder.createStatement()) {
+            s.execute("SET application_name = 'lock-holder-failing'");
+            holder.setAutoCommit(false);
+            s.execute("LOCK TABLE " + schema(blocked) + ".messages IN ROW EXCLUSIVE MODE");
+            rollout = start(Map.of("companyIds", ids, "strategy", Map.of("maxFailures", 1,
+                    "lockTimeouts", List.of("50ms"), "lockBudget", "500ms"))).then().statusCode(202).extract().path("id");
+            Await.until("the rollout to end", () -> "failed".equals(state(rollout)));
+            holder.rollback();
+        }
+        assertEquals("succeeded", target(rollout, ids.get(1), "status"), "the other company went on");
+        given().get("/api/v1/rollouts/{id}", rollout).then().statusCode(200)
+                .body("failures[0].companyId", equalTo(blocked.toString()))
+                .body("failures[0].sqlState", equalTo("55P03"))
+                .body("failures[0].error", containsString("lock-timeout"))
+                .body("failures[0].error", containsString("lock-holder-failing"));
+        given().get("/api/v1/companies/{id}/migrations", blocked.toString()).then().statusCode(200)
+                .body("find { it.version == '7' }.lastError", containsString("lock-holder-failing"));
+    }
+
+    @Test
     void badLockFieldsAreRefusedAndCreateNothing() {
         long before = Sql.count(ds, "SELECT count(*) FROM public.rollouts");
         for (Map<String, Object> strategy : List.<Map<String, Object>>of(
