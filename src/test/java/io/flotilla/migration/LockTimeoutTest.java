@@ -237,4 +237,26 @@ class LockTimeoutTest {
         assertEquals("1", ledger(c, "2", "lock_attempts"), "a statement timeout is no lock timeout: not retried");
         assertFalse(Sql.tables(ds, c.schemaName()).contains("side"));
     }
+
+    @Test
+    void aSeedBlockedByAnOpenTransactionRetriesAndLandsWhenItEnds() throws Exception {
+        String schema = Sql.unique("lockseed");
+        String id = io.restassured.RestAssured.given().contentType(io.restassured.http.ContentType.JSON)
+                .body(Map.of("companyName", "Co " + schema, "schemaName", schema, "settings", Map.of()))
+                .post("/api/v1/companies").then().statusCode(201).extract().path("id");
+        double before = timeouts();
+        CompletableFuture<Integer> seeded;
+        try (Connection holder = ds.getConnection(); Statement s = holder.createStatement()) {
+            s.execute("SET application_name = 'lock-holder-seed'");
+            holder.setAutoCommit(false);
+            s.execute("LOCK TABLE " + schema + ".conversations IN SHARE MODE"); // inserts wait for it
+            seeded = CompletableFuture.supplyAsync(() -> io.restassured.RestAssured.given()
+                    .post("/api/v1/companies/{id}/seed", id).then().extract().statusCode());
+            Await.until("two seed attempts to time out", () -> timeouts() >= before + 2);
+            assertFalse(seeded.isDone());
+            holder.rollback();
+        }
+        assertEquals(200, seeded.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(2, Sql.count(ds, "SELECT count(*) FROM " + schema + ".conversations"));
+    }
 }
