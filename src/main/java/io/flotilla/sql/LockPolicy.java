@@ -32,6 +32,16 @@ public record LockPolicy(List<Duration> timeouts, Duration budget, Duration stat
         return timeouts.isEmpty() ? null : timeouts.get(Math.min(attempt, timeouts.size()) - 1);
     }
 
+    /**
+     * This policy with only its longest timeout (the last), for a statement whose wait blocks no reader or writer (a
+     * {@code CREATE INDEX CONCURRENTLY} waits for every older transaction, Flotilla's own steps in other schemas
+     * included, holding only a lock that reads and writes pass): short attempts would only throw builds away.
+     */
+    public LockPolicy longestOnly() {
+        return timeouts.size() <= 1 ? this : new LockPolicy(List.of(timeouts.get(timeouts.size() - 1)), budget,
+                statementTimeout);
+    }
+
     /** This policy with what {@code over} sets replacing its own. */
     public LockPolicy with(Overrides over) {
         if (over == null) {

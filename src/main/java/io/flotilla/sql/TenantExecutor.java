@@ -130,7 +130,11 @@ public class TenantExecutor {
                                   List<UnplacedExtension> extensions) {
         String prefix = "BEGIN; SET LOCAL search_path TO " + quoteIdent(schema) + sharedPath + ";\n" + settings
                 + createExtensions(extensions);
-        return conn.query(prefix + sql).execute()
+        // The timeouts are the tenant's script's: the caller's pipelined record (Flotilla's own tables, where steps of
+        // parallel companies briefly wait for each other's commit) runs without them. The line break ends a trailing
+        // line comment, the empty statement a last statement without its semicolon.
+        String suffix = settings.isEmpty() ? "" : "\n;SET LOCAL lock_timeout TO DEFAULT; SET LOCAL statement_timeout TO DEFAULT";
+        return conn.query(prefix + sql + suffix).execute()
                 .onFailure(PgException.class).transform(e -> new StatementFailure((PgException) e, -prefix.length()))
                 .replaceWithVoid();
     }
@@ -414,8 +418,9 @@ public class TenantExecutor {
     /**
      * {@link #runWithoutTransaction(SqlConnection, String, String, List, Supplier, Supplier)} with each statement in
      * attempts under {@code policy} (its budget for the whole step): the attempt's {@code SET lock_timeout} is sent
-     * pipelined with the statement, no extra round trip. Before a statement's next attempt, an INVALID index its
-     * failed {@code CREATE INDEX CONCURRENTLY} left is dropped. Both timeouts are reset with the search path.
+     * pipelined with the statement, no extra round trip. A {@code CREATE INDEX CONCURRENTLY} waits in attempts of the
+     * policy's longest timeout ({@link LockPolicy#longestOnly}), and before its next attempt the INVALID index a
+     * failed one left is dropped. Both timeouts are reset with the search path.
      */
     @SuppressWarnings("unchecked")
     public <T> Uni<T> runWithoutTransaction(SqlConnection conn, String schema, String sql,
@@ -443,8 +448,9 @@ public class TenantExecutor {
             int offset = Math.max(0, sql.indexOf(statement, from));
             from = offset + statement.length();
             List<String> built = SqlScript.concurrentIndexNames(statement);
-            chain = chain.flatMap(ignored -> retrying(conn, schema, policy, tally, began, attempt -> {
-                String settings = sessionSettings(policy, attempt);
+            LockPolicy statementPolicy = built.isEmpty() ? policy : policy.longestOnly();
+            chain = chain.flatMap(ignored -> retrying(conn, schema, statementPolicy, tally, began, attempt -> {
+                String settings = sessionSettings(statementPolicy, attempt);
                 Uni<Void> clean = attempt == 1 || built.isEmpty() ? Uni.createFrom().voidItem()
                         : invalidIndexes(conn, schema, built).flatMap(left -> dropIndexes(conn, schema, left));
                 Uni<Void> run = conn.query(statement).execute()

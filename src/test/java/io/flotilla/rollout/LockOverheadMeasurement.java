@@ -31,6 +31,8 @@ class LockOverheadMeasurement {
 
     @Inject
     DataSource ds;
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry metrics;
 
     List<UUID> fleet(int n) {
         List<UUID> ids = new ArrayList<>();
@@ -72,7 +74,9 @@ class LockOverheadMeasurement {
                 without.add(run(fleet(n), Map.of("maxParallel", 4, "lockTimeouts", List.of())));
             }
         }
+        var timeouts = metrics.find("flotilla.lock.timeouts").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
         System.out.printf("MEASURE %d schemas x 7 steps, maxParallel 4: without lock_timeout %s s; with the default"
-                + " attempts %s s%n", n, without, with);
+                + " attempts %s s; lock timeouts met: %.0f%n", n, without, with, timeouts);
     }
 }

@@ -56,6 +56,8 @@ class LockPolicyTest {
         assertEquals(Duration.ofSeconds(5), policy.budget());
         assertEquals(Duration.ZERO, policy.statementTimeout());
         assertEquals(List.of(), CONFIGURED.with(rollout.then(LockPolicy.Overrides.NONE)).timeouts());
+        assertEquals(List.of(Duration.ofSeconds(2)), CONFIGURED.longestOnly().timeouts());
+        assertEquals(List.of(), LockPolicy.UNBOUNDED.longestOnly().timeouts());
     }
 
     @Test
