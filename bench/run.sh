@@ -371,7 +371,7 @@ if [ -n "$TRAFFIC_N" ]; then
     once=$(q -c "SELECT count(*) FROM public.migration_ledger WHERE status = 'applied' AND version = '$((10#$next))' AND schema_name LIKE 't\_%'")
     cols=$(q -c "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
                   WHERE n.nspname LIKE 't\_%' AND c.relname = 'messages' AND a.attname = 'edited_at' AND NOT a.attisdropped")
-    attempts=$(q -c "SELECT coalesce(max(attempts), 1) || ' max, ' || count(*) FILTER (WHERE attempts > 1) || ' steps retried'
+    attempts=$(q -c "SELECT coalesce(max(lock_attempts), 1) || ' max, ' || count(*) FILTER (WHERE lock_attempts > 1) || ' steps retried'
                      FROM public.migration_ledger WHERE version = '$((10#$next))' AND status = 'applied'" 2>/dev/null || echo "n/a")
     f="$WORK/traffic-$mode.json"
     line=$(j "$f" '"| %s | %s | %s s | %s / %s / %s ms | %s / %s / %s ms | %s ms | %s ms |" % ("'"$mode"'", d["state"], d["rollout_seconds"], d["free_tenants"]["p50_ms"], d["free_tenants"]["p99_ms"], d["free_tenants"]["max_ms"], d["blocked_tenants"]["p50_ms"], d["blocked_tenants"]["p99_ms"], d["blocked_tenants"]["max_ms"], d["worst_free_tenant_max_ms"], d["worst_blocked_tenant_max_ms"])')

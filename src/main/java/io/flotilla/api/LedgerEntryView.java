@@ -16,11 +16,20 @@ public record LedgerEntryView(long id, UUID runId, UUID companyId, String schema
                               Long durationMs, String error, String errorSqlState, Integer errorPosition,
                               String executedBy,
                               @Schema(description = "The server holding the company's schema, where the step ran")
-                              String server) {
+                              String server,
+                              @Schema(description = "Attempts the step took for its locks, each with a short"
+                                      + " lock_timeout; 1 when it got them at once")
+                              int lockAttempts,
+                              @Schema(description = "The session last seen holding the locks an attempt timed out on:"
+                                      + " pid, application_name, state, how long its transaction was open and (unless"
+                                      + " FLOTILLA_LOCK_RECORD_QUERY=false) its query's first 200 characters; null when"
+                                      + " no attempt timed out")
+                              String lockBlocker) {
 
     public static LedgerEntryView of(LedgerEntry e) {
         return new LedgerEntryView(e.id(), e.runId(), e.companyId(), e.schemaName(), e.version(), e.name(), e.script(),
                 e.direction(), e.status(), e.checksum(), e.transactional(), e.startedAt(), e.finishedAt(),
-                e.durationMs(), e.error(), e.errorSqlState(), e.errorPosition(), e.executedBy(), e.server());
+                e.durationMs(), e.error(), e.errorSqlState(), e.errorPosition(), e.executedBy(), e.server(),
+                e.lockAttempts(), e.lockBlocker());
     }
 }

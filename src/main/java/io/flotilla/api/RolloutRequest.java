@@ -21,10 +21,20 @@ public record RolloutRequest(String direction, String targetVersion, List<UUID> 
      * @param maxParallelPerServer schemas in flight at once on any one PostgreSQL server (default: maxParallel)
      * @param maxFailuresPerServer failed companies tolerated on one server before it takes no more work in this
      *                             rollout while the other servers go on (default: none, only maxFailures)
+     * @param onLockTimeout   {@code fail} (default): a company whose step spent its lock budget fails;
+     *                        {@code wait}: it waits and is tried again after the others, until its locks come free
+     * @param lockTimeouts    each attempt's lock_timeout ("100ms", "2s"), the last repeating (default
+     *                        FLOTILLA_LOCK_TIMEOUTS); an empty array: one attempt without lock_timeout (as Flyway runs)
+     * @param lockBudget      time a step may spend on attempts and pauses (default FLOTILLA_LOCK_BUDGET)
+     * @param statementTimeout statement_timeout of every step, "0" for none (default FLOTILLA_STATEMENT_TIMEOUT)
      */
     // Not "Strategy" in the contract: that is the rollout's own (io.flotilla.rollout.RolloutStrategy).
     @Schema(name = "RolloutRequestStrategy")
     public record Strategy(Integer canary, List<UUID> canaryIds, Integer batchSize, Integer maxParallel,
-                           Integer maxFailures, Integer maxParallelPerServer, Integer maxFailuresPerServer) {
+                           Integer maxFailures, Integer maxParallelPerServer, Integer maxFailuresPerServer,
+                           @Schema(enumeration = {"fail", "wait"}, defaultValue = "fail") String onLockTimeout,
+                           @Schema(examples = "[\"100ms\", \"1s\", \"5s\"]") List<String> lockTimeouts,
+                           @Schema(examples = "30s") String lockBudget,
+                           @Schema(examples = "10m") String statementTimeout) {
     }
 }

@@ -76,11 +76,13 @@ public class RolloutResource {
                     content = @Content(mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = RolloutRequest.class))) RolloutRequest body) {
         RolloutRequest r = body == null ? new RolloutRequest(null, null, null, null, null, false, false) : body;
-        RolloutRequest.Strategy s = r.strategy() == null ? new RolloutRequest.Strategy(null, null, null, null, null, null, null) : r.strategy();
+        RolloutRequest.Strategy s = r.strategy() == null ? new RolloutRequest.Strategy(null, null, null, null, null, null, null, null, null, null, null) : r.strategy();
         // The API's defaults, filled in once here: no canary, one wave, the service's parallelism, stop at the first failure.
         RolloutStrategy strategy = new RolloutStrategy(s.canary() == null ? 0 : s.canary(), s.batchSize(),
                 s.maxParallel() == null ? service.defaultMaxParallel() : s.maxParallel(),
-                s.maxFailures() == null ? 0 : s.maxFailures(), s.maxParallelPerServer(), s.maxFailuresPerServer());
+                s.maxFailures() == null ? 0 : s.maxFailures(), s.maxParallelPerServer(), s.maxFailuresPerServer(),
+                s.onLockTimeout() == null ? RolloutStrategy.FAIL : s.onLockTimeout(), s.lockTimeouts(), s.lockBudget(),
+                s.statementTimeout());
         RolloutSpec request = RolloutSpec.parse(r.direction(), r.targetVersion(), r.status(), r.companyIds(),
                 s.canaryIds(), strategy, r.allowDrift());
         if (r.dryRun()) {

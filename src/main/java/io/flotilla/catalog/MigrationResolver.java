@@ -4,6 +4,7 @@ import io.flotilla.catalog.CatalogProblem.Kind;
 import io.flotilla.catalog.Layout.FileName;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.sql.LockPolicy;
 import io.flotilla.sql.SqlScript;
 
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -380,6 +382,7 @@ public final class MigrationResolver {
         List<String> requires = new ArrayList<>();
         Map<String, String> defaults = new LinkedHashMap<>();
         Map<String, Set<LintRule>> waivers = new TreeMap<>();
+        LockPolicy.Overrides locks = LockPolicy.Overrides.NONE;
         int before = problems.size();
         for (Directives.Directive directive : Directives.leading(sql).directives()) {
             String argument = directive.argument();
@@ -418,9 +421,31 @@ public final class MigrationResolver {
                     }
                 }
                 case "lint-waive" -> waive(file, argument, waivers, problems);
+                case "lock-timeouts" -> {
+                    List<String> parts = List.of(argument.split("\\s*,\\s*", -1));
+                    Optional<List<Duration>> timeouts = argument.isBlank() ? Optional.empty()
+                            : LockPolicy.parseTimeouts(parts);
+                    if (timeouts.isEmpty()) {
+                        problems.add(invalid(file, "lock-timeouts must be positive durations separated by commas"
+                                + " (100ms, 2s, 1m; at most 24h), got '" + argument + "'"));
+                    } else {
+                        locks = locks.then(new LockPolicy.Overrides(timeouts.get(), null, null));
+                    }
+                }
+                case "lock-budget", "statement-timeout" -> {
+                    Optional<Duration> d = LockPolicy.parseDuration(argument);
+                    if (d.isEmpty()) {
+                        problems.add(invalid(file, directive.name().toLowerCase(Locale.ROOT) + " must be a duration"
+                                + " (500ms, 30s, 5m, 1h; at most 24h; 0 for none), got '" + argument + "'"));
+                    } else {
+                        locks = locks.then(directive.name().equalsIgnoreCase("lock-budget")
+                                ? new LockPolicy.Overrides(null, d.get(), null)
+                                : new LockPolicy.Overrides(null, null, d.get()));
+                    }
+                }
                 default -> problems.add(new CatalogProblem(Kind.UNKNOWN_DIRECTIVE, file + " has unknown directive '"
                         + directive.name() + "' (known: no-transaction, requires-extension, default, placeholders,"
-                        + " lint-waive)", List.of(file)));
+                        + " lint-waive, lock-timeouts, lock-budget, statement-timeout)", List.of(file)));
             }
         }
         if (problems.size() > before) {
@@ -429,8 +454,9 @@ public final class MigrationResolver {
         boolean transactional = !noTransaction
                 && SqlScript.split(sql).stream().noneMatch(SqlScript::requiresNoTransaction);
         waivers.replaceAll((table, rules) -> Set.copyOf(rules));
-        return new MigrationScript(file, sql, sha256(sql), transactional, List.copyOf(requires),
+        MigrationScript script = new MigrationScript(file, sql, sha256(sql), transactional, List.copyOf(requires),
                 Map.copyOf(defaults), placeholders, Collections.unmodifiableMap(waivers));
+        return locks.none() ? script : script.withLocks(locks);
     }
 
     /** {@code lint-waive table rule[,rule…]}: every rule must be one the lint knows, or the waiver is a typo. */

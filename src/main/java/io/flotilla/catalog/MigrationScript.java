@@ -1,5 +1,6 @@
 package io.flotilla.catalog;
 
+import io.flotilla.sql.LockPolicy;
 import io.flotilla.sql.SqlScript;
 import io.flotilla.sql.SqlScript.UnplacedExtension;
 
@@ -35,11 +36,14 @@ import java.util.regex.Pattern;
  * @param extensions    the {@code CREATE EXTENSION} statements without a {@code SCHEMA} clause, in order: the executor
  *                      creates these in the shared extension schema first, so that they never land in the first
  *                      tenant's schema (found once here, never per tenant)
+ * @param locks         what the file's {@code -- flotilla:lock-timeouts}, {@code lock-budget} and
+ *                      {@code statement-timeout} directives set of the lock policy its step runs under (they win over
+ *                      the rollout's strategy and the configuration)
  */
 public record MigrationScript(String file, String sql, String checksum, boolean transactional,
                               List<String> requires, Map<String, String> defaults, boolean placeholders,
                               Map<String, Set<LintRule>> lintWaivers, Template template, String contentChecksum,
-                              List<UnplacedExtension> extensions) {
+                              List<UnplacedExtension> extensions, LockPolicy.Overrides locks) {
 
     static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.-]*)}");
 
@@ -49,7 +53,14 @@ public record MigrationScript(String file, String sql, String checksum, boolean 
     public MigrationScript(String file, String sql, String checksum, boolean transactional, List<String> requires,
                            Map<String, String> defaults, boolean placeholders, Map<String, Set<LintRule>> lintWaivers) {
         this(file, sql, checksum, transactional, requires, defaults, placeholders, lintWaivers,
-                Template.parse(sql, placeholders), MigrationResolver.sha256(content(sql)), unplacedExtensions(sql));
+                Template.parse(sql, placeholders), MigrationResolver.sha256(content(sql)), unplacedExtensions(sql),
+                LockPolicy.Overrides.NONE);
+    }
+
+    /** This script with its lock directives. */
+    public MigrationScript withLocks(LockPolicy.Overrides directives) {
+        return new MigrationScript(file, sql, checksum, transactional, requires, defaults, placeholders, lintWaivers,
+                template, contentChecksum, extensions, directives);
     }
 
     private static List<UnplacedExtension> unplacedExtensions(String sql) {

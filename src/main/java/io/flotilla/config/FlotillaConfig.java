@@ -20,6 +20,38 @@ public interface FlotillaConfig {
 
     Rollout rollout();
 
+    Locks locks();
+
+    /**
+     * How every migration step (and seed, maintenance job) waits for the table locks it needs while applications keep
+     * using the tables: short {@code lock_timeout} attempts with jittered pauses, within a budget per step. A rollout's
+     * strategy and a migration's directives override these.
+     */
+    interface Locks {
+        /**
+         * {@code lock_timeout} of each attempt in turn, the last one repeating ({@code FLOTILLA_LOCK_TIMEOUTS}); a lock
+         * not granted in time rolls the attempt back, so that queued application queries go on, and the step is tried
+         * again.
+         */
+        @WithDefault("100ms,200ms,500ms,1s,2s")
+        java.util.List<Duration> timeouts();
+
+        /** Time a step may spend on attempts and pauses before it ends as {@code lock-timeout} ({@code FLOTILLA_LOCK_BUDGET}). */
+        @WithDefault("30s")
+        Duration budget();
+
+        /** {@code statement_timeout} of every step's statements; 0 is off ({@code FLOTILLA_STATEMENT_TIMEOUT}). */
+        @WithDefault("0s")
+        Duration statementTimeout();
+
+        /**
+         * Whether the ledger keeps the first 200 characters of the blocking session's query next to its pid and
+         * application ({@code FLOTILLA_LOCK_RECORD_QUERY}); off where queries may carry personal data.
+         */
+        @WithDefault("true")
+        boolean recordQuery();
+    }
+
     /**
      * Per maintenance job, by name ({@code refresh-materialized-views}, {@code vacuum-analyze}, or a custom job's
      * file name): {@code flotilla.maintenance."<job>".cron} and {@code .enabled}.

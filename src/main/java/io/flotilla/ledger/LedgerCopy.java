@@ -31,7 +31,7 @@ public class LedgerCopy {
 
     private static final String STEP_COLUMNS = "id, run_id, company_id, schema_name, version, name, script, direction,"
             + " status, checksum, transactional, started_at, finished_at, duration_ms, error, error_sqlstate,"
-            + " error_position, executed_by, content_checksum";
+            + " error_position, executed_by, content_checksum, lock_attempts, lock_blocker";
     private static final String STATE_COLUMNS = "company_id, version, applied, checksum, content_checksum, applied_at,"
             + " failed, error, ledger_id";
     private static final String REPEATABLE_COLUMNS = "company_id, name, applied, checksum, applied_at, failed, error, ledger_id";
@@ -40,16 +40,19 @@ public class LedgerCopy {
             + " run_id uuid, company_id uuid, schema_name text, version text, name text, script text, direction text,"
             + " status text, checksum text, transactional boolean, started_at timestamptz, finished_at timestamptz,"
             + " duration_ms bigint, error text, error_sqlstate text, error_position integer, executed_by text,"
-            + " content_checksum text)),"
+            + " content_checksum text, lock_attempts integer, lock_blocker text)),"
             + " l AS (INSERT INTO public.migration_ledger AS h (run_id, company_id, schema_name, version, version_key,"
             + " name, script, direction, status, checksum, transactional, started_at, finished_at, duration_ms, error,"
-            + " error_sqlstate, error_position, executed_by, content_checksum, server, server_step_id)"
+            + " error_sqlstate, error_position, executed_by, content_checksum, lock_attempts, lock_blocker, server,"
+            + " server_step_id)"
             + " SELECT run_id, company_id, schema_name, version, " + LedgerRepository.versionKey("version") + ", name, script,"
             + " direction, status, checksum, transactional, started_at, finished_at, duration_ms, error, error_sqlstate,"
-            + " error_position, executed_by, content_checksum, $1, id FROM r ORDER BY id"
+            + " error_position, executed_by, content_checksum, coalesce(lock_attempts, 1), lock_blocker, $1, id"
+            + " FROM r ORDER BY id"
             + " ON CONFLICT (server, server_step_id) WHERE server_step_id IS NOT NULL DO UPDATE SET"
             + " status = EXCLUDED.status, finished_at = EXCLUDED.finished_at, duration_ms = EXCLUDED.duration_ms,"
-            + " error = EXCLUDED.error, error_sqlstate = EXCLUDED.error_sqlstate, error_position = EXCLUDED.error_position"
+            + " error = EXCLUDED.error, error_sqlstate = EXCLUDED.error_sqlstate, error_position = EXCLUDED.error_position,"
+            + " lock_attempts = EXCLUDED.lock_attempts, lock_blocker = EXCLUDED.lock_blocker"
             + " WHERE h.status = 'running' RETURNING id, server_step_id),"
             + " s AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(company_id uuid, version text, applied boolean,"
             + " checksum text, content_checksum text, applied_at timestamptz, failed boolean, error text,"
@@ -191,7 +194,9 @@ public class LedgerCopy {
                     .put("error_sqlstate", row.getString("error_sqlstate"))
                     .put("error_position", row.getInteger("error_position"))
                     .put("executed_by", row.getString("executed_by"))
-                    .put("content_checksum", row.getString("content_checksum")));
+                    .put("content_checksum", row.getString("content_checksum"))
+                    .put("lock_attempts", row.getInteger("lock_attempts"))
+                    .put("lock_blocker", row.getString("lock_blocker")));
         }
         return steps;
     }

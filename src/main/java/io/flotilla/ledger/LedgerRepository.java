@@ -38,6 +38,11 @@ public class LedgerRepository {
     public record StepError(String message, String sqlState, Integer position) {
     }
 
+    /** How many attempts a step took for its locks, and the session last seen holding them (null: none). */
+    public record LockAttempts(int attempts, String blocker) {
+        public static final LockAttempts ONE = new LockAttempts(1, null);
+    }
+
     private final Pool pool;
 
     public LedgerRepository(Pool pool) {
@@ -106,9 +111,10 @@ public class LedgerRepository {
      * back, timed by the caller.
      */
     public Uni<Long> recordFailure(SqlConnection conn, StepStart step, OffsetDateTime startedAt, long durationMs,
-                                   StepError error) {
+                                   StepError error, LockAttempts locks) {
         Tuple params = stepParams(step, StepStatus.FAILED).addOffsetDateTime(startedAt).addLong(durationMs)
-                .addString(error.message()).addString(error.sqlState()).addInteger(error.position());
+                .addString(error.message()).addString(error.sqlState()).addInteger(error.position())
+                .addInteger(locks.attempts()).addString(locks.blocker());
         return conn.preparedQuery(RECORD_FAILURE).execute(params).map(rows -> rows.iterator().next().getLong(0));
     }
 
@@ -117,20 +123,23 @@ public class LedgerRepository {
      * all: no separate "running" row, and no extra commit to wait for. Sent pipelined behind the script, it is timed
      * by the server: from the transaction's start ({@code now()}) to this statement.
      */
-    public Uni<Long> recordInTransaction(SqlConnection conn, StepStart step, StepStatus status) {
-        return conn.preparedQuery(RECORD_IN_TRANSACTION).execute(stepParams(step, status))
+    public Uni<Long> recordInTransaction(SqlConnection conn, StepStart step, StepStatus status, LockAttempts locks) {
+        return conn.preparedQuery(RECORD_IN_TRANSACTION).execute(stepParams(step, status)
+                        .addInteger(locks.attempts()).addString(locks.blocker()))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
     private static String recordSql(String timingAndError) {
         return "WITH l AS (INSERT INTO public.migration_ledger (" + INSERT_COLUMNS
-                + ", started_at, finished_at, duration_ms, error, error_sqlstate, error_position) VALUES ("
+                + ", started_at, finished_at, duration_ms, error, error_sqlstate, error_position, lock_attempts,"
+                + " lock_blocker) VALUES ("
                 + INSERT_VALUES + ", " + timingAndError + ")" + RETURNED + ")" + STATE_UPSERT;
     }
 
-    private static final String RECORD_FAILURE = recordSql("$13, clock_timestamp(), $14, $15, $16, $17");
+    private static final String RECORD_FAILURE = recordSql("$13, clock_timestamp(), $14, $15, $16, $17, $18, $19");
     private static final String RECORD_IN_TRANSACTION = recordSql(
-            "now(), clock_timestamp(), (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint, NULL, NULL, NULL");
+            "now(), clock_timestamp(), (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint, NULL, NULL, NULL,"
+            + " $13, $14");
 
     /**
      * Records a non-transactional step as running before its SQL starts: its statements commit one by one, so if
@@ -147,13 +156,15 @@ public class LedgerRepository {
     }
 
     /** Closes a running row with its outcome, and the state with it. */
-    public Uni<Void> finish(SqlConnection conn, long id, StepStatus status, long durationMs, StepError error) {
+    public Uni<Void> finish(SqlConnection conn, long id, StepStatus status, long durationMs, StepError error,
+                            LockAttempts locks) {
         return conn.preparedQuery("WITH l AS (UPDATE public.migration_ledger SET status = $2,"
                         + " finished_at = clock_timestamp(), duration_ms = $3, error = $4, error_sqlstate = $5,"
-                        + " error_position = $6 WHERE id = $1" + RETURNED + ")" + STATE_UPSERT)
+                        + " error_position = $6, lock_attempts = $7, lock_blocker = $8 WHERE id = $1" + RETURNED + ")"
+                        + STATE_UPSERT)
                 .execute(Tuple.tuple(new ArrayList<>(java.util.Arrays.asList(id, status.value(), durationMs,
                         error == null ? null : error.message(), error == null ? null : error.sqlState(),
-                        error == null ? null : error.position()))))
+                        error == null ? null : error.position(), locks.attempts(), locks.blocker()))))
                 .replaceWithVoid();
     }
 

@@ -10,6 +10,8 @@ import io.flotilla.migration.TemplateValues;
 import io.flotilla.server.ServerPools;
 import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.sql.Connections;
+import io.flotilla.sql.LockPolicy;
+import io.flotilla.sql.LockTally;
 import io.flotilla.sql.TenantExecutor;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyRepository;
@@ -183,7 +185,7 @@ public class MaintenanceService {
                 return skip(runId, company, reason, startedAt, began);
             }
             return locks.lockSchema(conn, schema, config.execution().lockWait())
-                    .flatMap(locked -> work(job, conn, schema)
+                    .flatMap(locked -> work(job, conn, schema, server)
                             .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull()))
                     .eventually(() -> conn.close().onFailure().recoverWithNull())
                     .flatMap(detail -> runs.step(runId, company.id(), schema, server, StepStatus.SUCCEEDED, detail, null,
@@ -193,7 +195,8 @@ public class MaintenanceService {
                                 failure.getMessage());
                         PgException pg = TenantExecutor.pgError(failure);
                         String sqlState = pg != null ? pg.getSqlState() : null;
-                        String message = pg != null ? pg.getErrorMessage() : failure.getMessage();
+                        String message = pg != null && !(failure instanceof TenantExecutor.LockTimedOut)
+                                ? pg.getErrorMessage() : failure.getMessage();
                         return runs.step(runId, company.id(), schema, server, StepStatus.FAILED, null, message, sqlState,
                                 startedAt, millisSince(began)).onFailure().recoverWithNull();
                     });
@@ -205,11 +208,19 @@ public class MaintenanceService {
                 null, startedAt, millisSince(began)).onFailure().recoverWithNull();
     }
 
-    private Uni<String> work(MaintenanceJobDefinition job, SqlConnection conn, String schema) {
+    /**
+     * A custom job and a materialized view's refresh take locks on tables the company's application uses: they run
+     * as migration steps do, in short lock-timeout attempts within the budget ({@code flotilla.locks}). VACUUM's lock
+     * blocks neither reads nor writes.
+     */
+    private Uni<String> work(MaintenanceJobDefinition job, SqlConnection conn, String schema, String server) {
+        LockPolicy policy = SchemaMigrator.configuredPolicy(config);
         return switch (job.kind()) {
-            case REFRESH_MATERIALIZED_VIEWS -> maintenanceSql.refreshMaterializedViews(conn, schema);
+            case REFRESH_MATERIALIZED_VIEWS -> maintenanceSql.refreshMaterializedViews(conn, schema, policy,
+                    new LockTally(server));
             case VACUUM_ANALYZE -> maintenanceSql.vacuumAnalyze(conn, schema);
-            case CUSTOM_SQL -> executor.runInTransaction(conn, schema, render(job.script(), schema))
+            case CUSTOM_SQL -> executor.runInTransaction(conn, schema, render(job.script(), schema), policy,
+                            new LockTally(server))
                     .replaceWith("ran " + job.file());
         };
     }

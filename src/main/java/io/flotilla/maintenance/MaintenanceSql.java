@@ -1,5 +1,8 @@
 package io.flotilla.maintenance;
 
+import io.flotilla.sql.LockPolicy;
+import io.flotilla.sql.LockTally;
+import io.flotilla.sql.TenantExecutor;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -14,12 +17,19 @@ import static io.flotilla.sql.TenantExecutor.quoteIdent;
 @ApplicationScoped
 public class MaintenanceSql {
 
+    private final TenantExecutor executor;
+
+    public MaintenanceSql(TenantExecutor executor) {
+        this.executor = executor;
+    }
+
     /**
      * Refreshes every materialized view of the schema: {@code CONCURRENTLY} (readers are not blocked) when the
      * view has a unique index and has been populated, which PostgreSQL requires; plainly otherwise. Returns what
-     * it did, for the record.
+     * it did, for the record. Each refresh runs in lock-timeout attempts ({@code policy}): a plain one takes an
+     * ACCESS EXCLUSIVE lock, which would otherwise queue every reader of the view behind a long query.
      */
-    public Uni<String> refreshMaterializedViews(SqlConnection conn, String schema) {
+    public Uni<String> refreshMaterializedViews(SqlConnection conn, String schema, LockPolicy policy, LockTally tally) {
         return conn.preparedQuery("SELECT m.matviewname, m.ispopulated AND EXISTS (SELECT 1 FROM pg_index i"
                         + " JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
                         + " WHERE n.nspname = m.schemaname AND c.relname = m.matviewname AND i.indisunique AND i.indisvalid"
@@ -32,10 +42,10 @@ public class MaintenanceSql {
                     for (var row : rows) {
                         String view = row.getString(0);
                         boolean concurrently = row.getBoolean(1);
-                        chain = chain.flatMap(x -> conn.query("REFRESH MATERIALIZED VIEW "
-                                        + (concurrently ? "CONCURRENTLY " : "") + quoteIdent(schema) + "." + quoteIdent(view))
-                                .execute().invoke(() -> done.add((concurrently ? "concurrently " : "plain ") + view))
-                                .replaceWithVoid());
+                        chain = chain.flatMap(x -> executor.runStatementWithRetries(conn, schema,
+                                        "REFRESH MATERIALIZED VIEW " + (concurrently ? "CONCURRENTLY " : "")
+                                                + quoteIdent(schema) + "." + quoteIdent(view), policy, tally)
+                                .invoke(() -> done.add((concurrently ? "concurrently " : "plain ") + view)));
                     }
                     return chain.map(x -> done.isEmpty() ? "no materialized views" : "refreshed " + String.join(", ", done));
                 });

@@ -27,8 +27,24 @@ public record ApplyResult(UUID runId, UUID companyId, String schemaName, Directi
         return applied.size() + repeatables.size();
     }
 
-    /** The PostgreSQL error of a failed step, as recorded in the ledger. */
+    /**
+     * The PostgreSQL error of a failed step, as recorded in the ledger, with the attempts it took for its locks and
+     * the session last seen holding them (null: no attempt timed out).
+     */
     public record StepFailure(String version, String script, long ledgerId, String error, String sqlState,
-                              Integer position) {
+                              Integer position, int lockAttempts, String lockBlocker) {
+
+        public StepFailure(String version, String script, long ledgerId, String error, String sqlState,
+                           Integer position) {
+            this(version, script, ledgerId, error, sqlState, position, 1, null);
+        }
+
+        /** Whether the step gave up waiting for a lock (SQLSTATE 55P03: its lock budget spent, or a NOWAIT). */
+        public boolean lockTimeout() {
+            return LOCK_NOT_AVAILABLE.equals(sqlState);
+        }
     }
+
+    /** PostgreSQL's lock_not_available. */
+    public static final String LOCK_NOT_AVAILABLE = "55P03";
 }

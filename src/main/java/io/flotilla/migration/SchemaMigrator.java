@@ -11,6 +11,7 @@ import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.ledger.LedgerCopy;
 import io.flotilla.ledger.LedgerRepository;
+import io.flotilla.ledger.LedgerRepository.LockAttempts;
 import io.flotilla.ledger.LedgerRepository.StepError;
 import io.flotilla.ledger.LedgerRepository.StepStart;
 import io.flotilla.ledger.RepeatableState;
@@ -18,6 +19,8 @@ import io.flotilla.ledger.StepStatus;
 import io.flotilla.ledger.VersionHistory;
 import io.flotilla.server.ServerPools;
 import io.flotilla.sql.AdvisoryLocks;
+import io.flotilla.sql.LockPolicy;
+import io.flotilla.sql.LockTally;
 import io.flotilla.sql.TenantDatabase;
 import io.flotilla.sql.TenantExecutor;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,6 +60,8 @@ public class SchemaMigrator {
     private final FlotillaConfig config;
     private final MeterRegistry metrics;
     private final String executedBy;
+    /** The configured lock policy ({@code flotilla.locks}); rollouts and migrations override parts of it. */
+    private final LockPolicy locksConfigured;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public SchemaMigrator(ServerPools servers, LedgerCopy copy, TenantExecutor executor, AdvisoryLocks locks, TemplateRepository lookup,
@@ -70,6 +75,17 @@ public class SchemaMigrator {
         this.config = config;
         this.metrics = metrics;
         this.executedBy = config.execution().instanceName().orElseGet(SchemaMigrator::hostName);
+        this.locksConfigured = configuredPolicy(config);
+    }
+
+    /** {@code flotilla.locks} as a policy. */
+    public static LockPolicy configuredPolicy(FlotillaConfig config) {
+        return new LockPolicy(config.locks().timeouts(), config.locks().budget(), config.locks().statementTimeout());
+    }
+
+    /** The policy a step runs under: the migration's directives over the rollout's strategy over the configuration. */
+    LockPolicy policyFor(MigrationScript script, LockPolicy.Overrides rollout) {
+        return locksConfigured.with((rollout == null ? LockPolicy.Overrides.NONE : rollout).then(script.locks()));
     }
 
     /** Who runs steps here, as recorded in the ledger's {@code executed_by}. */
@@ -118,11 +134,17 @@ public class SchemaMigrator {
      */
     public Uni<ApplyResult> migrate(MigrationTenant company, MigrationCatalog catalog, Target target, boolean allowDrift,
                                     UUID runId, boolean lookUpTenantValues) {
+        return migrate(company, catalog, target, allowDrift, runId, lookUpTenantValues, LockPolicy.Overrides.NONE);
+    }
+
+    /** @param locks what the rollout's strategy sets of the lock policy (a migration's directives still win) */
+    public Uni<ApplyResult> migrate(MigrationTenant company, MigrationCatalog catalog, Target target, boolean allowDrift,
+                                    UUID runId, boolean lookUpTenantValues, LockPolicy.Overrides locks) {
         if (!company.migratable()) {
             return Uni.createFrom().failure(company.notMigratable());
         }
         return servers.forWork(company.server()).flatMap(database -> database.withConnection(conn ->
-                        migrate(conn, database, company, catalog, target, allowDrift, runId, lookUpTenantValues))
+                        migrate(conn, database, company, catalog, target, allowDrift, runId, lookUpTenantValues, locks))
                 .onFailure(e -> !database.home() && !isStepError(e) && !(e instanceof FlotillaException))
                 .transform(e -> unavailable(database, e)));
     }
@@ -135,6 +157,13 @@ public class SchemaMigrator {
     public Uni<ApplyResult> migrate(SqlConnection conn, TenantDatabase database, MigrationTenant company,
                                     MigrationCatalog catalog, Target target, boolean allowDrift, UUID runId,
                                     boolean lookUpTenantValues) {
+        return migrate(conn, database, company, catalog, target, allowDrift, runId, lookUpTenantValues,
+                LockPolicy.Overrides.NONE);
+    }
+
+    private Uni<ApplyResult> migrate(SqlConnection conn, TenantDatabase database, MigrationTenant company,
+                                     MigrationCatalog catalog, Target target, boolean allowDrift, UUID runId,
+                                     boolean lookUpTenantValues, LockPolicy.Overrides lockStrategy) {
         if (!company.migratable()) {
             return Uni.createFrom().failure(company.notMigratable());
         }
@@ -154,7 +183,8 @@ public class SchemaMigrator {
                                                 ? TemplateValues.toLookUp(company, plan.scripts()) : java.util.Set.of())
                                         .map(looked -> render(company, plan, looked));
                             })
-                            .flatMap(plan -> runFrom(conn, company, runId, target.direction(), plan, 0, new ArrayList<>()))
+                            .flatMap(plan -> runFrom(conn, new StepContext(company, runId, target.direction(),
+                                    database.name(), lockStrategy), plan, 0, new ArrayList<>()))
                             .call(result -> copyToHome(conn, database, company, runId));
                 })
                 .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull());
@@ -196,19 +226,27 @@ public class SchemaMigrator {
         return TemplateValues.render(company, script, TemplateValues.resolve(company, script, looked));
     }
 
-    private Uni<ApplyResult> runFrom(SqlConnection conn, MigrationTenant company, UUID runId, Direction direction,
-                                     List<PlannedStep> plan, int index, List<PlannedStep> done) {
+    /** What every step of one run shares: whose, which run and direction, on which server, under what lock strategy. */
+    private record StepContext(MigrationTenant company, UUID runId, Direction direction, String server,
+                               LockPolicy.Overrides locks) {
+    }
+
+    private Uni<ApplyResult> runFrom(SqlConnection conn, StepContext context, List<PlannedStep> plan, int index,
+                                     List<PlannedStep> done) {
+        MigrationTenant company = context.company();
+        UUID runId = context.runId();
+        Direction direction = context.direction();
         if (index == plan.size()) {
             return Uni.createFrom().item(result(runId, company, direction, done, List.of(), null));
         }
         PlannedStep step = plan.get(index);
-        return apply(conn, company, runId, direction, step).flatMap(failure -> {
+        return apply(conn, context, step).flatMap(failure -> {
             if (failure != null) {
                 return Uni.createFrom().item(result(runId, company, direction, done, plan.subList(index, plan.size()),
                         failure));
             }
             done.add(step);
-            return runFrom(conn, company, runId, direction, plan, index + 1, done);
+            return runFrom(conn, context, plan, index + 1, done);
         });
     }
 
@@ -222,9 +260,13 @@ public class SchemaMigrator {
     }
 
     /** One step, recorded in the ledger. Null item on success, the failure otherwise. */
-    private Uni<ApplyResult.StepFailure> apply(SqlConnection conn, MigrationTenant company, UUID runId, Direction direction,
-                                               PlannedStep step) {
+    private Uni<ApplyResult.StepFailure> apply(SqlConnection conn, StepContext context, PlannedStep step) {
+        MigrationTenant company = context.company();
+        UUID runId = context.runId();
+        Direction direction = context.direction();
         MigrationScript script = step.script();
+        LockPolicy policy = policyFor(script, context.locks());
+        LockTally tally = new LockTally(context.server());
         StepStart start = new StepStart(runId, company.id(), company.schemaName(), step.version(), step.name(), script,
                 direction, executedBy);
         OffsetDateTime startedAt = OffsetDateTime.now();
@@ -232,10 +274,12 @@ public class SchemaMigrator {
         // A non-transactional step has a running row from the start; its failure closes that row.
         AtomicLong runningRow = new AtomicLong(-1);
         // Migration and ledger row in one transaction: applied exactly when recorded.
-        Uni<Long> work = run(conn, company.schemaName(), script, step.sql(),
-                () -> ledger.recordInTransaction(conn, start, StepStatus.successOf(direction)),
+        // The record is built per attempt: the successful one says how many it took and who blocked the others.
+        Uni<Long> work = run(conn, company.schemaName(), script, step.sql(), policy, tally,
+                () -> ledger.recordInTransaction(conn, start, StepStatus.successOf(direction), attempts(tally)),
                 () -> ledger.start(conn, start).invoke(runningRow::set),
-                () -> ledger.finish(conn, runningRow.get(), StepStatus.successOf(direction), millisSince(began), null)
+                () -> ledger.finish(conn, runningRow.get(), StepStatus.successOf(direction), millisSince(began), null,
+                                attempts(tally))
                         .map(ok -> runningRow.get()));
         return work.map(id -> {
             record(direction, "succeeded", began);
@@ -248,12 +292,13 @@ public class SchemaMigrator {
             StepError error = stepError(e);
             record(direction, "failed", began);
             logStep(direction, company, script, "failed", began, error);
+            LockAttempts locks = attempts(tally);
             Uni<Long> recorded = script.transactional()
-                    ? ledger.recordFailure(conn, start, startedAt, millisSince(began), error)
-                    : ledger.finish(conn, runningRow.get(), StepStatus.FAILED, millisSince(began), error)
+                    ? ledger.recordFailure(conn, start, startedAt, millisSince(began), error, locks)
+                    : ledger.finish(conn, runningRow.get(), StepStatus.FAILED, millisSince(began), error, locks)
                             .replaceWith(runningRow.get());
             return recorded.map(id -> new ApplyResult.StepFailure(step.label(), script.file(), id,
-                    error.message(), error.sqlState(), error.position()));
+                    error.message(), error.sqlState(), error.position(), locks.attempts(), locks.blocker()));
         });
     }
 
@@ -261,10 +306,16 @@ public class SchemaMigrator {
      * How every step's script runs: a transactional one in its own transaction with {@code inTransaction} (the
      * ledger row) pipelined into it, any other statement by statement between {@code before} and {@code after}.
      */
-    private <T> Uni<T> run(SqlConnection conn, String schema, MigrationScript script, String sql,
-                           Supplier<Uni<T>> inTransaction, Supplier<Uni<?>> before, Supplier<Uni<T>> after) {
-        return script.transactional() ? executor.runAndCommit(conn, schema, sql, script.extensions(), inTransaction)
-                : executor.runWithoutTransaction(conn, schema, sql, script.extensions(), before, after);
+    private <T> Uni<T> run(SqlConnection conn, String schema, MigrationScript script, String sql, LockPolicy policy,
+                           LockTally tally, Supplier<Uni<T>> inTransaction, Supplier<Uni<?>> before,
+                           Supplier<Uni<T>> after) {
+        return script.transactional()
+                ? executor.runAndCommit(conn, schema, sql, script.extensions(), policy, tally, inTransaction)
+                : executor.runWithoutTransaction(conn, schema, sql, script.extensions(), policy, tally, before, after);
+    }
+
+    private static LockAttempts attempts(LockTally tally) {
+        return new LockAttempts(tally.attempts(), tally.blockerText());
     }
 
     /**
@@ -311,18 +362,25 @@ public class SchemaMigrator {
      */
     public Uni<StepError> applyUnrecorded(SqlConnection conn, String schema, MigrationScript script, String sql) {
         Supplier<Uni<Void>> nothing = () -> Uni.createFrom().voidItem();
-        return run(conn, schema, script, sql, nothing, nothing::get, nothing)
+        return run(conn, schema, script, sql, LockPolicy.UNBOUNDED, null, nothing, nothing::get, nothing)
                 .map(ok -> (StepError) null)
                 .onFailure(SchemaMigrator::isStepError).recoverWithItem(SchemaMigrator::stepError);
     }
 
     /** SQL errors are the migration's failure; a broken connection is not, and propagates. */
     public static boolean isStepError(Throwable e) {
-        return e instanceof PgException || e instanceof TenantExecutor.StatementFailure;
+        return e instanceof PgException || e instanceof TenantExecutor.StatementFailure
+                || e instanceof TenantExecutor.LockTimedOut;
     }
 
     /** The PostgreSQL error of a failed script, its position relative to the script as the user wrote it. */
     public static StepError stepError(Throwable e) {
+        if (e instanceof TenantExecutor.LockTimedOut timedOut) {
+            // Budget spent: what the step waited for and who held it, not where in the script it stood.
+            PgException pg = TenantExecutor.pgError(timedOut);
+            return new StepError(timedOut.getMessage() + " (last attempt: " + pg.getErrorMessage() + ")",
+                    pg.getSqlState(), null);
+        }
         PgException pg = TenantExecutor.pgError(e);
         int offset = e instanceof TenantExecutor.StatementFailure sf ? sf.offset() : 0;
         Integer position = null;

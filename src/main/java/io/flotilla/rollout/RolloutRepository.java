@@ -79,15 +79,19 @@ public class RolloutRepository implements RolloutHolds {
                 spec.hasCanary() ? (int) plan.entries().stream().filter(e -> e.wave() == 0).count() : 0);
         return pool.withTransaction(conn -> Connections.quiet(conn).preparedQuery("INSERT INTO public.rollouts (direction, target_version,"
                                 + " state, canary_count, batch_size, max_parallel, max_failures, allow_drift, total_targets,"
-                                + " waves, request, up_to_date, max_parallel_per_server, max_failures_per_server, finished_at)"
+                                + " waves, request, up_to_date, max_parallel_per_server, max_failures_per_server, finished_at,"
+                                + " on_lock_timeout, lock_timeouts, lock_budget, statement_timeout)"
                                 + " VALUES ($1, $2, $3::text, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-                                + " CASE WHEN $3::text = 'succeeded' THEN now() END) RETURNING id")
+                                + " CASE WHEN $3::text = 'succeeded' THEN now() END, coalesce($15, 'fail'), $16::text[],"
+                                + " $17, $18) RETURNING id")
                         .execute(Tuple.tuple(Arrays.asList(spec.target().direction().value(),
                                 spec.target().version() == null ? null : spec.target().version().toString(),
                                 nothingToDo ? RolloutState.SUCCEEDED.value() : RolloutState.PENDING.value(),
                                 stored.canary(), stored.batchSize(), stored.maxParallel(), stored.maxFailures(),
                                 spec.allowDrift(), total, plan.waves(), request, plan.upToDate().size(),
-                                stored.maxParallelPerServer(), stored.maxFailuresPerServer())))
+                                stored.maxParallelPerServer(), stored.maxFailuresPerServer(), stored.onLockTimeout(),
+                                stored.lockTimeouts() == null ? null : stored.lockTimeouts().toArray(String[]::new),
+                                stored.lockBudget(), stored.statementTimeout())))
                         .map(rows -> rows.iterator().next().getUUID(0))
                         .call(id -> nothingToDo ? Uni.createFrom().voidItem() : conn.preparedQuery("INSERT INTO"
                                         + " public.rollout_targets (rollout_id, company_id,"
@@ -246,6 +250,7 @@ public class RolloutRepository implements RolloutHolds {
     public Uni<Work> work(SqlConnection conn, UUID id) {
         return conn.preparedQuery("SELECT r.state, r.direction, r.target_version, r.canary_count, r.batch_size,"
                         + " r.max_parallel, r.max_failures, r.max_parallel_per_server, r.max_failures_per_server,"
+                        + " r.on_lock_timeout, r.lock_timeouts, r.lock_budget, r.statement_timeout,"
                         + " r.allow_drift, r.current_wave,"
                         + " (SELECT count(*) FROM public.rollout_targets WHERE rollout_id = r.id AND status = 'failed') AS failed,"
                         + " (SELECT json_object_agg(server, n) FROM (SELECT server, count(*) n FROM public.rollout_targets"

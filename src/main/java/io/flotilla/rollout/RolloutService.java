@@ -4,6 +4,7 @@ import io.flotilla.catalog.Direction;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.sql.LockPolicy;
 import io.flotilla.security.Role;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
@@ -74,10 +75,36 @@ public class RolloutService {
         if (strategy.canary() < 0 || strategy.maxFailures() < 0) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.canary and strategy.maxFailures cannot be negative");
         }
+        validateLocks(strategy);
         if (!spec.companyIds().isEmpty() && !spec.canaryIds().isEmpty() && !spec.companyIds().containsAll(spec.canaryIds())) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.canaryIds must be among companyIds");
         }
         return spec;
+    }
+
+    /** The strategy's lock fields: each a duration PostgreSQL can take, and a known onLockTimeout. */
+    private static void validateLocks(RolloutStrategy strategy) {
+        if (!RolloutStrategy.FAIL.equals(strategy.onLockTimeout()) && !RolloutStrategy.WAIT.equals(strategy.onLockTimeout())) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.onLockTimeout must be 'fail' or 'wait', got '"
+                    + strategy.onLockTimeout() + "'");
+        }
+        if (strategy.lockTimeouts() != null) {
+            String bad = strategy.lockTimeouts().contains(null) ? "null" : LockPolicy.badTimeout(strategy.lockTimeouts());
+            if (bad != null || strategy.lockTimeouts().size() > 100) {
+                throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.lockTimeouts must hold at most 100"
+                        + " positive durations such as \"100ms\", \"2s\", \"1m\" (at most 24h; an empty array: no lock_timeout)"
+                        + (bad == null ? "" : "; got '" + bad + "'"));
+            }
+        }
+        durationOrThrow("strategy.lockBudget", strategy.lockBudget());
+        durationOrThrow("strategy.statementTimeout", strategy.statementTimeout());
+    }
+
+    private static void durationOrThrow(String field, String value) {
+        if (value != null && LockPolicy.parseDuration(value).isEmpty()) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, field + " must be a duration such as \"500ms\","
+                    + " \"30s\", \"5m\" (at most 24h; \"0\" for none), got '" + value + "'");
+        }
     }
 
     /** The plan, with the template values each company would get; nothing is stored or run. */

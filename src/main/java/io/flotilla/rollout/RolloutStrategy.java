@@ -1,6 +1,10 @@
 package io.flotilla.rollout;
 
+import io.flotilla.sql.LockPolicy;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.time.Duration;
+import java.util.List;
 
 /**
  * How a rollout runs its companies: one record from the resource (validated by {@link RolloutService}) through the
@@ -14,15 +18,49 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * @param maxParallelPerServer schemas in flight at once on any one server; null: only maxParallel bounds them
  * @param maxFailuresPerServer failed companies tolerated on one server; one more and that server takes no more work
  *                             in this rollout while the others go on; null: only the fleet-wide maxFailures
+ * @param onLockTimeout {@code fail} (a step that spent its lock budget fails its company) or {@code wait} (the
+ *                      company waits, and is tried again after the others); null: fail
+ * @param lockTimeouts  each attempt's lock_timeout ("100ms", "2s"), the last repeating; an empty list is one attempt
+ *                      without lock_timeout (as Flyway runs); null: flotilla.locks.timeouts
+ * @param lockBudget    time a step may spend on attempts ("30s"); null: flotilla.locks.budget
+ * @param statementTimeout statement_timeout of every step ("10m", "0" for none); null: flotilla.locks.statement-timeout
  */
 // "Strategy" in the contract, as before this record replaced Rollout.Strategy.
 @Schema(name = "Strategy")
 public record RolloutStrategy(int canary, Integer batchSize, int maxParallel, int maxFailures,
-                              Integer maxParallelPerServer, Integer maxFailuresPerServer) {
+                              Integer maxParallelPerServer, Integer maxFailuresPerServer, String onLockTimeout,
+                              List<String> lockTimeouts, String lockBudget, String statementTimeout) {
+
+    /** {@code onLockTimeout}'s two values. */
+    public static final String FAIL = "fail";
+    public static final String WAIT = "wait";
 
     /** Without per-server bounds. */
     public RolloutStrategy(int canary, Integer batchSize, int maxParallel, int maxFailures) {
         this(canary, batchSize, maxParallel, maxFailures, null, null);
+    }
+
+    /** With the configured lock policy, failing a company whose step spends its lock budget. */
+    public RolloutStrategy(int canary, Integer batchSize, int maxParallel, int maxFailures,
+                           Integer maxParallelPerServer, Integer maxFailuresPerServer) {
+        this(canary, batchSize, maxParallel, maxFailures, maxParallelPerServer, maxFailuresPerServer, FAIL, null, null,
+                null);
+    }
+
+    /** Whether a company whose step spent its lock budget waits (tried again later) rather than fails. */
+    public boolean waitsOnLockTimeout() {
+        return WAIT.equals(onLockTimeout);
+    }
+
+    /**
+     * What the strategy sets of the lock policy; its fields were checked by {@link RolloutService#validate}, so a bad
+     * one here fails loudly.
+     */
+    public LockPolicy.Overrides lockOverrides() {
+        List<Duration> timeouts = lockTimeouts == null ? null : LockPolicy.parseTimeouts(lockTimeouts).orElseThrow();
+        Duration budget = lockBudget == null ? null : LockPolicy.parseDuration(lockBudget).orElseThrow();
+        Duration statement = statementTimeout == null ? null : LockPolicy.parseDuration(statementTimeout).orElseThrow();
+        return new LockPolicy.Overrides(timeouts, budget, statement);
     }
 
     /** The bound on one server's schemas in flight. */
@@ -43,6 +81,6 @@ public record RolloutStrategy(int canary, Integer batchSize, int maxParallel, in
     /** The same strategy with the canary wave's actual size, as the rollout stores it. */
     RolloutStrategy withCanary(int companies) {
         return new RolloutStrategy(companies, batchSize, maxParallel, maxFailures, maxParallelPerServer,
-                maxFailuresPerServer);
+                maxFailuresPerServer, onLockTimeout, lockTimeouts, lockBudget, statementTimeout);
     }
 }

@@ -204,6 +204,10 @@ public class RolloutWorker {
         /** Servers this run could not reach, with why; their companies wait (not failed) until they answer again. */
         private final Map<String, String> unreachable = new ConcurrentHashMap<>();
         private final List<TargetWork> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** Companies whose step spent its lock budget under onLockTimeout "wait": tried again after the others. */
+        private final List<TargetWork> lockWaiting = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** Companies that waited for locks at least once: they show as waiting while tried again, not as running. */
+        private final Set<UUID> waitedForLocks = ConcurrentHashMap.newKeySet();
         private volatile boolean waitLogged;
         private final AtomicLong localPending = new AtomicLong();
         private final Map<UUID, TargetUpdate> reports = new java.util.LinkedHashMap<>();
@@ -260,17 +264,19 @@ public class RolloutWorker {
 
         /**
          * After the waves: while companies wait for servers that went away, try those servers every
-         * {@code flotilla.rollout.server-retry} and run a server's companies once it answers. Pause, cancel and
-         * shutdown end the wait; the companies stay waiting for the resumed rollout.
+         * {@code flotilla.rollout.server-retry} and run a server's companies once it answers; companies waiting for
+         * table locks (onLockTimeout "wait") run again at the same pace, each run with its whole lock budget, until
+         * their steps get their locks. Pause, cancel and shutdown end the wait; the companies stay waiting for the
+         * resumed rollout.
          */
         Uni<Void> retryWaiting() {
-            if (waiting.isEmpty() || stopStarting()) {
+            if (waiting.isEmpty() && lockWaiting.isEmpty() || stopStarting()) {
                 return Uni.createFrom().voidItem();
             }
             if (!waitLogged) {
                 waitLogged = true;
-                Log.infof("Rollout %s: %d companies wait for server(s) %s; trying again every %s", work.id(),
-                        waiting.size(), unreachable.keySet(), config.rollout().serverRetry());
+                Log.infof("Rollout %s: %d companies wait for server(s) %s, %d for table locks; trying again every %s",
+                        work.id(), waiting.size(), unreachable.keySet(), lockWaiting.size(), config.rollout().serverRetry());
             }
             return Uni.createFrom().voidItem().onItem().delayIt().by(config.rollout().serverRetry())
                     .flatMap(x -> Multi.createFrom().iterable(List.copyOf(unreachable.keySet()))
@@ -279,15 +285,25 @@ public class RolloutWorker {
                                     .map(ok -> server).onFailure().recoverWithNull())
                             .filter(java.util.Objects::nonNull).collect().asList())
                     .flatMap(back -> {
-                        if (back.isEmpty() || stopStarting()) {
+                        if (stopStarting()) {
                             return retryWaiting();
                         }
                         back.forEach(unreachable::remove);
-                        waitLogged = false;
-                        List<TargetWork> again = waiting.stream().filter(t -> back.contains(t.company().server())).toList();
+                        List<TargetWork> again = new java.util.ArrayList<>(
+                                waiting.stream().filter(t -> back.contains(t.company().server())).toList());
                         waiting.removeAll(again);
-                        Log.infof("Rollout %s: server(s) %s answer again; running their %d waiting companies",
-                                work.id(), back, again.size());
+                        if (!back.isEmpty()) {
+                            waitLogged = false;
+                            Log.infof("Rollout %s: server(s) %s answer again; running their %d waiting companies",
+                                    work.id(), back, again.size());
+                        }
+                        List<TargetWork> locked = List.copyOf(lockWaiting);
+                        lockWaiting.removeAll(locked);
+                        locked.stream().filter(t -> !held(t.company().server())).forEach(again::add);
+                        locked.stream().filter(t -> held(t.company().server())).forEach(lockWaiting::add);
+                        if (again.isEmpty()) {
+                            return retryWaiting();
+                        }
                         return dispatch(again).flatMap(y -> retryWaiting());
                     });
         }
@@ -356,13 +372,26 @@ public class RolloutWorker {
             }
             UUID companyId = t.company().id();
             inFlight.incrementAndGet();
-            report(new TargetUpdate(companyId, TargetStatus.RUNNING, 0, null, null, null, true));
+            if (!waitedForLocks.contains(companyId)) {
+                report(new TargetUpdate(companyId, TargetStatus.RUNNING, 0, null, null, null, true));
+            }
             // The look-up check was asked of home only; other servers' companies ask their own schema.
             boolean lookUpHere = lookUp || !TenantDatabase.HOME.equals(t.company().server());
-            return migrator.migrate(t.company(), catalog.catalog(), target, work.allowDrift(), work.id(), lookUpHere)
+            return migrator.migrate(t.company(), catalog.catalog(), target, work.allowDrift(), work.id(), lookUpHere,
+                            work.strategy().lockOverrides())
                     .map(result -> {
                         if (result.succeeded()) {
                             report(new TargetUpdate(companyId, TargetStatus.SUCCEEDED, result.steps(), null, null, null, false));
+                        } else if (result.failure().lockTimeout() && work.strategy().waitsOnLockTimeout()) {
+                            // Not failed: its step rolled back whole, and runs again once the others are done.
+                            lockWaiting.add(t);
+                            waitedForLocks.add(companyId);
+                            report(new TargetUpdate(companyId, TargetStatus.WAITING, result.steps(),
+                                    result.failure().version(), "waiting for locks (onLockTimeout wait): "
+                                    + result.failure().error(), result.failure().sqlState(), false));
+                            // Still to do: counted pending again, as the finally below counts it done.
+                            pendingSteps.addAndGet(t.plannedSteps());
+                            localPending.addAndGet(t.plannedSteps());
                         } else {
                             failedTarget(t, result.steps(), result.failure().version(),
                                     "[" + result.failure().sqlState() + "] " + result.failure().error(), result.failure().sqlState());

@@ -4,6 +4,7 @@ import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.sql.SqlScript.UnplacedExtension;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -15,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -33,10 +36,20 @@ public class TenantExecutor {
     /** What follows the tenant's schema on every search path Flotilla sets: public, then the extension schema. */
     private final String sharedPath;
 
-    public TenantExecutor(FlotillaConfig config) {
+    /** Counts lock timeouts by server ({@code flotilla.lock.timeouts}); null in tests that build an executor by hand. */
+    private final MeterRegistry metrics;
+    /** Whether a blocker's query is read ({@code flotilla.locks.record-query}). */
+    private final boolean recordQuery;
+
+    public TenantExecutor(FlotillaConfig config, MeterRegistry metrics) {
         String schema = sharedSchema(config.catalog().extensionSchema());
         this.extensionSchema = schema;
         this.sharedPath = schema.equals("public") ? ", public" : ", public, " + quoteIdent(schema);
+        this.metrics = metrics;
+        if (metrics != null) {
+            lockTimeouts(TenantDatabase.HOME); // exported from the start, at 0, so a dashboard's query finds it
+        }
+        this.recordQuery = config.locks() == null || config.locks().recordQuery();
     }
 
     /** The configured extension schema if usable, else the start-up fails saying why. */
@@ -113,10 +126,15 @@ public class TenantExecutor {
      * Opens a transaction and runs a script in it with the tenant schema first on the search path, in one round
      * trip. Error positions are made relative to the script again.
      */
-    private Uni<Void> beginAndRun(SqlConnection conn, String schema, String sql, List<UnplacedExtension> extensions) {
-        String prefix = "BEGIN; SET LOCAL search_path TO " + quoteIdent(schema) + sharedPath + ";\n"
+    private Uni<Void> beginAndRun(SqlConnection conn, String schema, String settings, String sql,
+                                  List<UnplacedExtension> extensions) {
+        String prefix = "BEGIN; SET LOCAL search_path TO " + quoteIdent(schema) + sharedPath + ";\n" + settings
                 + createExtensions(extensions);
-        return conn.query(prefix + sql).execute()
+        // The timeouts are the tenant's script's: the caller's pipelined record (Flotilla's own tables, where steps of
+        // parallel companies briefly wait for each other's commit) runs without them. The line break ends a trailing
+        // line comment, the empty statement a last statement without its semicolon.
+        String suffix = settings.isEmpty() ? "" : "\n;SET LOCAL lock_timeout TO DEFAULT; SET LOCAL statement_timeout TO DEFAULT";
+        return conn.query(prefix + sql + suffix).execute()
                 .onFailure(PgException.class).transform(e -> new StatementFailure((PgException) e, -prefix.length()))
                 .replaceWithVoid();
     }
@@ -138,11 +156,140 @@ public class TenantExecutor {
      * the {@code extensions} it would otherwise put into the tenant's schema (see {@link #createExtensions}), in the
      * same transaction and round trip.
      */
-    @SuppressWarnings("unchecked")
     public <T> Uni<T> runAndCommit(SqlConnection conn, String schema, String sql, List<UnplacedExtension> extensions,
                                    Supplier<Uni<T>> inTransaction) {
-        return Pipeline.pipelined(beginAndRun(conn, schema, sql, extensions), inTransaction.get(), commit(conn))
-                .map(items -> (T) items.get(1));
+        return runAndCommit(conn, schema, sql, extensions, LockPolicy.UNBOUNDED, null, inTransaction);
+    }
+
+    /**
+     * {@link #runAndCommit(SqlConnection, String, String, List, Supplier)} in attempts under {@code policy}: each
+     * attempt's {@code SET LOCAL lock_timeout} (and {@code statement_timeout}) travels in the script's own string, so
+     * a step that meets no contended lock costs what it did without them. An attempt that times out waiting for a
+     * lock has rolled back whole (script and record), so running it again is safe; see {@link #retrying}.
+     * {@code inTransaction} is asked again for every attempt, after {@code tally} counted it.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> Uni<T> runAndCommit(SqlConnection conn, String schema, String sql, List<UnplacedExtension> extensions,
+                                   LockPolicy policy, LockTally tally, Supplier<Uni<T>> inTransaction) {
+        return retrying(conn, schema, policy, tally, System.nanoTime(), attempt -> Pipeline.pipelined(
+                        beginAndRun(conn, schema, localSettings(policy, attempt), sql, extensions), inTransaction.get(),
+                        commit(conn))
+                .map(items -> (T) items.get(1)));
+    }
+
+    /** The attempt's {@code SET LOCAL}s, each ended by ";\n"; empty when the policy sets nothing. */
+    static String localSettings(LockPolicy policy, int attempt) {
+        Duration timeout = policy.timeoutOf(attempt);
+        String settings = timeout == null ? "" : "SET LOCAL lock_timeout = " + LockPolicy.millis(timeout) + ";\n";
+        if (!policy.statementTimeout().isZero()) {
+            settings += "SET LOCAL statement_timeout = " + LockPolicy.millis(policy.statementTimeout()) + ";\n";
+        }
+        return settings;
+    }
+
+    /**
+     * Runs {@code attempt} (numbered from 1) until it does not fail for a lock timeout (SQLSTATE 55P03). After such a
+     * failure, and only then, it names the blocker (one query), counts the timeout, pauses for about the attempt's
+     * timeout (jittered, half to one and a half of it, so that the application's queued queries run and parallel
+     * steps do not come back in step) on a timer, not a thread, and tries again with the policy's next timeout, as
+     * long as that attempt ends within the policy's budget counted from {@code began}. Then it fails with
+     * {@link LockTimedOut}. A policy without timeouts runs one attempt, its failures as they are.
+     */
+    <T> Uni<T> retrying(SqlConnection conn, String schema, LockPolicy policy, LockTally tally, long began,
+                        IntFunction<Uni<T>> attempt) {
+        return attemptFrom(conn, schema, policy, tally == null ? new LockTally(null) : tally, began, attempt, 1);
+    }
+
+    private <T> Uni<T> attemptFrom(SqlConnection conn, String schema, LockPolicy policy, LockTally tally, long began,
+                                   IntFunction<Uni<T>> attempt, int number) {
+        Duration timeout = policy.timeoutOf(number);
+        Uni<T> tried = Uni.createFrom().deferred(() -> attempt.apply(number));
+        if (timeout == null) {
+            return tried;
+        }
+        return tried.onFailure(TenantExecutor::isLockTimeout).recoverWithUni(e -> blocker(conn, schema).flatMap(b -> {
+            tally.timedOut(b);
+            if (metrics != null) {
+                lockTimeouts(String.valueOf(tally.server())).increment();
+            }
+            long timeoutMs = LockPolicy.millis(timeout);
+            Duration pause = Duration.ofMillis(timeoutMs / 2 + ThreadLocalRandom.current().nextLong(timeoutMs + 1));
+            Duration spent = Duration.ofNanos(System.nanoTime() - began);
+            if (spent.plus(pause).plus(policy.timeoutOf(number + 1)).compareTo(policy.budget()) > 0) {
+                return Uni.createFrom().failure(new LockTimedOut(e, tally.attempts(), spent, b));
+            }
+            tally.nextAttempt();
+            return Uni.createFrom().voidItem().onItem().delayIt().by(pause)
+                    .flatMap(x -> attemptFrom(conn, schema, policy, tally, began, attempt, number + 1));
+        }));
+    }
+
+    private io.micrometer.core.instrument.Counter lockTimeouts(String server) {
+        return io.micrometer.core.instrument.Counter.builder("flotilla.lock.timeouts")
+                .description("Step attempts that gave up waiting for a table lock (lock_timeout), by server")
+                .tag("server", server).register(metrics);
+    }
+
+    /** Whether a failure is PostgreSQL's "canceling statement due to lock timeout" (SQLSTATE 55P03). */
+    public static boolean isLockTimeout(Throwable e) {
+        PgException pg = pgError(e);
+        return pg != null && LOCK_NOT_AVAILABLE.equals(pg.getSqlState());
+    }
+
+    /**
+     * The likeliest blocker, read right after an attempt gave up (its own wait is over by then, so
+     * {@code pg_blocking_pids} has nothing to say): of the other sessions holding a lock on a relation of the schema,
+     * the one whose transaction is oldest. Null when there is none any more, or the read fails: naming the blocker
+     * must never fail the step.
+     */
+    Uni<Blocker> blocker(SqlConnection conn, String schema) {
+        return conn.preparedQuery("SELECT a.pid, a.application_name, a.state,"
+                        + " extract(epoch FROM now() - a.xact_start)::bigint, CASE WHEN $2 THEN left(a.query, 200) END"
+                        + " FROM pg_stat_activity a WHERE a.pid IN (SELECT l.pid FROM pg_locks l"
+                        + " JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        + " WHERE n.nspname = $1 AND l.granted AND l.pid <> pg_backend_pid())"
+                        + " ORDER BY a.xact_start NULLS LAST, a.pid LIMIT 1")
+                .execute(Tuple.of(schema, recordQuery))
+                .map(rows -> {
+                    var it = rows.iterator();
+                    if (!it.hasNext()) {
+                        return (Blocker) null;
+                    }
+                    var row = it.next();
+                    return new Blocker(row.getInteger(0), row.getString(1), row.getString(2), row.getLong(3),
+                            row.getString(4));
+                })
+                .onFailure().recoverWithNull();
+    }
+
+    /**
+     * A step that spent its lock budget: {@code attempts} attempts, each ended by a lock timeout (the last one's
+     * failure is the cause), {@code spent} in all, {@code blocker} the last session seen holding the locks.
+     */
+    public static final class LockTimedOut extends RuntimeException {
+        private final int attempts;
+        private final transient Duration spent;
+        private final transient Blocker blocker;
+
+        LockTimedOut(Throwable cause, int attempts, Duration spent, Blocker blocker) {
+            super("lock-timeout: no lock after " + attempts + " attempt(s) in " + spent.toMillis() + " ms"
+                    + (blocker == null ? "" : "; blocked by " + blocker.describe()), cause);
+            this.attempts = attempts;
+            this.spent = spent;
+            this.blocker = blocker;
+        }
+
+        public int attempts() {
+            return attempts;
+        }
+
+        public Duration spent() {
+            return spent;
+        }
+
+        public Blocker blocker() {
+            return blocker;
+        }
     }
 
     /**
@@ -175,7 +322,24 @@ public class TenantExecutor {
      * comments are not sent.
      */
     public Uni<Void> runAllAndCommit(SqlConnection conn, String schema, List<String> scripts) {
-        Uni<Void> chain = conn.query("BEGIN; SET LOCAL search_path TO " + quoteIdent(schema) + sharedPath).execute()
+        return runAllAndCommit(conn, schema, scripts, LockPolicy.UNBOUNDED, null);
+    }
+
+    /**
+     * {@link #runAllAndCommit(SqlConnection, String, List)} in attempts under {@code policy}, as a migration step
+     * runs (see {@link #retrying}): the attempt's {@code SET LOCAL}s go with the {@code BEGIN}, and a lock timeout in
+     * any script rolls all of them back and tries again. Fails with {@link LockTimedOut} (its cause the
+     * {@link ScriptFailure}) once the budget is spent.
+     */
+    public Uni<Void> runAllAndCommit(SqlConnection conn, String schema, List<String> scripts, LockPolicy policy,
+                                     LockTally tally) {
+        return retrying(conn, schema, policy, tally, System.nanoTime(),
+                attempt -> runAllOnce(conn, schema, scripts, localSettings(policy, attempt)));
+    }
+
+    private Uni<Void> runAllOnce(SqlConnection conn, String schema, List<String> scripts, String settings) {
+        Uni<Void> chain = conn.query("BEGIN; SET LOCAL search_path TO " + quoteIdent(schema) + sharedPath + ";\n"
+                        + settings).execute()
                 .replaceWithVoid();
         for (int i = 0; i < scripts.size(); i++) {
             int index = i;
@@ -195,6 +359,27 @@ public class TenantExecutor {
     /** Runs a script in a transaction of its own under the tenant's search path: committed, or rolled back. */
     public Uni<Void> runInTransaction(SqlConnection conn, String schema, String sql) {
         return runAndCommit(conn, schema, sql, () -> Uni.createFrom().voidItem());
+    }
+
+    /** {@link #runInTransaction(SqlConnection, String, String)} in attempts under {@code policy}, as a step runs. */
+    public Uni<Void> runInTransaction(SqlConnection conn, String schema, String sql, LockPolicy policy,
+                                      LockTally tally) {
+        return runAndCommit(conn, schema, sql, List.of(), policy, tally, () -> Uni.createFrom().voidItem());
+    }
+
+    /**
+     * Runs {@code statement} (one statement outside a transaction block, such as {@code REFRESH MATERIALIZED VIEW})
+     * in attempts under {@code policy}: its session {@code SET}s pipelined with it, reset afterwards.
+     */
+    public Uni<Void> runStatementWithRetries(SqlConnection conn, String schema, String statement, LockPolicy policy,
+                                             LockTally tally) {
+        return retrying(conn, schema, policy, tally, System.nanoTime(), attempt -> {
+            String settings = sessionSettings(policy, attempt);
+            Uni<Void> run = conn.query(statement).execute().replaceWithVoid();
+            return settings.isEmpty() ? run : Pipeline.pipelined(conn.query(settings).execute(), run).replaceWithVoid();
+        }).eventually(() -> sessionSettings(policy, 1).isEmpty() ? Uni.createFrom().voidItem()
+                : conn.query("RESET lock_timeout; RESET statement_timeout").execute().replaceWithVoid()
+                        .onFailure().recoverWithNull());
     }
 
     /**
@@ -224,10 +409,24 @@ public class TenantExecutor {
      * {@link #runWithoutTransaction(SqlConnection, String, String, Supplier, Supplier)} for a migration's script: its
      * {@code extensions} are created first, in an implicit transaction of their own (see {@link #createExtensions}).
      */
-    @SuppressWarnings("unchecked")
     public <T> Uni<T> runWithoutTransaction(SqlConnection conn, String schema, String sql,
                                             List<UnplacedExtension> extensions, Supplier<Uni<?>> before,
                                             Supplier<Uni<T>> after) {
+        return runWithoutTransaction(conn, schema, sql, extensions, LockPolicy.UNBOUNDED, null, before, after);
+    }
+
+    /**
+     * {@link #runWithoutTransaction(SqlConnection, String, String, List, Supplier, Supplier)} with each statement in
+     * attempts under {@code policy} (its budget for the whole step): the attempt's {@code SET lock_timeout} is sent
+     * pipelined with the statement, no extra round trip. A {@code CREATE INDEX CONCURRENTLY} waits in attempts of the
+     * policy's longest timeout ({@link LockPolicy#longestOnly}), and before its next attempt the INVALID index a
+     * failed one left is dropped. Both timeouts are reset with the search path.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> Uni<T> runWithoutTransaction(SqlConnection conn, String schema, String sql,
+                                            List<UnplacedExtension> extensions, LockPolicy policy, LockTally tally,
+                                            Supplier<Uni<?>> before, Supplier<Uni<T>> after) {
+        long began = System.nanoTime();
         List<String> statements = SqlScript.split(sql);
         List<String> indexes = new ArrayList<>();
         statements.forEach(s -> indexes.addAll(SqlScript.concurrentIndexNames(s)));
@@ -248,18 +447,44 @@ public class TenantExecutor {
         for (String statement : statements) {
             int offset = Math.max(0, sql.indexOf(statement, from));
             from = offset + statement.length();
-            chain = chain.flatMap(ignored -> conn.query(statement).execute()
-                    .onFailure(PgException.class).transform(e -> new StatementFailure((PgException) e, offset))
-                    .replaceWithVoid());
+            List<String> built = SqlScript.concurrentIndexNames(statement);
+            LockPolicy statementPolicy = built.isEmpty() ? policy : policy.longestOnly();
+            chain = chain.flatMap(ignored -> retrying(conn, schema, statementPolicy, tally, began, attempt -> {
+                String settings = sessionSettings(statementPolicy, attempt);
+                Uni<Void> clean = attempt == 1 || built.isEmpty() ? Uni.createFrom().voidItem()
+                        : invalidIndexes(conn, schema, built).flatMap(left -> dropIndexes(conn, schema, left));
+                Uni<Void> run = conn.query(statement).execute()
+                        .onFailure(PgException.class).transform(e -> new StatementFailure((PgException) e, offset))
+                        .replaceWithVoid();
+                return clean.flatMap(x -> settings.isEmpty() ? run
+                        : Pipeline.pipelined(conn.query(settings).execute(), run).replaceWithVoid());
+            }));
         }
         // The session goes back to the pool: leave its search_path as we found it.
         return chain.onFailure().call(() -> resetSearchPath(conn))
                 .flatMap(ok -> Pipeline.pipelined(after.get(), resetSearchPath(conn))).map(items -> (T) items.get(0));
     }
 
-    /** Best effort, as before any pooled session is reused: a failure here is the connection's, seen by its next user. */
+    /** The attempt's session {@code SET}s for one statement run outside a transaction; empty when none. */
+    static String sessionSettings(LockPolicy policy, int attempt) {
+        Duration timeout = policy.timeoutOf(attempt);
+        List<String> sets = new ArrayList<>();
+        if (timeout != null) {
+            sets.add("SET lock_timeout = " + LockPolicy.millis(timeout));
+        }
+        if (!policy.statementTimeout().isZero()) {
+            sets.add("SET statement_timeout = " + LockPolicy.millis(policy.statementTimeout()));
+        }
+        return String.join("; ", sets);
+    }
+
+    /**
+     * Best effort, as before any pooled session is reused: a failure here is the connection's, seen by its next user.
+     * The timeouts a non-transactional step may have set go back to the server's too.
+     */
     private static Uni<Void> resetSearchPath(SqlConnection conn) {
-        return conn.query("RESET search_path").execute().replaceWithVoid().onFailure().recoverWithNull();
+        return conn.query("RESET search_path; RESET lock_timeout; RESET statement_timeout").execute().replaceWithVoid()
+                .onFailure().recoverWithNull();
     }
 
     private Uni<List<String>> invalidIndexes(SqlConnection conn, String schema, List<String> names) {
@@ -289,6 +514,12 @@ public class TenantExecutor {
      * null when the failure is not PostgreSQL's (a broken connection, say).
      */
     public static PgException pgError(Throwable e) {
+        if (e instanceof LockTimedOut l) {
+            return pgError(l.getCause());
+        }
+        if (e instanceof ScriptFailure f) {
+            return f.failure().error();
+        }
         return e instanceof StatementFailure sf ? sf.error() : e instanceof PgException pg ? pg : null;
     }
 

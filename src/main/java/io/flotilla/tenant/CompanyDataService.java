@@ -15,6 +15,7 @@ import io.flotilla.migration.TemplateRepository;
 import io.flotilla.migration.TemplateValues;
 import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.server.ServerPools;
+import io.flotilla.sql.LockTally;
 import io.flotilla.sql.TenantExecutor;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -108,9 +109,14 @@ public class CompanyDataService {
                         return lookup.lookUp(conn, schema, TemplateValues.toLookUp(company, seeds))
                                 .map(looked -> seeds.stream().map(seed -> TemplateValues.render(company, seed,
                                         TemplateValues.resolve(company, seed, looked))).toList())
-                                .flatMap(sql -> executor.runAllAndCommit(conn, schema, sql))
+                                // As migration steps: short lock timeouts, retried within the budget.
+                                .flatMap(sql -> executor.runAllAndCommit(conn, schema, sql,
+                                        SchemaMigrator.configuredPolicy(config), new LockTally(database.name())))
                                 .onFailure(TenantExecutor.ScriptFailure.class)
-                                .transform(e -> seedFailed(company, files, (TenantExecutor.ScriptFailure) e))
+                                .transform(e -> seedFailed(company, files, (TenantExecutor.ScriptFailure) e, e))
+                                .onFailure(e -> e instanceof TenantExecutor.LockTimedOut
+                                        && e.getCause() instanceof TenantExecutor.ScriptFailure)
+                                .transform(e -> seedFailed(company, files, (TenantExecutor.ScriptFailure) e.getCause(), e))
                                 .map(x -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
                     })
                     .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull()))))
@@ -179,8 +185,10 @@ public class CompanyDataService {
         }
     }
 
-    private static FlotillaException seedFailed(Company company, List<String> files, TenantExecutor.ScriptFailure e) {
-        StepError error = SchemaMigrator.stepError(e.failure());
+    /** {@code whole}: the script failure itself, or the lock timeout that ended its last attempt. */
+    private static FlotillaException seedFailed(Company company, List<String> files, TenantExecutor.ScriptFailure e,
+                                                Throwable whole) {
+        StepError error = SchemaMigrator.stepError(whole instanceof TenantExecutor.LockTimedOut ? whole : e.failure());
         String file = e.index() >= 0 ? files.get(e.index()) : null;
         Map<String, Object> ext = new LinkedHashMap<>();
         ext.put("companyId", company.id());
@@ -195,6 +203,6 @@ public class CompanyDataService {
         }
         return new FlotillaException(ErrorCode.SEED_FAILED, "Seed " + (file == null ? "COMMIT" : file)
                 + " failed on schema " + company.schemaName() + ": [" + error.sqlState() + "] " + error.message()
-                + "; every seed file was rolled back", ext, e);
+                + "; every seed file was rolled back", ext, whole);
     }
 }

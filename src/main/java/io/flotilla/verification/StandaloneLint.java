@@ -26,7 +26,7 @@ public final class StandaloneLint {
      */
     public static LintService on(TenantDatabase database, FlotillaConfig config) {
         MeterRegistry metrics = new SimpleMeterRegistry();
-        TenantExecutor executor = new TenantExecutor(config);
+        TenantExecutor executor = new TenantExecutor(config, metrics);
         AdvisoryLocks locks = new AdvisoryLocks(metrics);
         SchemaMigrator migrator = new SchemaMigrator(null, null, executor, locks, null, null, config, metrics);
         ScratchBuilder builder = new ScratchBuilder(new ScratchSchemas(database, executor, locks, migrator),

@@ -151,7 +151,7 @@ class MigrationPlannerTest {
         LedgerEntry old = entry(1, goose);
         history.put(Version.parse("1"), new VersionHistory(Version.parse("1"), new LedgerEntry(old.id(), old.runId(),
                 old.companyId(), old.schemaName(), old.version(), old.name(), old.script(), old.direction(), old.status(),
-                old.checksum(), true, null, null, null, null, null, null, "test", "home", null), null));
+                old.checksum(), true, null, null, null, null, null, null, "test", "home", null, 1, null), null));
         assertEquals(List.of(Version.parse("1")),
                 MigrationPlanner.planFromHistory("s", CATALOG, history, Target.latest()).drifted());
     }
@@ -170,7 +170,7 @@ class MigrationPlannerTest {
     private static LedgerEntry entry(int version, MigrationScript applied) {
         return new LedgerEntry(version, UUID.randomUUID(), UUID.randomUUID(), "s", String.valueOf(version), "m" + version,
                 applied.file(), Direction.UP, StepStatus.APPLIED, applied.checksum(), true, null, null, null, null, null,
-                null, "test", "home", applied.contentChecksum());
+                null, "test", "home", applied.contentChecksum(), 1, null);
     }
 
     @Test
@@ -185,6 +185,6 @@ class MigrationPlannerTest {
         String checksum = CATALOG.find(Version.parse(String.valueOf(version))).orElseThrow().checksum();
         return new LedgerEntry(version, UUID.randomUUID(), UUID.randomUUID(), "s", String.valueOf(version), "m" + version,
                 version + "_m.sql", status == StepStatus.ROLLED_BACK ? Direction.DOWN : Direction.UP, status,
-                checksum + "  ", true, null, null, null, null, null, null, "test", "home", null);
+                checksum + "  ", true, null, null, null, null, null, null, "test", "home", null, 1, null);
     }
 }

@@ -1,0 +1,47 @@
+package io.flotilla.sql;
+
+/**
+ * What one step's lock waits came to, filled by the executor as attempts fail and read by the caller's ledger
+ * statement (which runs in the last, successful attempt, or records the failure): how many attempts, and the last
+ * blocker seen. {@code server} tags the {@code flotilla.lock.timeouts} counter.
+ */
+public final class LockTally {
+
+    private final String server;
+    private volatile int attempts = 1;
+    private volatile Blocker blocker;
+
+    public LockTally(String server) {
+        this.server = server;
+    }
+
+    public String server() {
+        return server;
+    }
+
+    /** Attempts so far, this one included. */
+    public int attempts() {
+        return attempts;
+    }
+
+    /** The last blocker seen, or null when no attempt timed out (or none could be named). */
+    public Blocker blocker() {
+        return blocker;
+    }
+
+    /** {@link #blocker()} described, or null. */
+    public String blockerText() {
+        Blocker b = blocker;
+        return b == null ? null : b.describe();
+    }
+
+    void timedOut(Blocker seen) {
+        if (seen != null) {
+            blocker = seen;
+        }
+    }
+
+    void nextAttempt() {
+        attempts++;
+    }
+}
