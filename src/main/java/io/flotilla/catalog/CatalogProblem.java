@@ -18,7 +18,11 @@ public record CatalogProblem(Kind kind, String message, List<String> files) {
         UNKNOWN_DIRECTIVE,
         INVALID_DIRECTIVE,
         /** A seed file that cannot run inside the one transaction all seeds share. */
-        NOT_TRANSACTIONAL
+        NOT_TRANSACTIONAL,
+        /** A transactional script that commits, rolls back or opens a transaction other than by a whole-file wrap. */
+        TRANSACTION_CONTROL,
+        /** A statement that is not one tenant's business: a role, a database, the server, another schema. */
+        OUTSIDE_TENANT
     }
 
     @Override

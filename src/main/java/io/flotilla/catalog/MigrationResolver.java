@@ -426,8 +426,18 @@ public final class MigrationResolver {
         }
         boolean transactional = !noTransaction
                 && SqlScript.split(sql).stream().noneMatch(SqlScript::requiresNoTransaction);
+        // A transactional step runs in one transaction with its ledger row: its own BEGIN … COMMIT wrap is taken off,
+        // other transaction control refused. A no-transaction file runs statement by statement and may group some.
+        String runs = transactional ? TransactionWrap.strip(file, sql, problems).orElse(sql) : sql;
+        TenantBoundary.check(file, runs, problems);
+        if (problems.size() > before) {
+            return null;
+        }
         waivers.replaceAll((table, rules) -> Set.copyOf(rules));
-        return new MigrationScript(file, sql, sha256(sql), transactional, List.copyOf(requires),
+        // The checksum stays the file's as written, wrap included: a wrapped file applied before the wrap was taken
+        // off (when it ran, COMMIT and all) must not read as drifted. (A sqitch script arrives here unwrapped already,
+        // and its checksum has always covered the unwrapped text.)
+        return new MigrationScript(file, runs, sha256(sql), transactional, List.copyOf(requires),
                 Map.copyOf(defaults), placeholders, Collections.unmodifiableMap(waivers));
     }
 

@@ -42,7 +42,22 @@ public final class SqlScript {
      * comments within it are kept, and statements made only of whitespace/comments are omitted.
      */
     public static List<String> split(String sql) {
-        List<String> statements = new ArrayList<>();
+        return statements(sql).stream().map(Statement::text).toList();
+    }
+
+    /**
+     * One statement of a script, where it stands: {@code text} as {@link #split} returns it, {@code start} the offset
+     * of its first token, {@code end} the offset just past its terminating semicolon (past its text when none
+     * follows), {@code line} the 1-based line it starts on.
+     */
+    public record Statement(String text, int start, int end, int line) {
+    }
+
+    /** {@link #split}, each statement with its place in the script: for messages that name a line, and for edits. */
+    public static List<Statement> statements(String sql) {
+        List<Statement> statements = new ArrayList<>();
+        int line = 1;
+        int counted = 0; // offset up to which newlines are counted into line
         List<Token> head = new ArrayList<>(); // first words, to spot CREATE [OR REPLACE] FUNCTION|PROCEDURE
         Lexer lexer = new Lexer(sql);
         int start = -1; // offset of the current statement's first token; -1 while none seen
@@ -55,14 +70,18 @@ public final class SqlScript {
             Token token = lexer.token(kind);
             if (token.is(";") && blocks == 0) {
                 if (start >= 0) {
-                    statements.add(sql.substring(start, lexer.start).trim());
+                    statements.add(new Statement(sql.substring(start, lexer.start).trim(), start, lexer.pos, line));
                 }
                 start = -1;
                 parens = 0;
                 head.clear();
                 continue;
             }
-            start = start < 0 ? lexer.start : start;
+            if (start < 0) {
+                start = lexer.start;
+                line += (int) sql.substring(counted, start).chars().filter(c -> c == '\n').count();
+                counted = start;
+            }
             parens += token.is("(") ? 1 : token.is(")") ? -1 : 0;
             if (kind == Kind.WORD && head.size() < 4) {
                 head.add(token);
@@ -77,7 +96,8 @@ public final class SqlScript {
             }
         }
         if (start >= 0) {
-            statements.add(sql.substring(start).trim());
+            String text = sql.substring(start).trim();
+            statements.add(new Statement(text, start, start + text.length(), line));
         }
         return statements;
     }
