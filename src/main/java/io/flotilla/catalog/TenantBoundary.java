@@ -57,18 +57,24 @@ public final class TenantBoundary {
     private static final Set<String> CREATE_MODIFIERS = Set.of("UNLOGGED", "GLOBAL", "LOCAL", "UNIQUE", "RECURSIVE",
             "DEFAULT");
 
-    private static final String HOW = "; a migration runs once in every tenant's schema (and the lint builds it on"
-            + " the control plane's own server), so it may change only that schema";
+    private static final String HOW = " (a migration runs once in every tenant's schema, and the lint builds it on"
+            + " the control plane's own server)";
 
     private TenantBoundary() {
     }
 
     /** Adds a problem, naming the file and the statement's line, for each statement not a tenant's business. */
     public static void check(String file, String sql, List<CatalogProblem> problems) {
+        check(file, sql, 1, problems);
+    }
+
+    /** {@link #check(String, String, List)} for a script that starts on line {@code firstLine} of its file. */
+    static void check(String file, String sql, int firstLine, List<CatalogProblem> problems) {
         for (Statement statement : SqlScript.statements(sql)) {
             String why = why(SqlScript.lexemes(statement.text()));
             if (why != null) {
-                problems.add(new CatalogProblem(Kind.OUTSIDE_TENANT, file + " line " + statement.line() + ": "
+                problems.add(new CatalogProblem(Kind.OUTSIDE_TENANT, file + " line "
+                        + (firstLine - 1 + statement.line()) + ": "
                         + TransactionWrap.firstLine(statement) + " — " + why, List.of(file)));
             }
         }
@@ -130,9 +136,9 @@ public final class TenantBoundary {
                     + " tenant shares" + HOW;
         }
         if (ROLES.contains(t.word(i))) {
-            return does + " a role: roles belong to the whole server, shared by every tenant, so the second tenant's"
-                    + " run would fail on \"already exists\" and the lint's build would leave it on the control"
-                    + " plane's server" + HOW + "; manage roles outside migrations";
+            return does + " a role, which belongs to the whole server: the second tenant's run would fail on"
+                    + " \"already exists\" and the lint's build would leave it on the control plane's server (manage"
+                    + " roles outside migrations)";
         }
         String why = named(t, i, does);
         if (why == null && verb.equals("ALTER")) {

@@ -27,23 +27,28 @@ final class TransactionWrap {
      * neither; empty, with a problem naming the file and line, when it opens or ends a transaction anywhere else.
      */
     static Optional<String> strip(String file, String text, List<CatalogProblem> problems) {
+        return strip(file, text, 1, problems);
+    }
+
+    /** {@link #strip(String, String, List)} for a script that starts on line {@code firstLine} of its file. */
+    static Optional<String> strip(String file, String text, int firstLine, List<CatalogProblem> problems) {
         List<Statement> statements = SqlScript.statements(text);
         boolean opens = !statements.isEmpty() && begins(statements.get(0).text());
         boolean closes = statements.size() > 1 && commits(statements.get(statements.size() - 1).text());
         if (opens != closes) {
             Statement at = opens ? statements.get(0) : statements.get(statements.size() - 1);
-            problems.add(problem(file, at, opens ? "opens a transaction with " + firstLine(at) + " but does not end"
+            problems.add(problem(file, firstLine, at, opens ? "opens a transaction with " + firstLine(at) + " but does not end"
                     + " with COMMIT" : "ends with " + firstLine(at) + " but does not open with BEGIN"));
             return Optional.empty();
         }
         List<Statement> inner = opens ? statements.subList(1, statements.size() - 1) : statements;
         for (Statement statement : inner) {
             if (controlsTransaction(statement.text())) {
-                problems.add(problem(file, statement, "holds " + firstLine(statement) + " between its first and"
+                problems.add(problem(file, firstLine, statement, "holds " + firstLine(statement) + " between its first and"
                         + " last statements: it would end the step's transaction there, committing or undoing part of"
-                        + " the step apart from its ledger row. Flotilla runs a step in one transaction with its ledger"
-                        + " row, so only a leading BEGIN and a trailing COMMIT (which it removes) may manage the"
-                        + " transaction; SAVEPOINT and ROLLBACK TO may stay"));
+                        + " the step apart from its ledger row (a step runs in one transaction with its ledger row:"
+                        + " only a leading BEGIN and a trailing COMMIT, which Flotilla takes off, may manage it, while"
+                        + " SAVEPOINT and ROLLBACK TO may stay)"));
                 return Optional.empty();
             }
         }
@@ -89,8 +94,8 @@ final class TransactionWrap {
         return statement.text().lines().findFirst().orElse(statement.text());
     }
 
-    private static CatalogProblem problem(String file, Statement at, String message) {
-        return new CatalogProblem(Kind.TRANSACTION_CONTROL, file + " line " + at.line() + " " + message,
+    private static CatalogProblem problem(String file, int firstLine, Statement at, String message) {
+        return new CatalogProblem(Kind.TRANSACTION_CONTROL, file + " line " + (firstLine - 1 + at.line()) + " " + message,
                 List.of(file));
     }
 }

@@ -3,7 +3,6 @@ package io.flotilla.catalog;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -346,19 +345,43 @@ class TenantBoundaryTest {
         }
 
         @Test
-        void anotherToolsLayoutIsCheckedToo() throws IOException {
+        void anotherToolsSectionsAreCheckedWithTheFilesLineNumbers() throws IOException {
             write("00001_users.sql", """
                     -- +goose Up
                     CREATE TABLE users (id int);
                     CREATE ROLE goose_made;
                     -- +goose Down
                     DROP TABLE users;
+                    DROP ROLE goose_made;
+                    """);
+
+            List<CatalogProblem> problems = problems();
+
+            assertEquals(2, problems.size(), problems::toString);
+            assertTrue(problems.get(0).message().startsWith("00001_users.sql line 3: CREATE ROLE goose_made"),
+                    problems.toString());
+            assertTrue(problems.get(1).message().startsWith("00001_users.sql line 6: DROP ROLE goose_made"),
+                    problems.toString());
+        }
+
+        @Test
+        void aLiquibaseChangesetIsCheckedWithTheFilesLineNumbers() throws IOException {
+            write("changelog.sql", """
+                    --liquibase formatted sql
+
+                    --changeset ann:1
+                    CREATE TABLE a (id int);
+                    --rollback DROP TABLE a;
+
+                    --changeset ann:2
+                    CREATE TABLE b (id int);
+                    --rollback DROP TABLE b;
+                    COMMENT ON TABLE public.b IS 'b';
                     """);
 
             CatalogProblem p = one(problems(), Kind.OUTSIDE_TENANT);
 
-            assertTrue(p.message().startsWith("00001_users.sql line 3: CREATE ROLE goose_made"), p.message());
-            assertNotEquals(List.of(), p.files());
+            assertTrue(p.message().startsWith("changelog.sql line 10: COMMENT ON TABLE public.b"), p.message());
         }
     }
 }
