@@ -20,7 +20,11 @@ public record CatalogProblem(Kind kind, String message, List<String> files) {
         /** A seed file that cannot run inside the one transaction all seeds share. */
         NOT_TRANSACTIONAL,
         /** {@code flotilla-lint.properties} names a rule or a level the lint does not know. */
-        INVALID_LINT_LEVELS
+        INVALID_LINT_LEVELS,
+        /** A transactional script that commits, rolls back or opens a transaction other than by a whole-file wrap. */
+        TRANSACTION_CONTROL,
+        /** A statement that is not one tenant's business: a role, a database, the server, another schema. */
+        OUTSIDE_TENANT
     }
 
     @Override

@@ -115,7 +115,7 @@ public final class MigrationResolver {
             byLayout.put(Layout.SQITCH, new ArrayList<>(List.of(Sqitch.PLAN)));
             List<ToolStep> steps = Sqitch.read(directory, problems);
             for (int i = 0; i < steps.size(); i++) {
-                addStep(Layout.SQITCH, i + 1, steps.get(i), ups, downs, sources);
+                addStep(Layout.SQITCH, i + 1, steps.get(i), 1, ups, downs, sources);
             }
         }
         int liquibasePosition = 0; // changesets are numbered across the directory's files, in name order
@@ -130,10 +130,16 @@ public final class MigrationResolver {
             String content = decode(path, fileName, unreadable);
             if (content != null && Liquibase.isFormatted(content)) {
                 byLayout.computeIfAbsent(Layout.LIQUIBASE, l -> new ArrayList<>()).add(fileName);
+                int searchFrom = 0;
                 for (ToolStep step : Liquibase.changesets(fileName, content, problems)) {
                     liquibasePosition++;
+                    // A changeset's up script starts at its --changeset line: its problems name the file's lines.
+                    String changeset = step.up().sql().lines().findFirst().orElse("");
+                    int at = content.indexOf(changeset, searchFrom);
+                    searchFrom = at < 0 ? searchFrom : at + changeset.length();
+                    int firstLine = at < 0 ? 1 : 1 + (int) content.substring(0, at).chars().filter(c -> c == '\n').count();
                     if (!step.skipped()) {
-                        addStep(Layout.LIQUIBASE, liquibasePosition, step, ups, downs, sources);
+                        addStep(Layout.LIQUIBASE, liquibasePosition, step, firstLine, ups, downs, sources);
                     }
                 }
                 continue;
@@ -173,7 +179,10 @@ public final class MigrationResolver {
                 split.get().down().ifPresent(section -> {
                     FileName down = name.as(sectioned.get(), true);
                     downs.computeIfAbsent(down.version(), v -> new ArrayList<>()).add(down);
-                    sources.put(down, new Source(section.sql(), section.noTransaction(), null));
+                    // The down section starts at its marker: its problems name the file's lines.
+                    int firstLine = 1 + (int) text.substring(0, text.length() - section.sql().length()).chars()
+                            .filter(c -> c == '\n').count();
+                    sources.put(down, new Source(section.sql(), section.noTransaction(), null, firstLine));
                 });
                 continue;
             }
@@ -213,7 +222,8 @@ public final class MigrationResolver {
         Map<FileName, MigrationScript> scripts = new LinkedHashMap<>();
         sources.forEach((name, source) -> {
             if (source.text() != null) {
-                scripts.put(name, parse(name.file(), source.text(), placeholders, source.noTransaction(), problems));
+                scripts.put(name, parse(name.file(), source.text(), placeholders, source.noTransaction(),
+                        source.firstLine(), problems));
             }
         });
         List<Migration> migrations = new ArrayList<>();
@@ -271,17 +281,21 @@ public final class MigrationResolver {
      * What a script is read from: its text (null if unreadable), its tool's own no-transaction flag, and the step's
      * name when the tool names it (a sqitch change, a Liquibase changeset), else null: named after the file.
      */
-    private record Source(String text, boolean noTransaction, String name) {
+    private record Source(String text, boolean noTransaction, String name, int firstLine) {
+        Source(String text, boolean noTransaction, String name) {
+            this(text, noTransaction, name, 1);
+        }
     }
 
-    /** A step a tool's listing names, numbered by its position there. */
-    private static void addStep(Layout layout, int position, ToolStep step, Map<Version, List<FileName>> ups,
-                                Map<Version, List<FileName>> downs, Map<FileName, Source> sources) {
+    /** A step a tool's listing names, numbered by its position there; its up script starts on line {@code firstLine}. */
+    private static void addStep(Layout layout, int position, ToolStep step, int firstLine,
+                                Map<Version, List<FileName>> ups, Map<Version, List<FileName>> downs,
+                                Map<FileName, Source> sources) {
         String text = Integer.toString(position);
         Version version = Version.parse(text);
         FileName up = new FileName(step.file(), layout, version, text, step.name(), false);
         ups.computeIfAbsent(version, v -> new ArrayList<>()).add(up);
-        sources.put(up, new Source(step.up().sql(), step.up().noTransaction(), step.name()));
+        sources.put(up, new Source(step.up().sql(), step.up().noTransaction(), step.name(), firstLine));
         if (step.down() != null) {
             FileName down = new FileName(step.downFile(), layout, version, text, step.name(), true);
             downs.computeIfAbsent(version, v -> new ArrayList<>()).add(down);
@@ -370,12 +384,15 @@ public final class MigrationResolver {
     /** Parses one script's text; exposed for callers that hold SQL in memory (tests, future lint). */
     public static MigrationScript parse(String file, String text, boolean placeholdersEnabled,
                                         List<CatalogProblem> problems) {
-        return parse(file, text, placeholdersEnabled, false, problems);
+        return parse(file, text, placeholdersEnabled, false, 1, problems);
     }
 
-    /** {@code toolNoTransaction}: another tool's syntax (goose, dbmate) said no transaction, as the directive would. */
+    /**
+     * {@code toolNoTransaction}: another tool's syntax (goose, dbmate) said no transaction, as the directive would;
+     * {@code firstLine}: the line of its file the text starts on (a down section's, a changeset's), for messages.
+     */
     static MigrationScript parse(String file, String text, boolean placeholdersEnabled, boolean toolNoTransaction,
-                                 List<CatalogProblem> problems) {
+                                 int firstLine, List<CatalogProblem> problems) {
         String sql = normalise(text);
         boolean noTransaction = toolNoTransaction;
         boolean placeholders = placeholdersEnabled;
@@ -453,8 +470,18 @@ public final class MigrationResolver {
         }
         boolean transactional = !noTransaction
                 && SqlScript.split(sql).stream().noneMatch(SqlScript::requiresNoTransaction);
+        // A transactional step runs in one transaction with its ledger row: its own BEGIN … COMMIT wrap is taken off,
+        // other transaction control refused. A no-transaction file runs statement by statement and may group some.
+        String runs = transactional ? TransactionWrap.strip(file, sql, firstLine, problems).orElse(sql) : sql;
+        TenantBoundary.check(file, runs, firstLine, problems);
+        if (problems.size() > before) {
+            return null;
+        }
         waivers.replaceAll((table, rules) -> Set.copyOf(rules));
-        MigrationScript script = new MigrationScript(file, sql, sha256(sql), transactional, List.copyOf(requires),
+        // The checksum stays the file's as written, wrap included: a wrapped file applied before the wrap was taken
+        // off (when it ran, COMMIT and all) must not read as drifted. (A sqitch script arrives here unwrapped already,
+        // and its checksum has always covered the unwrapped text.)
+        MigrationScript script = new MigrationScript(file, runs, sha256(sql), transactional, List.copyOf(requires),
                 Map.copyOf(defaults), placeholders, Collections.unmodifiableMap(waivers));
         return locks.none() ? script : script.withLocks(locks);
     }

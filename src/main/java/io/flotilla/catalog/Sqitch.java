@@ -2,7 +2,6 @@ package io.flotilla.catalog;
 
 import io.flotilla.catalog.CatalogProblem.Kind;
 import io.flotilla.catalog.Sections.Section;
-import io.flotilla.sql.SqlScript;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,8 +27,9 @@ import java.util.regex.Pattern;
  *
  * <p>sqitch's templates wrap each script in {@code BEGIN;} … {@code COMMIT;}. Flotilla runs each step in its own
  * transaction together with its ledger row, so that leading BEGIN and trailing COMMIT are blanked out of the text
- * that runs, and the checksum covers that text, as for every script (what runs is what is checksummed); a script that
- * opens or ends a transaction anywhere else is refused. A script without them runs as any Flotilla script does.
+ * that runs ({@link TransactionWrap}, as for every layout), and the checksum covers that text (what runs is what is
+ * checksummed); a script that opens or ends a transaction anywhere else is refused. A script without them runs as any
+ * Flotilla script does.
  */
 final class Sqitch {
 
@@ -205,88 +205,12 @@ final class Sqitch {
 
     private static Section script(Path directory, String file, List<CatalogProblem> problems) {
         String text = MigrationResolver.decode(directory.resolve(file), file, problems);
-        return text == null ? null : withoutTransaction(file, text, problems).map(sql -> new Section(sql, false))
+        return text == null ? null : TransactionWrap.strip(file, text, problems).map(sql -> new Section(sql, false))
                 .orElse(null);
-    }
-
-    /**
-     * The script without a leading {@code BEGIN;} and trailing {@code COMMIT;} pair (their text blanked, the lines
-     * kept, so that positions and leading-comment directives stay the file's); empty, with a problem, when the
-     * script opens or ends a transaction anywhere else.
-     */
-    static Optional<String> withoutTransaction(String file, String text, List<CatalogProblem> problems) {
-        List<String> statements = SqlScript.split(text);
-        boolean opens = !statements.isEmpty() && begins(statements.get(0));
-        boolean closes = statements.size() > 1 && commits(statements.get(statements.size() - 1));
-        String sql = text;
-        List<String> inner = statements;
-        if (opens && closes) {
-            String first = statements.get(0);
-            String last = statements.get(statements.size() - 1);
-            int from = startOf(text, first, true);
-            int to = endOf(text, from + first.length());
-            int lastFrom = startOf(text, last, false);
-            int lastTo = endOf(text, lastFrom + last.length());
-            sql = text.substring(0, from) + text.substring(to, lastFrom) + text.substring(lastTo);
-            inner = statements.subList(1, statements.size() - 1);
-        } else if (opens || closes) {
-            problems.add(invalid(file, opens ? "opens a transaction with " + statements.get(0) + " but does not end"
-                    + " with COMMIT" : "ends with COMMIT but does not open with BEGIN"));
-            return Optional.empty();
-        }
-        for (String statement : inner) {
-            if (begins(statement) || SqlScript.endsTransaction(statement)) {
-                problems.add(invalid(file, "holds " + statement.lines().findFirst().orElse(statement) + " between its"
-                        + " first and last statements; Flotilla runs a step in one transaction with its ledger row, so"
-                        + " only a leading BEGIN and a trailing COMMIT (which it removes) may manage the transaction"));
-                return Optional.empty();
-            }
-        }
-        return Optional.of(sql);
-    }
-
-    private static boolean begins(String statement) {
-        List<String> t = SqlScript.lexemes(statement);
-        String first = t.isEmpty() ? "" : t.get(0).toUpperCase(Locale.ROOT);
-        return first.equals("BEGIN") || first.equals("START") && t.size() > 1
-                && t.get(1).equalsIgnoreCase("TRANSACTION");
-    }
-
-    /** COMMIT or END (a ROLLBACK at the end would undo the script, as a sqitch verify script does). */
-    private static boolean commits(String statement) {
-        List<String> t = SqlScript.lexemes(statement);
-        String first = t.isEmpty() ? "" : t.get(0).toUpperCase(Locale.ROOT);
-        return first.equals("COMMIT") || first.equals("END");
-    }
-
-    /**
-     * Where {@code statement} (as {@link SqlScript#split} returned it) really starts, not inside a comment: the
-     * first occurrence, or the last one for the script's last statement.
-     */
-    private static int startOf(String text, String statement, boolean first) {
-        String bare = SqlScript.stripComments(statement);
-        int at = first ? text.indexOf(statement) : text.lastIndexOf(statement);
-        while (at >= 0) {
-            if (SqlScript.stripComments(text.substring(0, at + statement.length())).endsWith(bare)) {
-                return at;
-            }
-            at = first ? text.indexOf(statement, at + 1) : text.lastIndexOf(statement, at - 1);
-        }
-        throw new IllegalStateException("statement not found in its own script: " + statement);
-    }
-
-    /** Just past the statement's terminating semicolon (or {@code at} when none follows). */
-    private static int endOf(String text, int at) {
-        int semicolon = text.indexOf(';', at);
-        return semicolon >= 0 && SqlScript.stripComments(text.substring(at, semicolon)).isBlank() ? semicolon + 1 : at;
     }
 
     private static CatalogProblem plan(int line, String message) {
         return new CatalogProblem(Kind.INVALID_DIRECTIVE, PLAN + " line " + line + " " + message, List.of(PLAN));
-    }
-
-    private static CatalogProblem invalid(String file, String message) {
-        return new CatalogProblem(Kind.INVALID_DIRECTIVE, file + " " + message, List.of(file));
     }
 
     /** The planner {@code sqitch add} would write: sqitch.conf's {@code [user]} name and email, else Flotilla's. */

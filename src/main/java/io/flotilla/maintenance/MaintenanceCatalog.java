@@ -1,7 +1,9 @@
 package io.flotilla.maintenance;
 
+import io.flotilla.catalog.CatalogProblem;
 import io.flotilla.catalog.Directives;
 import io.flotilla.catalog.MigrationScript;
+import io.flotilla.catalog.TenantBoundary;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
@@ -101,6 +103,13 @@ public class MaintenanceCatalog {
                 .findFirst().orElse(null);
         if (cron == null) {
             problems.add(fileName + " has no '-- flotilla:cron <expression>' line");
+            return Optional.empty();
+        }
+        // A job runs in every tenant's schema, as a migration does: the same statements are none of its business.
+        List<CatalogProblem> outside = new ArrayList<>();
+        TenantBoundary.check(fileName, sql, outside);
+        if (!outside.isEmpty()) {
+            outside.forEach(p -> problems.add(p.message()));
             return Optional.empty();
         }
         return Optional.of(define(name, JobKind.CUSTOM_SQL, cron, description, fileName,

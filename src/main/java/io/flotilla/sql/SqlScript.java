@@ -42,19 +42,22 @@ public final class SqlScript {
      * comments within it are kept, and statements made only of whitespace/comments are omitted.
      */
     public static List<String> split(String sql) {
-        return statements(sql).stream().map(Statement::sql).toList();
+        return statements(sql).stream().map(Statement::text).toList();
     }
 
     /**
-     * A statement of a script as {@link #split} returns it, with the line (1-based) its first token is on, so that a
-     * finding about it can point into the file.
+     * One statement of a script, where it stands: {@code text} as {@link #split} returns it, {@code start} the offset
+     * of its first token, {@code end} the offset just past its terminating semicolon (past its text when none
+     * follows), {@code line} the 1-based line it starts on.
      */
-    public record Statement(String sql, int line) {
+    public record Statement(String text, int start, int end, int line) {
     }
 
-    /** {@link #split}, each statement with the line it starts on. */
+    /** {@link #split}, each statement with its place in the script: for messages that name a line, and for edits. */
     public static List<Statement> statements(String sql) {
         List<Statement> statements = new ArrayList<>();
+        int line = 1;
+        int counted = 0; // offset up to which newlines are counted into line
         List<Token> head = new ArrayList<>(); // first words, to spot CREATE [OR REPLACE] FUNCTION|PROCEDURE
         Lexer lexer = new Lexer(sql);
         int start = -1; // offset of the current statement's first token; -1 while none seen
@@ -67,14 +70,18 @@ public final class SqlScript {
             Token token = lexer.token(kind);
             if (token.is(";") && blocks == 0) {
                 if (start >= 0) {
-                    statements.add(new Statement(sql.substring(start, lexer.start).trim(), lineOf(sql, start)));
+                    statements.add(new Statement(sql.substring(start, lexer.start).trim(), start, lexer.pos, line));
                 }
                 start = -1;
                 parens = 0;
                 head.clear();
                 continue;
             }
-            start = start < 0 ? lexer.start : start;
+            if (start < 0) {
+                start = lexer.start;
+                line += (int) sql.substring(counted, start).chars().filter(c -> c == '\n').count();
+                counted = start;
+            }
             parens += token.is("(") ? 1 : token.is(")") ? -1 : 0;
             if (kind == Kind.WORD && head.size() < 4) {
                 head.add(token);
@@ -89,17 +96,10 @@ public final class SqlScript {
             }
         }
         if (start >= 0) {
-            statements.add(new Statement(sql.substring(start).trim(), lineOf(sql, start)));
+            String text = sql.substring(start).trim();
+            statements.add(new Statement(text, start, start + text.length(), line));
         }
         return statements;
-    }
-
-    private static int lineOf(String sql, int offset) {
-        int line = 1;
-        for (int i = sql.indexOf('\n'); i >= 0 && i < offset; i = sql.indexOf('\n', i + 1)) {
-            line++;
-        }
-        return line;
     }
 
     /** Returns the text with every comment replaced by a single space; everything else is untouched. */

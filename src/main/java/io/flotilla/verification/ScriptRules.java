@@ -36,7 +36,7 @@ final class ScriptRules {
     static List<LintViolation> check(Migration migration, String sql, String schema, Map<String, String> existing) {
         List<LintViolation> found = new ArrayList<>();
         for (SqlScript.Statement statement : SqlScript.statements(sql)) {
-            List<String> t = SqlScript.lexemes(statement.sql());
+            List<String> t = SqlScript.lexemes(statement.text());
             int line = statement.line();
             indexWithoutConcurrently(t, schema, existing).ifPresent(table -> found.add(violation(
                     LintRule.CREATE_INDEX_CONCURRENTLY, table, migration, line, "CREATE INDEX on table " + table

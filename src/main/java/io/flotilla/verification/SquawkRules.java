@@ -56,7 +56,7 @@ final class SquawkRules {
         List<Finding> found = new ArrayList<>();
         Set<String> notValid = new HashSet<>(); // constraints this file adds NOT VALID
         for (SqlScript.Statement s : SqlScript.statements(sql)) {
-            SqlStatement st = SqlStatement.classify(s.sql(), s.line(), schema);
+            SqlStatement st = SqlStatement.classify(s.text(), s.line(), schema);
             new Check(st, existing, transactional, notValid, found).run();
         }
         return found;

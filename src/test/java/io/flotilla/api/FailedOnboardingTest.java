@@ -47,7 +47,9 @@ class FailedOnboardingTest {
                 .body("ledgerId", notNullValue())
                 .extract().path("companyId");
 
-        assertEquals(List.of("ok"), Sql.tables(ds, schema), "002 rolled back, 003 never ran");
+        assertEquals(List.of("ok"), Sql.tables(ds, schema), "002 rolled back, its wrap and all; 003 never ran");
+        assertEquals(List.of("failed"), Sql.column(ds, "SELECT status FROM public.migration_ledger"
+                + " WHERE company_id = ?::uuid AND version = '2'", id), "the ledger says failed only");
         given().when().get("/api/v1/companies/{id}/migrations", id).then().statusCode(200)
                 .body("state", equalTo(List.of("applied", "failed", "pending")))
                 .body("[1].lastErrorSqlState", equalTo("22012"));

@@ -173,7 +173,7 @@ class SqitchAndLiquibaseLayoutsTest {
             plan(line("users"));
             write("deploy/users.sql", "BEGIN;\nCREATE TABLE a (id int);\n");
 
-            CatalogProblem p = problem(Kind.INVALID_DIRECTIVE);
+            CatalogProblem p = problem(Kind.TRANSACTION_CONTROL);
             assertEquals(List.of("deploy/users.sql"), p.files());
             assertTrue(p.message().contains("does not end with COMMIT"), p.message());
         }

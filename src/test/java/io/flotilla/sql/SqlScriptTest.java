@@ -325,4 +325,25 @@ class SqlScriptTest {
             assertEquals(Optional.empty(), SqlScript.unplacedExtension("CREATE EXTENSION \"odd'name\""));
         }
     }
+
+    @Nested
+    class Statements {
+
+        @Test
+        void eachStatementKnowsItsOffsetsAndTheLineItStartsOn() {
+            String sql = "-- header\nBEGIN;\n\nCREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n"
+                    + "  RETURN 1;\nEND $$ ;\n/* c; */ SELECT ';' -- x\n;\nCOMMIT";
+
+            List<SqlScript.Statement> statements = SqlScript.statements(sql);
+
+            assertEquals(SqlScript.split(sql), statements.stream().map(SqlScript.Statement::text).toList());
+            assertEquals(List.of(2, 4, 8, 10), statements.stream().map(SqlScript.Statement::line).toList());
+            for (SqlScript.Statement st : statements) {
+                assertTrue(sql.startsWith(st.text(), st.start()), st.toString());
+            }
+            assertEquals("BEGIN;", sql.substring(statements.get(0).start(), statements.get(0).end()));
+            assertEquals("SELECT ';' -- x\n;", sql.substring(statements.get(2).start(), statements.get(2).end()));
+            assertEquals(sql.length(), statements.get(3).end(), "no semicolon: the end of its text");
+        }
+    }
 }

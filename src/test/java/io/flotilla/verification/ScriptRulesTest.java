@@ -1,17 +1,14 @@
 package io.flotilla.verification;
 
-import io.flotilla.catalog.CatalogProblem;
 import io.flotilla.catalog.Migration;
-import io.flotilla.catalog.MigrationResolver;
+import io.flotilla.catalog.MigrationScript;
 import io.flotilla.catalog.Version;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The statement rules on their own: how SQL is read, with no database involved. */
 class ScriptRulesTest {
@@ -20,9 +17,8 @@ class ScriptRulesTest {
     static final Map<String, String> EXISTING = Map.of("t", "r", "Mixed", "r", "parted", "p", "mv", "m");
 
     static List<String> check(String sql) {
-        List<CatalogProblem> problems = new ArrayList<>();
-        Migration m = new Migration(Version.parse("2"), "x", MigrationResolver.parse("002_x.sql", sql, true, problems), null);
-        assertTrue(problems.isEmpty(), problems::toString);
+        // The rules read the rendered text (the scratch schema in place of ${schema}); the migration only labels it.
+        Migration m = new Migration(Version.parse("2"), "x", MigrationScript.unchecked("002_x.sql", sql), null);
         return ScriptRules.check(m, sql, SCRATCH, EXISTING).stream().map(v -> v.rule().id() + ":" + v.table()).toList();
     }
 

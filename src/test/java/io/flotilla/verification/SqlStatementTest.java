@@ -56,9 +56,10 @@ class SqlStatementTest {
 
     @Test
     void statementsKnowTheirLine() {
-        assertEquals(List.of(new SqlScript.Statement("SELECT 1", 2), new SqlScript.Statement("SELECT ';\n'", 3),
-                        new SqlScript.Statement("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$\nSELECT 1;\n$$", 6)),
-                SqlScript.statements("-- a comment\nSELECT 1;\nSELECT ';\n';\n/* two\nlines */ CREATE FUNCTION f()"
-                        + " RETURNS int LANGUAGE sql AS $$\nSELECT 1;\n$$;\n"));
+        List<SqlScript.Statement> statements = SqlScript.statements("-- a comment\nSELECT 1;\nSELECT ';\n';\n/* two\n"
+                + "lines */ CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$\nSELECT 1;\n$$;\n");
+        assertEquals(List.of("SELECT 1", "SELECT ';\n'", "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$\nSELECT 1;\n$$"),
+                statements.stream().map(SqlScript.Statement::text).toList());
+        assertEquals(List.of(2, 3, 6), statements.stream().map(SqlScript.Statement::line).toList());
     }
 }
