@@ -2,6 +2,7 @@ package io.flotilla.security;
 
 import io.flotilla.testsupport.LogCapture;
 import io.flotilla.testsupport.PostgresResource;
+import io.flotilla.testsupport.RawHttp;
 import io.flotilla.testsupport.Sql;
 import io.flotilla.testsupport.TestTokens;
 import io.quarkus.test.common.WithTestResource;
@@ -13,10 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +40,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 @WithTestResource(PostgresResource.class)
 class AuthorizationMatrixTest {
 
-    static final HttpClient HTTP = HttpClient.newHttpClient();
     static final String PROBLEM_JSON = "application/problem+json";
     static final String UNKNOWN_ID = "0badc0de-0000-4000-8000-00000000f00d";
 
@@ -246,16 +243,7 @@ class AuthorizationMatrixTest {
     }
 
     HttpResponse<String> call(String method, String path, String token, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/$", "") + path))
-                .timeout(Duration.ofSeconds(60))
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-        if (json != null) {
-            b.header("Content-Type", "application/json");
-        }
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return RawHttp.call(base, method, path, token, json);
     }
 
     static String field(String json, String name) {

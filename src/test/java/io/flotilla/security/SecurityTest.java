@@ -2,6 +2,7 @@ package io.flotilla.security;
 
 import io.flotilla.cli.FlotillaCli;
 import io.flotilla.testsupport.PostgresResource;
+import io.flotilla.testsupport.RawHttp;
 import io.flotilla.testsupport.Sql;
 import io.flotilla.testsupport.TestTokens;
 import io.quarkus.test.common.WithTestResource;
@@ -14,8 +15,6 @@ import javax.sql.DataSource;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,7 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @WithTestResource(PostgresResource.class)
 class SecurityTest {
 
-    static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TestHTTPResource("/")
     URI base;
@@ -39,15 +37,7 @@ class SecurityTest {
     DataSource ds;
 
     HttpResponse<String> call(String method, String path, String token, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-        if (json != null) {
-            b.header("Content-Type", "application/json");
-        }
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return RawHttp.call(base, method, path, token, json);
     }
 
     String company(String token) throws Exception {
