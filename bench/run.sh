@@ -337,9 +337,15 @@ if [ -n "$TRAFFIC_N" ]; then
   TPOOL="${BENCH_TRAFFIC_POOL:-60}"
   pgjar=$(ls target/quarkus-app/lib/main/org.postgresql.postgresql-*.jar | head -1)
   catalog="$WORK/traffic-catalog"
-  for mode in retries single; do
-    strategy='{"maxParallel": '"$PARALLEL"'}'
-    [ "$mode" = retries ] || strategy='{"maxParallel": '"$PARALLEL"', "lockTimeouts": []}'
+  for mode in retries step-aside single; do
+    # retries: the defaults (attempts 100 ms .. 2 s within a 30 s budget, the step holds its worker while it tries);
+    # step-aside: a 3 s budget, then the company waits (onLockTimeout wait) and is tried again after the others;
+    # single: one attempt with no lock_timeout, as Flyway runs a file.
+    case "$mode" in
+      retries) strategy='{"maxParallel": '"$PARALLEL"'}' ;;
+      step-aside) strategy='{"maxParallel": '"$PARALLEL"', "onLockTimeout": "wait", "lockBudget": "3s"}' ;;
+      single) strategy='{"maxParallel": '"$PARALLEL"', "lockTimeouts": []}' ;;
+    esac
     log "traffic ($mode): $N tenants onboarded with the catalog (load $(load1))"
     rm -rf "$catalog" && mkdir -p "$catalog" && cp migrations/*.sql "$catalog"/
     fresh_db
@@ -373,9 +379,16 @@ if [ -n "$TRAFFIC_N" ]; then
                   WHERE n.nspname LIKE 't\_%' AND c.relname = 'messages' AND a.attname = 'edited_at' AND NOT a.attisdropped")
     attempts=$(q -c "SELECT coalesce(max(lock_attempts), 1) || ' max, ' || count(*) FILTER (WHERE lock_attempts > 1) || ' steps retried'
                      FROM public.migration_ledger WHERE version = '$((10#$next))' AND status = 'applied'" 2>/dev/null || echo "n/a")
+    # When the free tenants were done, and when the blocked ones, counted from the rollout's start (ledger times).
+    blocked_list=$(seq -s, -f "'t_%g'" 1 "$BLOCKED")
+    finish=$(q -F ' ' -c "SELECT round(extract(epoch FROM max(l.finished_at) FILTER (WHERE l.schema_name NOT IN ($blocked_list)) - r.started_at)::numeric, 1),
+                                 round(extract(epoch FROM max(l.finished_at) FILTER (WHERE l.schema_name IN ($blocked_list)) - r.started_at)::numeric, 1)
+                          FROM public.migration_ledger l JOIN public.rollouts r ON r.id = l.run_id
+                          WHERE l.version = '$((10#$next))' AND l.status = 'applied' GROUP BY r.started_at")
+    read -r free_done blocked_done <<<"$finish"
     f="$WORK/traffic-$mode.json"
     line=$(j "$f" '"| %s | %s | %s s | %s / %s / %s ms | %s / %s / %s ms | %s ms | %s ms |" % ("'"$mode"'", d["state"], d["rollout_seconds"], d["free_tenants"]["p50_ms"], d["free_tenants"]["p99_ms"], d["free_tenants"]["max_ms"], d["blocked_tenants"]["p50_ms"], d["blocked_tenants"]["p99_ms"], d["blocked_tenants"]["max_ms"], d["worst_free_tenant_max_ms"], d["worst_blocked_tenant_max_ms"])')
-    traffic_rows+=("${line} $once / $N applied, $cols columns | $attempts | $(j "$f" 'd["queries"]') ($(j "$f" 'd["query_failures"]') failed) | $load_before |")
+    traffic_rows+=("${line} $free_done s / $blocked_done s | $once / $N applied, $cols columns | $attempts | $(j "$f" 'd["queries"]') ($(j "$f" 'd["query_failures"]') failed) | $load_before |")
     printf '\ntraffic (%s): %s\n' "$mode" "$(cat "$f")"
     [ "$once" = "$N" ] && [ "$cols" = "$N" ] || die "traffic ($mode): $once applied steps and $cols columns for $N tenants"
   done
@@ -477,8 +490,8 @@ fi
   if [ ${#traffic_rows[@]} -gt 0 ]; then
     printf '\nLive traffic: %s tenants x %s clients, %s blocked by a read transaction held %s s, one rollout adding a column and an index (maxParallel %s):\n\n' \
       "$TRAFFIC_N" "$CLIENTS" "$BLOCKED" "$HOLD" "$PARALLEL"
-    echo '| lock handling | rollout | duration | free tenants p50 / p99 / max | blocked tenants p50 / p99 / max | worst free tenant max | worst blocked tenant max | exactly once | attempts | queries | load before |'
-    echo '|---|---|---:|---:|---:|---:|---:|---|---|---:|---:|'
+    echo '| lock handling | rollout | duration | free tenants p50 / p99 / max | blocked tenants p50 / p99 / max | worst free tenant max | worst blocked tenant max | free / blocked tenants done after | exactly once | attempts | queries | load before |'
+    echo '|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|'
     printf '%s\n' "${traffic_rows[@]}"
   fi
   if [ ${#server_rows[@]} -gt 0 ]; then
