@@ -22,7 +22,9 @@ import java.util.Set;
  *     {@code DROP/REASSIGN OWNED});</li>
  *     <li>creating, altering, dropping, commenting on or granting on an object whose name is qualified with a schema
  *     other than {@code ${schema}} ({@code public.x}, {@code other_tenant.x}), another schema itself, and moving an
- *     object into another schema ({@code SET SCHEMA}).</li>
+ *     object into another schema ({@code SET SCHEMA});</li>
+ *     <li>{@code SET/RESET search_path}, {@code RESET ALL}, {@code SET ROLE} and {@code SET SESSION AUTHORIZATION}:
+ *     they take the step out of the schema and the role Flotilla runs it in.</li>
  * </ul>
  * Only the name of the object a statement creates, alters or drops is looked at: a shared type or function used in a
  * column type or an expression ({@code public.vector(3)}, {@code public.gen_random_uuid()}, {@code REFERENCES}) is a
@@ -92,8 +94,29 @@ public final class TenantBoundary {
                     ? "COPY … PROGRAM runs a shell command on the database server" + HOW : null;
             case "REASSIGN" -> t.word(1).equals("OWNED") ? "REASSIGN OWNED changes objects across the whole database,"
                     + " every tenant's" + HOW : null;
+            case "SET", "RESET" -> session(t, first);
             default -> null;
         };
+    }
+
+    /**
+     * {@code SET/RESET search_path} (and {@code RESET ALL}) takes away the search path Flotilla sets for the step, so
+     * the names that follow would be created in another schema; a session-level one would even outlive the step on the
+     * pooled connection. {@code SET ROLE} and {@code SET SESSION AUTHORIZATION} run the rest as someone else.
+     */
+    private static String session(Tokens t, String verb) {
+        int i = t.word(1).equals("SESSION") || t.word(1).equals("LOCAL") ? 2 : 1;
+        String what = t.word(i);
+        if (what.equals("SEARCH_PATH") || what.equals("SCHEMA") || verb.equals("RESET") && what.equals("ALL")) {
+            return verb + " " + t.word(i).toLowerCase(Locale.ROOT) + " takes the step out of the tenant's schema:"
+                    + " Flotilla sets the search path for every step, and the names after this would land elsewhere";
+        }
+        if (verb.equals("SET") && (what.equals("ROLE") || what.equals("AUTHORIZATION")
+                || t.word(1).equals("SESSION") && what.equals("AUTHORIZATION"))) {
+            return "SET ROLE / SESSION AUTHORIZATION runs the rest of the step as another role, not a tenant's business"
+                    + HOW;
+        }
+        return null;
     }
 
     private static String objectStatement(Tokens t, String verb) {

@@ -238,7 +238,10 @@ class TenantBoundaryTest {
                 "GRANT SELECT ON public.x TO r", "GRANT SELECT ON TABLE a, public.b TO r",
                 "GRANT USAGE ON SCHEMA public TO r", "GRANT SELECT ON ALL TABLES IN SCHEMA other TO r",
                 "REVOKE EXECUTE ON FUNCTION public.f() FROM PUBLIC", "GRANT CONNECT ON DATABASE app TO r",
-                "CREATE TABLE ${shared}.x (id int)"})
+                "CREATE TABLE ${shared}.x (id int)",
+                "SET search_path = public", "SET search_path TO other_tenant, public", "SET LOCAL search_path = public",
+                "SET SESSION search_path TO public", "SET SCHEMA 'public'", "RESET search_path", "RESET ALL",
+                "SET ROLE admin", "SET SESSION AUTHORIZATION admin"})
         void itIsRefusedAtLoadWithFileAndLine(String statement) throws IOException {
             write("001_ok.sql", "CREATE TABLE ok (id int);\n");
             write("002_outside.sql", "-- flotilla:default shared=public\nCREATE TABLE fine (id int);\n\n" + statement
@@ -298,6 +301,8 @@ class TenantBoundaryTest {
                     GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO reporting;
                     GRANT USAGE ON SCHEMA ${schema} TO reporting;
                     CREATE TEMP TABLE scratch (id int);
+                    SET LOCAL statement_timeout = '1min';
+                    SET LOCAL lock_timeout TO '5s';
                     CREATE TABLE pg_temp.scratch2 (id int);
                     CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
                     INSERT INTO public.audit VALUES (2);
@@ -307,7 +312,7 @@ class TenantBoundaryTest {
                     DROP FUNCTION IF EXISTS ${schema}.touch();
                     """);
 
-            assertEquals(24, SqlScript.split(loads().migrations().get(0).up().sql()).size());
+            assertEquals(26, SqlScript.split(loads().migrations().get(0).up().sql()).size());
         }
 
         @Test
