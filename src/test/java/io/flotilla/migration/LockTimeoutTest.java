@@ -1,10 +1,10 @@
 package io.flotilla.migration;
 
 import io.flotilla.catalog.MigrationCatalog;
-import io.flotilla.catalog.MigrationResolver;
 import io.flotilla.sql.LockPolicy;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyService;
+import io.flotilla.testsupport.Catalogs;
 import io.flotilla.testsupport.Await;
 import io.flotilla.testsupport.PostgresResource;
 import io.flotilla.testsupport.Sql;
@@ -18,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.sql.DataSource;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -67,11 +66,7 @@ class LockTimeoutTest {
     }
 
     MigrationCatalog catalog(Map<String, String> files) throws IOException {
-        Path d = Files.createTempDirectory(dir, "catalog");
-        for (var f : files.entrySet()) {
-            Files.writeString(d.resolve(f.getKey()), f.getValue());
-        }
-        return MigrationResolver.resolve(d, true).orThrow();
+        return Catalogs.of(dir, files);
     }
 
     /** A company with table t (version 1 applied). */

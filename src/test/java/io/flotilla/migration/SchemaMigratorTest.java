@@ -1,7 +1,6 @@
 package io.flotilla.migration;
 
 import io.flotilla.catalog.MigrationCatalog;
-import io.flotilla.catalog.MigrationResolver;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.ledger.LedgerRepository;
@@ -10,6 +9,7 @@ import io.flotilla.ledger.MigrationState;
 import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyService;
+import io.flotilla.testsupport.Catalogs;
 import io.flotilla.testsupport.PostgresResource;
 import io.flotilla.testsupport.Sql;
 import io.quarkus.test.common.WithTestResource;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.sql.DataSource;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -61,11 +60,7 @@ class SchemaMigratorTest {
     }
 
     MigrationCatalog catalog(Map<String, String> files) throws IOException {
-        Path d = Files.createTempDirectory(dir, "catalog");
-        for (var f : files.entrySet()) {
-            Files.writeString(d.resolve(f.getKey()), f.getValue());
-        }
-        return MigrationResolver.resolve(d, true).orThrow();
+        return Catalogs.of(dir, files);
     }
 
     ApplyResult migrate(Company c, MigrationCatalog catalog) {

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -36,14 +35,7 @@ class LockWaitRolloutTest {
     DataSource ds;
 
     List<UUID> fleet(String prefix, int n) {
-        List<UUID> ids = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            String schema = Sql.unique(prefix);
-            Sql.execute(ds, "CREATE SCHEMA " + schema);
-            ids.add(UUID.fromString(Sql.column(ds, "INSERT INTO public.companies (company_name, schema_name)"
-                    + " VALUES (?, ?) RETURNING id::text", "Co " + schema, schema).get(0)));
-        }
-        return ids;
+        return Sql.companies(ds, prefix, n);
     }
 
     Response start(Map<String, Object> body) {

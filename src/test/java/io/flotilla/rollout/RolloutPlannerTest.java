@@ -2,7 +2,6 @@ package io.flotilla.rollout;
 
 import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.MigrationCatalog;
-import io.flotilla.catalog.MigrationResolver;
 import io.flotilla.catalog.Version;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
@@ -13,6 +12,7 @@ import io.flotilla.migration.TemplateRepository;
 import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyService;
+import io.flotilla.testsupport.Catalogs;
 import io.flotilla.testsupport.PostgresResource;
 import io.flotilla.testsupport.Sql;
 import io.quarkus.test.common.WithTestResource;
@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -62,11 +61,7 @@ class RolloutPlannerTest {
     Path dir;
 
     MigrationCatalog catalog(Map<String, String> files) throws IOException {
-        Path d = Files.createTempDirectory(dir, "catalog");
-        for (var f : files.entrySet()) {
-            Files.writeString(d.resolve(f.getKey()), f.getValue());
-        }
-        return MigrationResolver.resolve(d, true).orThrow();
+        return Catalogs.of(dir, files);
     }
 
     Company company() {

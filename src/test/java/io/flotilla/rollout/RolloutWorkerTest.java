@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -38,14 +37,7 @@ class RolloutWorkerTest {
 
     /** Companies with empty schemas; their ids. */
     List<UUID> fleet(String prefix, int n) {
-        List<UUID> ids = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            String schema = Sql.unique(prefix);
-            Sql.execute(ds, "CREATE SCHEMA " + schema);
-            ids.add(UUID.fromString(Sql.column(ds, "INSERT INTO public.companies (company_name, schema_name)"
-                    + " VALUES (?, ?) RETURNING id::text", "Co " + schema, schema).get(0)));
-        }
-        return ids;
+        return Sql.companies(ds, prefix, n);
     }
 
     /**

@@ -46,6 +46,18 @@ public final class Sql {
         }
     }
 
+    /** {@code n} companies, each with an empty schema named {@code prefix} and a unique suffix; their ids. */
+    public static List<java.util.UUID> companies(DataSource ds, String prefix, int n) {
+        List<java.util.UUID> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String schema = unique(prefix);
+            execute(ds, "CREATE SCHEMA " + schema);
+            ids.add(java.util.UUID.fromString(column(ds, "INSERT INTO public.companies (company_name, schema_name)"
+                    + " VALUES (?, ?) RETURNING id::text", "Co " + schema, schema).get(0)));
+        }
+        return ids;
+    }
+
     public static void execute(DataSource ds, String sql, Object... params) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {

@@ -3,13 +3,13 @@ package io.flotilla.verification;
 import io.flotilla.catalog.CatalogService;
 import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.MigrationCatalog;
-import io.flotilla.catalog.MigrationResolver;
 import io.flotilla.catalog.Version;
 import io.flotilla.migration.ApplyResult;
 import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.migration.Target;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyService;
+import io.flotilla.testsupport.Catalogs;
 import io.flotilla.testsupport.PostgresResource;
 import io.flotilla.testsupport.Sql;
 import io.quarkus.test.common.WithTestResource;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -173,11 +172,7 @@ class VerificationTest {
     }
 
     MigrationCatalog catalog(Map<String, String> files) throws IOException {
-        Path d = Files.createTempDirectory(dir, "catalog");
-        for (var f : files.entrySet()) {
-            Files.writeString(d.resolve(f.getKey()), f.getValue());
-        }
-        return MigrationResolver.resolve(d, true).orThrow();
+        return Catalogs.of(dir, files);
     }
 
     @Test
