@@ -3,7 +3,6 @@ package io.flotilla.catalog;
 import io.flotilla.catalog.CatalogProblem.Kind;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.sql.SqlScript;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,18 +67,17 @@ public final class Seeds {
         return List.copyOf(seeds);
     }
 
-    /** Seeds are all or nothing: a file that needs no transaction, or ends the one it is in, would break that. */
+    /**
+     * Seeds are all or nothing: a file that needs no transaction would break that. (One that ends the transaction it
+     * is in never gets here: reading it refused it, or took off its whole-file wrap; see TransactionWrap.)
+     */
     private static boolean oneTransaction(MigrationScript seed, List<CatalogProblem> problems) {
-        String problem = !seed.transactional()
-                ? " runs outside a transaction (-- flotilla:no-transaction, or a statement such as CREATE INDEX"
-                + " CONCURRENTLY or VACUUM)"
-                : SqlScript.split(seed.sql()).stream().anyMatch(SqlScript::endsTransaction)
-                ? " ends the transaction (COMMIT, ROLLBACK, END …)" : null;
-        if (problem == null) {
+        if (seed.transactional()) {
             return true;
         }
-        problems.add(new CatalogProblem(Kind.NOT_TRANSACTIONAL, seed.file() + problem
-                + "; every seed runs in one transaction, all or nothing", List.of(seed.file())));
+        problems.add(new CatalogProblem(Kind.NOT_TRANSACTIONAL, seed.file() + " runs outside a transaction"
+                + " (-- flotilla:no-transaction, or a statement such as CREATE INDEX CONCURRENTLY or VACUUM); every seed"
+                + " runs in one transaction, all or nothing", List.of(seed.file())));
         return false;
     }
 }
