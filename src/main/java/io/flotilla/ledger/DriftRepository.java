@@ -28,7 +28,7 @@ public class DriftRepository {
         Tuple params = CatalogRows.params(catalog).addString(server).addInteger(limit);
         // The drifted shapes first (a fleet has a handful; a shape's versions are in version order), then the
         // companies that have them: the same reading of migration_state the fleet view does (V7).
-        return pool.preparedQuery("WITH " + CatalogRows.CTE + ","
+        return Shapes.settle(pool).flatMap(settled -> pool.preparedQuery("WITH " + CatalogRows.CTE + ","
                         + " drifted AS (SELECT sh.shape, array_agg(x.version ORDER BY x.k) AS versions"
                         + "   FROM public.state_shapes sh CROSS JOIN LATERAL unnest(sh.versions, sh.checksums)"
                         + "   WITH ORDINALITY AS x(version, checksum, k)"
@@ -44,6 +44,6 @@ public class DriftRepository {
                     rows.forEach(r -> list.add(new DriftedCompany(r.getUUID(0), r.getString(1), r.getString(2),
                             r.getString(3), Arrays.asList(r.getArrayOfStrings(4)))));
                     return list;
-                });
+                }));
     }
 }

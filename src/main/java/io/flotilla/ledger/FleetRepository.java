@@ -36,7 +36,7 @@ public class FleetRepository {
      */
     public Uni<FleetView> fleet(MigrationCatalog catalog, String server) {
         Tuple params = CatalogRows.params(catalog).addInteger(catalog.migrations().size()).addString(server);
-        return pool.preparedQuery(FLEET).execute(params).map(rows -> {
+        return Shapes.settle(pool).flatMap(settled -> pool.preparedQuery(FLEET).execute(params).map(rows -> {
             List<FleetView.VersionCount> versions = new ArrayList<>();
             List<FleetView.ServerSummary> servers = new ArrayList<>();
             long total = 0, upToDate = 0, pending = 0, failed = 0, drifted = 0;
@@ -61,7 +61,7 @@ public class FleetRepository {
             }
             String latest = catalog.latest().map(Object::toString).orElse(null);
             return new FleetView(total, latest, versions, upToDate, pending, failed, drifted, server, servers);
-        });
+        }));
     }
 
     /**

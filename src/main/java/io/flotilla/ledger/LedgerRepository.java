@@ -307,12 +307,13 @@ public class LedgerRepository {
     /**
      * Applied versions and their checksums per company, as migration_state has them, and each repeatable's checksum as
      * last applied: one query for a whole fleet.
-     * Read by shape (company_shapes → state_shapes, kept with migration_state by its triggers), so 10,000 companies
+     * Read by shape (company_shapes → state_shapes, kept with migration_state by its triggers, those a run left
+     * stale settled first), so 10,000 companies
      * are 10,000 (company, shape) rows plus the few shapes, each parsed once and shared by its companies. Both
      * parts come from one statement, so from one snapshot. A company with nothing applied is absent.
      */
     public Uni<Map<UUID, AppliedShape>> shapes(List<UUID> companyIds) {
-        return pool.preparedQuery("WITH cs AS (SELECT company_id, shape FROM public.company_shapes WHERE company_id = ANY($1))"
+        return Shapes.settle(pool).flatMap(settled -> pool.preparedQuery("WITH cs AS (SELECT company_id, shape FROM public.company_shapes WHERE company_id = ANY($1))"
                         + " SELECT company_id, shape, NULL::text[] AS versions, NULL::text[] AS checksums,"
                         + " NULL::text[] AS repeatables, NULL::text[] AS repeatable_checksums FROM cs"
                         + " UNION ALL SELECT NULL, sh.shape, sh.versions, sh.checksums, sh.repeatables,"
@@ -352,7 +353,7 @@ public class LedgerRepository {
                         }
                     });
                     return byCompany;
-                });
+                }));
     }
 
     /** Newest first; filters only add fixed predicates, values always travel as parameters. */

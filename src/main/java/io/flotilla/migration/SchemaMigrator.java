@@ -10,6 +10,7 @@ import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.ledger.LedgerCopy;
+import io.flotilla.ledger.Shapes;
 import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.LedgerRepository.LockAttempts;
 import io.flotilla.ledger.LedgerRepository.StepError;
@@ -184,7 +185,7 @@ public class SchemaMigrator {
                                         .map(looked -> render(company, plan, looked));
                             })
                             .flatMap(plan -> runFrom(conn, new StepContext(company, runId, target.direction(),
-                                    database.name(), lockStrategy), plan, 0, new ArrayList<>()))
+                                    database.name(), database.home(), lockStrategy), plan, 0, new ArrayList<>()))
                             .call(result -> copyToHome(conn, database, company, runId));
                 })
                 .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull());
@@ -226,8 +227,11 @@ public class SchemaMigrator {
         return TemplateValues.render(company, script, TemplateValues.resolve(company, script, looked));
     }
 
-    /** What every step of one run shares: whose, which run and direction, on which server, under what lock strategy. */
-    private record StepContext(MigrationTenant company, UUID runId, Direction direction, String server,
+    /**
+     * What every step of one run shares: whose, which run and direction, on which server (and whether it is home,
+     * where the fleet's shapes are kept), under what lock strategy.
+     */
+    private record StepContext(MigrationTenant company, UUID runId, Direction direction, String server, boolean home,
                                LockPolicy.Overrides locks) {
     }
 
@@ -240,7 +244,9 @@ public class SchemaMigrator {
             return Uni.createFrom().item(result(runId, company, direction, done, List.of(), null));
         }
         PlannedStep step = plan.get(index);
-        return apply(conn, context, step).flatMap(failure -> {
+        // The fleet's shape is recomputed once per run, by the last step (or a failure's record), not by every step.
+        boolean shapeLater = context.home() && index < plan.size() - 1;
+        return apply(conn, context, step, shapeLater).flatMap(failure -> {
             if (failure != null) {
                 return Uni.createFrom().item(result(runId, company, direction, done, plan.subList(index, plan.size()),
                         failure));
@@ -259,8 +265,12 @@ public class SchemaMigrator {
                 done.stream().filter(PlannedStep::repeatable).map(PlannedStep::name).toList(), failure);
     }
 
-    /** One step, recorded in the ledger. Null item on success, the failure otherwise. */
-    private Uni<ApplyResult.StepFailure> apply(SqlConnection conn, StepContext context, PlannedStep step) {
+    /**
+     * One step, recorded in the ledger. Null item on success, the failure otherwise. With {@code shapeLater}, a
+     * transactional step leaves the company's shape to a later step of the run ({@link Shapes#later}).
+     */
+    private Uni<ApplyResult.StepFailure> apply(SqlConnection conn, StepContext context, PlannedStep step,
+                                               boolean shapeLater) {
         MigrationTenant company = context.company();
         UUID runId = context.runId();
         Direction direction = context.direction();
@@ -276,7 +286,10 @@ public class SchemaMigrator {
         // Migration and ledger row in one transaction: applied exactly when recorded.
         // The record is built per attempt: the successful one says how many it took and who blocked the others.
         Uni<Long> work = run(conn, company.schemaName(), script, step.sql(), policy, tally,
-                () -> ledger.recordInTransaction(conn, start, StepStatus.successOf(direction), attempts(tally)),
+                () -> shapeLater
+                        ? Uni.combine().all().unis(Shapes.later(conn, company.id()), ledger.recordInTransaction(conn,
+                                start, StepStatus.successOf(direction), attempts(tally))).asTuple().map(t -> t.getItem2())
+                        : ledger.recordInTransaction(conn, start, StepStatus.successOf(direction), attempts(tally)),
                 () -> ledger.start(conn, start).invoke(runningRow::set),
                 () -> ledger.finish(conn, runningRow.get(), StepStatus.successOf(direction), millisSince(began), null,
                                 attempts(tally))
