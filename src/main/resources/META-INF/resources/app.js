@@ -24,6 +24,7 @@
     migrating: false,    // a migrate call from the company view is in flight
     verifySeq: 0,        // the latest verify call; older answers are dropped
     companyOptions: '',  // what the ledger view's company list was built from
+    rollouts: [],        // the rollouts listed, as last read
   };
 
   // The ledger view: filters as sent, and the "before" cursor of each page visited (null: the newest page).
@@ -412,6 +413,7 @@
   async function loadRollouts() {
     try {
       const list = await api('GET', '/rollouts?limit=20');
+      state.rollouts = list;
       renderRollouts(list);
       sectionError('rollouts', null);
       if (!state.selected && list.length) {
@@ -943,6 +945,100 @@
     $('ledger').scrollIntoView({ block: 'start' });
   }
 
+  // ---------------------------------------------------------------- blocked by a lock
+
+  const BLOCKED_WINDOW_MS = 24 * 3600 * 1000;  // how far back a lock-timeout still counts as recent
+  const BLOCKED_FAILED = 200;  // the newest failed steps: where the lock-timeouts are found
+  const BLOCKED_STEPS = 500;   // the newest steps of any status: whether a company moved on since its lock-timeout
+
+  /**
+   * A ledger step's lockBlocker, as the service writes it (sql.Blocker.describe), in its parts:
+   *   "pid 4242 (application 'report', idle in transaction, transaction open 31 s): SELECT ..."
+   * The query is absent when the service records none (FLOTILLA_LOCK_RECORD_QUERY=false); text of another shape is
+   * kept whole as the query, with the other parts null.
+   */
+  function parseBlocker(s) {
+    const m = /^pid (\d+) \(application '(.*?)', (.+?)(?:, transaction open (\d+) s)?\)(?:: ([\s\S]*))?$/.exec(s || '');
+    if (!m) return { pid: null, application: null, state: null, transactionSeconds: null, query: s || null };
+    return { pid: Number(m[1]), application: m[2], state: m[3],
+      transactionSeconds: m[4] === undefined ? null : Number(m[4]), query: m[5] === undefined ? null : m[5] };
+  }
+
+  /**
+   * The companies blocked by a lock, from ledger steps (any order, duplicates allowed). Each company's newest finished
+   * step decides (a running one is skipped: a retry under way does not unblock it); the company is blocked when that
+   * step failed as lock-timeout. It is waiting, not failed, when the step's rollout is under way with
+   * onLockTimeout wait (it is tried again); rollouts are the ones the page lists. Newest first.
+   */
+  function blockedCompanies(steps, rollouts) {
+    const newest = new Map();
+    for (const e of steps || []) {
+      if (!e || e.status === 'running') continue;
+      const seen = newest.get(e.companyId);
+      if (!seen || e.id > seen.id) newest.set(e.companyId, e);
+    }
+    const waiting = new Set((rollouts || []).filter((r) => ACTIVE_ROLLOUT.has(r.state)
+      && r.strategy && r.strategy.onLockTimeout === 'wait').map((r) => r.id));
+    return Array.from(newest.values())
+      .filter((e) => e.status === 'failed' && /^lock-timeout\b/.test(e.error || ''))
+      .sort((a, b) => b.id - a.id)
+      .map((e) => ({ step: e, state: waiting.has(e.runId) ? 'waiting' : 'failed', blocker: parseBlocker(e.lockBlocker) }));
+  }
+
+  function renderBlocked(list) {
+    sync($('blocked-rows'), list, (b) => b.step.companyId, (b) => h('tr', { 'data-testid': 'blocked-row' },
+      h('td', {}, h('a', { href: '#', class: 'mono', onclick: (ev) => { ev.preventDefault(); openCompany(b.step.companyId); } })),
+      h('td', {}, h('span', { class: 'badge', 'data-testid': 'blocked-state' })),
+      h('td', { 'data-testid': 'blocked-step' }),
+      h('td', { class: 'num', 'data-testid': 'blocked-attempts' }),
+      h('td', { class: 'num mono', 'data-testid': 'blocked-pid' }),
+      h('td', { class: 'mono', 'data-testid': 'blocked-application' }),
+      h('td', { 'data-testid': 'blocked-blocker-state' }),
+      h('td', { class: 'num', 'data-testid': 'blocked-age' }),
+      h('td', { class: 'mono small error-text', 'data-testid': 'blocked-query' }),
+      h('td', { class: 'small', 'data-testid': 'blocked-since' })),
+    (row, b) => {
+      const e = b.step;
+      const k = b.blocker;
+      attr(row, 'data-schema', e.schemaName);
+      attr(row, 'data-state', b.state);
+      attr(row, 'data-ledger-id', e.id);
+      const cells = row.children;
+      text(cells[0].firstChild, e.schemaName);
+      badge(cells[1].firstChild, b.state);
+      text(cells[2], 'v' + e.version + ' ' + stepText(e));
+      attr(cells[2], 'title', e.error || '');
+      text(cells[3], e.lockAttempts);
+      text(cells[4], k.pid === null ? '–' : k.pid);
+      text(cells[5], k.application === null ? '–' : k.application);
+      text(cells[6], k.state === null ? '–' : k.state);
+      text(cells[7], k.transactionSeconds === null ? '–' : k.transactionSeconds + ' s');
+      text(cells[8], k.query === null ? (e.lockBlocker ? '(not recorded)' : '–') : k.query);
+      text(cells[9], when(e.finishedAt || e.startedAt));
+    });
+    show($('blocked-table'), list.length > 0);
+    show($('blocked-empty'), list.length === 0);
+    attr($('blocked'), 'data-count', list.length);
+    const waiting = list.filter((b) => b.state === 'waiting').length;
+    text($('blocked-note'), list.length ? '(' + list.length + (waiting ? ', ' + waiting + ' waiting' : '') + ')' : '');
+  }
+
+  async function loadBlocked() {
+    try {
+      const since = encodeURIComponent(new Date(Date.now() - BLOCKED_WINDOW_MS).toISOString());
+      const [failed, recent] = await Promise.all([
+        api('GET', '/ledger?status=failed&limit=' + BLOCKED_FAILED + '&since=' + since),
+        api('GET', '/ledger?limit=' + BLOCKED_STEPS + '&since=' + since)]);
+      renderBlocked(blockedCompanies([...((failed && failed.items) || []), ...((recent && recent.items) || [])],
+        state.rollouts));
+      sectionError('blocked', null);
+    } catch (e) {
+      const m = explain(e, 'read the ledger');
+      if (m) sectionError('blocked', 'Could not load the blocked companies: ' + m);
+      else throw e;
+    }
+  }
+
   // ---------------------------------------------------------------- servers
 
   function reachability(s) {
@@ -1059,7 +1155,9 @@
     clearTimeout(state.timer);
     const wasActive = state.active;
     try {
-      const [rolloutsActive, , , jobsActive] = await Promise.all([loadRollouts(), loadFleet(), loadCompanies(),
+      // The blocked companies after the rollouts: which of them wait is read from the rollouts listed.
+      const [rolloutsActive, , , jobsActive] = await Promise.all([
+        loadRollouts().then(async (active) => { await loadBlocked(); return active; }), loadFleet(), loadCompanies(),
         loadJobs(), loadDetail(), loadServers(), loadCompany(), loadLedger()]);
       state.active = rolloutsActive || jobsActive;
       text($('refresh-status'), 'Updated ' + when(new Date().toISOString())
@@ -1146,8 +1244,8 @@
     else askForToken('');
   }
 
-  // The progress arithmetic, for whoever wants to check it from the console (or a browser test).
-  window.Flotilla = Object.freeze({ rolloutProgress });
+  // The progress arithmetic and the reading of blocked companies, for the console (or a browser test).
+  window.Flotilla = Object.freeze({ rolloutProgress, parseBlocker, blockedCompanies });
 
   start();
 })();

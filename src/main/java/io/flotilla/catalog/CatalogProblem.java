@@ -2,8 +2,18 @@ package io.flotilla.catalog;
 
 import java.util.List;
 
-/** One thing wrong with a migration directory, as data; the edge turns a non-empty list into an error. */
-public record CatalogProblem(Kind kind, String message, List<String> files) {
+/**
+ * One thing wrong with a migration directory, as data; the edge turns a non-empty list into an error.
+ *
+ * @param line the 1-based line of the offending statement in the (one) file named, when the problem is one statement
+ *             (a refused statement, transaction control); null otherwise
+ */
+public record CatalogProblem(Kind kind, String message, List<String> files, Integer line) {
+
+    /** A problem with a file or the directory as a whole, not with one of its statements. */
+    public CatalogProblem(Kind kind, String message, List<String> files) {
+        this(kind, message, files, null);
+    }
 
     public enum Kind {
         DIRECTORY_MISSING,

@@ -60,8 +60,6 @@ public enum LintRule {
     BAN_CREATE_DOMAIN_WITH_CONSTRAINT("ban-create-domain-with-constraint", LintLevel.ERROR),
     /** {@code ALTER DOMAIN … ADD CONSTRAINT}. */
     BAN_ALTER_DOMAIN_WITH_ADD_CONSTRAINT("ban-alter-domain-with-add-constraint", LintLevel.ERROR),
-    /** {@code BEGIN}, {@code COMMIT} and the like in a file Flotilla already runs in a transaction. */
-    TRANSACTION_NESTING("transaction-nesting", LintLevel.ERROR),
     /** An identifier longer than PostgreSQL's 63 bytes, which it silently truncates. */
     IDENTIFIER_TOO_LONG("identifier-too-long", LintLevel.ERROR),
     /** In a file without a transaction, a create/drop without {@code IF [NOT] EXISTS}, so a retry fails. */

@@ -23,8 +23,10 @@ import java.util.Set;
  *     <li>creating, altering, dropping, commenting on or granting on an object whose name is qualified with a schema
  *     other than {@code ${schema}} ({@code public.x}, {@code other_tenant.x}), another schema itself, and moving an
  *     object into another schema ({@code SET SCHEMA});</li>
- *     <li>{@code SET/RESET search_path}, {@code RESET ALL}, {@code SET ROLE} and {@code SET SESSION AUTHORIZATION}:
- *     they take the step out of the schema and the role Flotilla runs it in.</li>
+ *     <li>{@code SET/RESET search_path}, {@code RESET ALL}, {@code SET ROLE} and {@code SET SESSION AUTHORIZATION},
+ *     and the same by another name, {@code set_config('search_path' | 'role' | 'session_authorization', …)} (local
+ *     or not): they take the step out of the schema and the role Flotilla runs it in. {@code set_config} of any other
+ *     setting ({@code lock_timeout}, {@code app.tenant_id}) stays allowed.</li>
  * </ul>
  * Only the name of the object a statement creates, alters or drops is looked at: a shared type or function used in a
  * column type or an expression ({@code public.vector(3)}, {@code public.gen_random_uuid()}, {@code REFERENCES}) is a
@@ -59,6 +61,9 @@ public final class TenantBoundary {
     private static final Set<String> CREATE_MODIFIERS = Set.of("UNLOGGED", "GLOBAL", "LOCAL", "UNIQUE", "RECURSIVE",
             "DEFAULT");
 
+    /** What {@code set_config} may not change in a migration: SET search_path, ROLE, SESSION AUTHORIZATION's settings. */
+    private static final Set<String> STEP_IDENTITY = Set.of("search_path", "role", "session_authorization");
+
     private static final String HOW = " (a migration runs once in every tenant's schema, and the lint builds it on"
             + " the control plane's own server)";
 
@@ -75,9 +80,9 @@ public final class TenantBoundary {
         for (Statement statement : SqlScript.statements(sql)) {
             String why = why(SqlScript.lexemes(statement.text()));
             if (why != null) {
-                problems.add(new CatalogProblem(Kind.OUTSIDE_TENANT, file + " line "
-                        + (firstLine - 1 + statement.line()) + ": "
-                        + TransactionWrap.firstLine(statement) + " — " + why, List.of(file)));
+                int line = firstLine - 1 + statement.line();
+                problems.add(new CatalogProblem(Kind.OUTSIDE_TENANT, file + " line " + line + ": "
+                        + TransactionWrap.firstLine(statement) + " — " + why, List.of(file), line));
             }
         }
     }
@@ -86,7 +91,7 @@ public final class TenantBoundary {
     static String why(List<String> lexemes) {
         Tokens t = new Tokens(lexemes);
         String first = t.word(0);
-        return switch (first) {
+        String why = switch (first) {
             case "CREATE", "ALTER", "DROP" -> objectStatement(t, first);
             case "COMMENT" -> t.word(1).equals("ON") ? named(t, 2, "comments on") : null;
             case "GRANT", "REVOKE" -> grant(t);
@@ -97,6 +102,30 @@ public final class TenantBoundary {
             case "SET", "RESET" -> session(t, first);
             default -> null;
         };
+        return why != null ? why : setConfig(t);
+    }
+
+    /**
+     * {@code set_config('search_path' | 'role' | 'session_authorization', …)} anywhere in the statement (a routine
+     * body is a string, so it never counts): SET by another name, refused as {@link #session} refuses SET.
+     */
+    private static String setConfig(Tokens t) {
+        for (int i = t.next("SET_CONFIG", 0); i >= 0; i = t.next("SET_CONFIG", i + 1)) {
+            String setting = t.string(i + 2);
+            if (!t.lexeme(i + 1).equals("(") || setting == null) {
+                continue;
+            }
+            String name = setting.trim().toLowerCase(Locale.ROOT);
+            if (name.equals("search_path")) {
+                return "set_config('search_path', …) takes the step out of the tenant's schema: Flotilla sets the"
+                        + " search path for every step, and the names after this would land elsewhere";
+            }
+            if (STEP_IDENTITY.contains(name)) {
+                return "set_config('" + name + "', …) runs the rest of the step as another role, not a tenant's"
+                        + " business" + HOW;
+            }
+        }
+        return null;
     }
 
     /**
@@ -372,6 +401,30 @@ public final class TenantBoundary {
                 }
             }
             return -1;
+        }
+
+        /** Where the keyword next stands as a bare word, at any depth, from {@code from} on; -1 if nowhere. */
+        int next(String keyword, int from) {
+            for (int i = Math.max(0, from); i < lexemes.size(); i++) {
+                if (word(i).equals(keyword)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        String lexeme(int i) {
+            return i >= 0 && i < lexemes.size() ? lexemes.get(i) : "";
+        }
+
+        /** The value of the plain string literal at {@code i} ({@code 'x'}, {@code E'x'}), or null when none stands there. */
+        String string(int i) {
+            String x = lexeme(i);
+            if (x.length() > 2 && (x.charAt(0) == 'E' || x.charAt(0) == 'e') && x.charAt(1) == '\'') {
+                x = x.substring(1);
+            }
+            return x.length() >= 2 && x.charAt(0) == '\'' && x.endsWith("'")
+                    ? x.substring(1, x.length() - 1).replace("''", "'") : null;
         }
 
         int skipIfExists(int i) {

@@ -95,7 +95,7 @@ final class TransactionWrap {
     }
 
     private static CatalogProblem problem(String file, int firstLine, Statement at, String message) {
-        return new CatalogProblem(Kind.TRANSACTION_CONTROL, file + " line " + (firstLine - 1 + at.line()) + " " + message,
-                List.of(file));
+        int line = firstLine - 1 + at.line();
+        return new CatalogProblem(Kind.TRANSACTION_CONTROL, file + " line " + line + " " + message, List.of(file), line);
     }
 }

@@ -82,7 +82,9 @@ final class CheckVerbs {
             if (result instanceof LocalLint.CatalogFailure failure) {
                 StringBuilder text = new StringBuilder();
                 for (CatalogProblem p : failure.problems()) {
-                    String files = p.files().isEmpty() ? dir.toString()
+                    // A refused statement: FILE:LINE, as the findings are printed.
+                    String files = p.files().size() == 1 ? where(dir, p.files().get(0), p.line())
+                            : p.files().isEmpty() ? dir.toString()
                             : String.join(", ", p.files().stream().map(f -> file(dir, f)).toList());
                     text.append(files).append(": ").append(p.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'))
                             .append(": ").append(p.message()).append('\n');

@@ -243,23 +243,7 @@ public class TenantExecutor {
      * must never fail the step.
      */
     Uni<Blocker> blocker(SqlConnection conn, String schema) {
-        return conn.preparedQuery("SELECT a.pid, a.application_name, a.state,"
-                        + " extract(epoch FROM now() - a.xact_start)::bigint, CASE WHEN $2 THEN left(a.query, 200) END"
-                        + " FROM pg_stat_activity a WHERE a.pid IN (SELECT l.pid FROM pg_locks l"
-                        + " JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace"
-                        + " WHERE n.nspname = $1 AND l.granted AND l.pid <> pg_backend_pid())"
-                        + " ORDER BY a.xact_start NULLS LAST, a.pid LIMIT 1")
-                .execute(Tuple.of(schema, recordQuery))
-                .map(rows -> {
-                    var it = rows.iterator();
-                    if (!it.hasNext()) {
-                        return (Blocker) null;
-                    }
-                    var row = it.next();
-                    return new Blocker(row.getInteger(0), row.getString(1), row.getString(2), row.getLong(3),
-                            row.getString(4));
-                })
-                .onFailure().recoverWithNull();
+        return Blocker.read(conn, schema, recordQuery).onFailure().recoverWithNull();
     }
 
     /**

@@ -13,7 +13,8 @@ import java.util.List;
  * @param warnings          broken rules at level {@code warning}, in version order: reported, {@code ok} stays
  * @param waived            broken rules a {@code -- flotilla:lint-waive} directive waives
  * @param satisfied         rules Flotilla itself meets, so no migration is asked to (Squawk's
- *                          {@code require-timeout-settings}: the runner's lock timeouts)
+ *                          {@code require-timeout-settings}: the runner's lock timeouts; {@code transaction-nesting}:
+ *                          the catalog reader's refusal of transaction control)
  * @param failure           the migration the scratch schema could not be built past, or null; table rules are
  *                          only checked on a complete build
  * @param servers           the extension preflight: every server that is not offline, and which required extensions
@@ -23,9 +24,10 @@ public record LintReport(boolean ok, List<String> tables, List<String> materiali
                          List<LintViolation> violations, List<LintViolation> warnings, List<LintViolation> waived,
                          List<SatisfiedRule> satisfied, BuildFailure failure, List<ServerExtensions> servers) {
 
-    /** The rules the runner meets, listed in every report. */
+    /** The rules the runner and the catalog reader meet, listed in every report. */
     static final List<SatisfiedRule> SATISFIED = List.of(
-            new SatisfiedRule(LintGuide.TIMEOUT_RULE, "runner", LintGuide.TIMEOUT_SATISFIED));
+            new SatisfiedRule(LintGuide.TIMEOUT_RULE, "runner", LintGuide.TIMEOUT_SATISFIED),
+            new SatisfiedRule(LintGuide.NESTING_RULE, "catalog", LintGuide.NESTING_SATISFIED));
 
     /** A report without warnings. */
     public LintReport(boolean ok, List<String> tables, List<String> materializedViews, List<LintViolation> violations,

@@ -24,7 +24,7 @@ record SqlStatement(Kind kind, List<String> tokens, int line, List<String> targe
 
     enum Kind {
         CREATE_TABLE, ALTER_TABLE, CREATE_INDEX, DROP_INDEX, DROP_TABLE, DROP_DATABASE, TRUNCATE, CREATE_DOMAIN,
-        ALTER_DOMAIN, BEGIN, END_TRANSACTION, OTHER
+        ALTER_DOMAIN, OTHER
     }
 
     /** Words that start a table constraint rather than a column in a column list or after {@code ADD}. */
@@ -77,12 +77,6 @@ record SqlStatement(Kind kind, List<String> tokens, int line, List<String> targe
         if (is(t, 0, "TRUNCATE")) {
             int i = 1 + (is(t, 1, "TABLE") ? 1 : 0);
             return list(Kind.TRUNCATE, t, line, i + (is(t, i, "ONLY") ? 1 : 0), schema);
-        }
-        if (is(t, 0, "BEGIN") || is(t, 0, "START") && is(t, 1, "TRANSACTION")) {
-            return new SqlStatement(Kind.BEGIN, t, line, List.of(), 1);
-        }
-        if (SqlScript.endsTransaction(sql)) {
-            return new SqlStatement(Kind.END_TRANSACTION, t, line, List.of(), 1);
         }
         return new SqlStatement(Kind.OTHER, t, line, List.of(), 0);
     }

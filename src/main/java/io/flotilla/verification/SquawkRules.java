@@ -128,13 +128,6 @@ final class SquawkRules {
                                 + " checks every column of that type in every table, under locks");
                     }
                 }
-                case BEGIN, END_TRANSACTION -> {
-                    if (transactional) {
-                        add(LintRule.TRANSACTION_NESTING, null, t.get(0).toUpperCase(Locale.ROOT) + " in a file"
-                                + " Flotilla already runs in one transaction: it nests or ends that transaction,"
-                                + " so what follows no longer runs atomically with the ledger entry");
-                    }
-                }
                 default -> {
                 }
             }

@@ -68,6 +68,7 @@ class TenantBoundaryTest {
             CatalogProblem p = one(problems(), Kind.TRANSACTION_CONTROL);
 
             assertEquals(List.of("001_half.sql"), p.files());
+            assertEquals(3, p.line());
             assertTrue(p.message().startsWith("001_half.sql line 3 holds " + statement + " between its first and last"),
                     p.message());
         }
@@ -95,6 +96,7 @@ class TenantBoundaryTest {
                     + " does not end with COMMIT"), problems.toString());
             assertTrue(problems.get(1).message().startsWith("002_close.sql line 2 ends with COMMIT but does not open"
                     + " with BEGIN"), problems.toString());
+            assertEquals(List.of(2, 2), problems.stream().map(CatalogProblem::line).toList());
         }
 
         @Test
@@ -241,7 +243,12 @@ class TenantBoundaryTest {
                 "CREATE TABLE ${shared}.x (id int)",
                 "SET search_path = public", "SET search_path TO other_tenant, public", "SET LOCAL search_path = public",
                 "SET SESSION search_path TO public", "SET SCHEMA 'public'", "RESET search_path", "RESET ALL",
-                "SET ROLE admin", "SET SESSION AUTHORIZATION admin"})
+                "SET ROLE admin", "SET SESSION AUTHORIZATION admin",
+                "SELECT set_config('search_path', 'public', false)", "SELECT set_config('search_path', 'public', true)",
+                "SELECT pg_catalog.set_config('role', 'admin', true)", "select SET_CONFIG( 'Search_Path' , 'x', true)",
+                "SELECT set_config('session_authorization', 'admin', false)", "SELECT set_config(E'role', 'admin', true)",
+                "SELECT 1 FROM (SELECT set_config('search_path', 'other', true)) s",
+                "CREATE TABLE copied AS SELECT set_config('role', 'admin', true) AS r"})
         void itIsRefusedAtLoadWithFileAndLine(String statement) throws IOException {
             write("001_ok.sql", "CREATE TABLE ok (id int);\n");
             write("002_outside.sql", "-- flotilla:default shared=public\nCREATE TABLE fine (id int);\n\n" + statement
@@ -252,6 +259,7 @@ class TenantBoundaryTest {
             assertEquals(List.of("002_outside.sql"), p.files());
             assertTrue(p.message().startsWith("002_outside.sql line 4: " + statement + " — "), p.message());
             assertTrue(p.message().contains("tenant"), p.message());
+            assertEquals(4, p.line(), "the statement's line, apart from the message");
         }
 
         @Test
@@ -272,6 +280,7 @@ class TenantBoundaryTest {
                     + "creates a role"), problems.toString());
             assertTrue(problems.get(1).message().startsWith("001_many.sql line 5: CREATE TABLE — creates"
                     + " public.audit in schema public"), problems.toString());
+            assertEquals(List.of(1, 5), problems.stream().map(CatalogProblem::line).toList());
         }
 
         @Test
@@ -308,11 +317,15 @@ class TenantBoundaryTest {
                     INSERT INTO public.audit VALUES (2);
                     COPY notes FROM STDIN;
                     SELECT public.set_config('x', 'y', true);
+                    SELECT set_config('lock_timeout', '5s', true), set_config('app.tenant_id', 'search_path', true);
+                    SELECT 'set_config(''search_path'', ''public'', true)';
+                    CREATE FUNCTION ${schema}.pin() RETURNS void LANGUAGE sql AS $$
+                    SELECT set_config('search_path', 'x', true) $$;
                     DROP TABLE IF EXISTS ${schema}.old, older;
                     DROP FUNCTION IF EXISTS ${schema}.touch();
                     """);
 
-            assertEquals(26, SqlScript.split(loads().migrations().get(0).up().sql()).size());
+            assertEquals(29, SqlScript.split(loads().migrations().get(0).up().sql()).size());
         }
 
         @Test
@@ -367,6 +380,7 @@ class TenantBoundaryTest {
                     problems.toString());
             assertTrue(problems.get(1).message().startsWith("00001_users.sql line 6: DROP ROLE goose_made"),
                     problems.toString());
+            assertEquals(List.of(3, 6), problems.stream().map(CatalogProblem::line).toList(), "lines of the file");
         }
 
         @Test
@@ -387,6 +401,7 @@ class TenantBoundaryTest {
             CatalogProblem p = one(problems(), Kind.OUTSIDE_TENANT);
 
             assertTrue(p.message().startsWith("changelog.sql line 10: COMMENT ON TABLE public.b"), p.message());
+            assertEquals(10, p.line(), "the line in the changelog, not in the changeset");
         }
     }
 }

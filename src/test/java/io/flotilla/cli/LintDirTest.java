@@ -184,6 +184,40 @@ class LintDirTest {
         JsonNode problem = JSON.readTree(json.out()).get("data").get("problems").get(0);
         assertEquals("UNKNOWN_DIRECTIVE", problem.get("kind").asText());
         assertEquals("V1__invoices.sql", problem.get("files").get(0).asText());
+        assertTrue(problem.path("line").isMissingNode(), "a directive problem is about the file, not a statement: "
+                + problem);
+    }
+
+    @Test
+    void aRefusedStatementIsPrintedAtItsFileAndLineInTextAndJson() throws Exception {
+        write("V1__invoices.sql", GOOD_TABLE);
+        write("V2__shared.sql", """
+                -- a note for everyone
+                ALTER TABLE invoices ADD COLUMN note text;
+
+                CREATE TABLE public.notes (id int);
+                """);
+        write("V3__half.sql", "CREATE TABLE a (id int);\nCOMMIT;\nCREATE TABLE b (id int);\n");
+        write("V4__path.sql", "\nSELECT set_config('search_path', 'public', true);\n");
+        Map<String, String> nowhere = new HashMap<>(server());
+        nowhere.put("DB_PORT", "1"); // refused when the catalog loads: no server is needed
+
+        Run run = FlotillaCliTest.run(nowhere, "lint", "--dir", dir.toString());
+
+        assertEquals(1, run.code(), run.toString());
+        assertTrue(run.out().contains(dir.resolve("V2__shared.sql") + ":4: outside-tenant: "), run.out());
+        assertTrue(run.out().contains(dir.resolve("V3__half.sql") + ":2: transaction-control: "), run.out());
+        assertTrue(run.out().contains(dir.resolve("V4__path.sql") + ":2: outside-tenant: "), run.out());
+        assertTrue(run.out().contains("set_config('search_path', …) takes the step out of the tenant's schema"),
+                run.out());
+
+        Run json = FlotillaCliTest.run(nowhere, "lint", "--dir", dir.toString(), "-o", "json");
+        assertEquals(1, json.code(), json.toString());
+        Map<String, Integer> lines = new HashMap<>();
+        for (JsonNode problem : JSON.readTree(json.out()).get("data").get("problems")) {
+            lines.put(problem.get("files").get(0).asText(), problem.get("line").asInt());
+        }
+        assertEquals(Map.of("V2__shared.sql", 4, "V3__half.sql", 2, "V4__path.sql", 2), lines);
     }
 
     @Test

@@ -32,6 +32,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Comparator;
@@ -54,7 +57,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * through the API showing up in the list, a dry run and a rollout started from the page's form, followed live until
  * it succeeds, a maintenance job run from its button; then a screenshot ({@code target/dashboard.png}). A second
  * test covers the company view (versions, ledger history, verify, migrate for operators only), the ledger view's
- * filters and paging, and the progress bar of a rollout stopped by its failure threshold.
+ * filters and paging, and the progress bar of a rollout stopped by its failure threshold. A third holds a lock on a
+ * company's table during a rollout and checks that the page names the company as blocked, with the session holding it.
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver} ({@code /usr/bin/chromium}, {@code
  * /usr/bin/chromedriver}; {@code .ci/run} installs them). Nothing is downloaded: the driver is given to Selenium, so
@@ -334,6 +338,82 @@ class DashboardIT extends ProcessTestSupport {
 
         assertEquals(List.of(), severeConsoleEntries(page), "the browser console should have no errors");
         snapshot(page, "dashboard-views.png");
+    }
+
+    @Test
+    void showsACompanyBlockedByALockWithItsBlocker() throws Exception {
+        ServiceProcess service = started("it-dash-blocked", Map.of());
+        UUID blocked = db.createFleet("locked_", 1, 1).get(0);
+        db.createFleet("free_", 1, 1);
+        String first = startRollout(service, "{\"targetVersion\": \"6\"}");
+        Poll.until("version 6 on both companies", Duration.ofSeconds(90), () -> service.rollout(first),
+                r -> "succeeded".equals(RolloutJson.state(r)), r -> RolloutJson.summary(r) + logs().get());
+
+        WebDriver page = openBrowser();
+        page.get("http://127.0.0.1:" + service.port() + "/");
+        signIn(page, TestTokens.token(Role.VIEWER));
+        waitUpTo(Duration.ofSeconds(30), "the empty blocked section",
+                ExpectedConditions.visibilityOfElementLocated(testId("blocked-empty")));
+
+        By lockedRow = By.cssSelector("[data-testid='blocked-row'][data-schema='locked_1']");
+        String rollout;
+        try (Connection holder = db.connect(); Statement s = holder.createStatement()) {
+            // A writer on locked_1.messages, left idle in its transaction: version 7's index build waits for it.
+            s.execute("SET application_name = 'dash-lock-holder'");
+            holder.setAutoCommit(false);
+            long holderPid;
+            try (ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                holderPid = rs.getLong(1);
+            }
+            s.execute("LOCK TABLE locked_1.messages IN ROW EXCLUSIVE MODE");
+            rollout = startRollout(service, "{\"strategy\": {\"onLockTimeout\": \"wait\","
+                    + " \"lockTimeouts\": [\"50ms\", \"100ms\"], \"lockBudget\": \"1s\"}}");
+
+            // locked_1 shows up waiting (its rollout tries it again), with the session that holds the lock.
+            WebElement row = waitUpTo(Duration.ofSeconds(60), "locked_1 in the blocked section",
+                    ExpectedConditions.visibilityOfElementLocated(lockedRow));
+            waitUpTo(Duration.ofSeconds(15), "locked_1 shown as waiting",
+                    ExpectedConditions.attributeToBe(lockedRow, "data-state", "waiting"));
+            row = page.findElement(lockedRow);
+            assertEquals(Long.toString(holderPid), row.findElement(testId("blocked-pid")).getText());
+            assertEquals("dash-lock-holder", row.findElement(testId("blocked-application")).getText());
+            assertEquals("idle in transaction", row.findElement(testId("blocked-blocker-state")).getText());
+            assertTrue(row.findElement(testId("blocked-age")).getText().matches("\\d+ s"),
+                    row.findElement(testId("blocked-age")).getText());
+            assertTrue(row.findElement(testId("blocked-query")).getText().equals("LOCK TABLE locked_1.messages IN ROW EXCLUSIVE MODE"),
+                    "the blocker's last query: " + row.findElement(testId("blocked-query")).getText());
+            assertTrue(Integer.parseInt(row.findElement(testId("blocked-attempts")).getText()) >= 2,
+                    "a 1 s budget of 50-100 ms attempts: " + row.findElement(testId("blocked-attempts")).getText());
+            assertTrue(row.findElement(testId("blocked-step")).getText().startsWith("v7 "),
+                    row.findElement(testId("blocked-step")).getText());
+            assertEquals("waiting", row.findElement(testId("blocked-state")).getText());
+            // The page shows what the ledger holds for that company's newest failed step.
+            long ledgerId = Long.parseLong(row.getAttribute("data-ledger-id"));
+            assertEquals(1L, db.queryLong("SELECT count(*) FROM public.migration_ledger WHERE id = ? AND company_id = ?"
+                    + " AND status = 'failed' AND error LIKE 'lock-timeout%' AND lock_blocker LIKE ?", ledgerId, blocked,
+                    "pid " + holderPid + " (application 'dash-lock-holder'%"));
+            assertTrue(page.findElements(By.cssSelector("[data-testid='blocked-row'][data-schema='free_1']")).isEmpty(),
+                    "free_1 got its locks");
+            assertEquals("running", RolloutJson.state(service.rollout(rollout)), "the rollout waits for locked_1");
+            snapshot(page, "dashboard-blocked.png");
+            holder.rollback();
+        }
+
+        // The lock gone, locked_1 gets version 7 and leaves the section.
+        Poll.until("the rollout to succeed once the lock is gone", Duration.ofSeconds(90), () -> service.rollout(rollout),
+                r -> "succeeded".equals(RolloutJson.state(r)), r -> RolloutJson.summary(r) + logs().get());
+        waitUpTo(Duration.ofSeconds(30), "locked_1 out of the blocked section",
+                ExpectedConditions.invisibilityOfElementLocated(lockedRow));
+        assertTrue(page.findElement(testId("blocked-empty")).isDisplayed());
+        assertEquals(List.of(), severeConsoleEntries(page), "the browser console should have no errors");
+    }
+
+    /** POST /api/v1/rollouts; the new rollout's id. */
+    private String startRollout(ServiceProcess service, String json) throws IOException, InterruptedException {
+        HttpResponse<String> started = post(service, "/api/v1/rollouts", json);
+        assertEquals(202, started.statusCode(), started.body() + logs().get());
+        return ServiceProcess.JSON.readTree(started.body()).get("id").asText();
     }
 
     /**

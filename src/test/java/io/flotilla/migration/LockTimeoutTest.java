@@ -1,6 +1,7 @@
 package io.flotilla.migration;
 
 import io.flotilla.catalog.MigrationCatalog;
+import io.flotilla.sql.Blocker;
 import io.flotilla.sql.LockPolicy;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyService;
@@ -12,6 +13,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +33,8 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,6 +56,8 @@ class LockTimeoutTest {
     DataSource ds;
     @Inject
     MeterRegistry metrics;
+    @Inject
+    Pool pool;
 
     @TempDir
     Path dir;
@@ -135,6 +141,35 @@ class LockTimeoutTest {
         assertTrue(Integer.parseInt(ledger(c, "2", "lock_attempts")) >= 3, "attempts: " + ledger(c, "2", "lock_attempts"));
         assertTrue(ledger(c, "2", "lock_blocker").contains("lock-holder-retry"), ledger(c, "2", "lock_blocker"));
         assertTrue(columnExists(c, "t", "note"));
+    }
+
+    /**
+     * flotilla.locks.record-query=false, read as the executor reads it after a timed-out attempt (a profile of its own
+     * would restart Quarkus for one flag): the blocker is named by pid, application, state and transaction age, and
+     * nothing of its query is read, so nothing of it can reach the ledger or the failures.
+     */
+    @Test
+    void withRecordQueryOffTheBlockerIsNamedWithoutItsQuery() throws Exception {
+        Company c = withTable("lockquiet");
+        Blocker quiet;
+        Blocker full;
+        long holderPid;
+        try (Connection holder = blocker(c, "lock-holder-quiet", "SELECT * FROM {t} /* a-secret-in-the-query */")) {
+            holderPid = Sql.count(ds, "SELECT pid FROM pg_stat_activity WHERE application_name = 'lock-holder-quiet'");
+            quiet = Blocker.read(pool, c.schemaName(), false).await().atMost(WAIT);
+            full = Blocker.read(pool, c.schemaName(), true).await().atMost(WAIT);
+            holder.rollback();
+        }
+        assertNotNull(quiet, "the holder of the lock on t");
+        assertEquals(holderPid, quiet.pid());
+        assertEquals("lock-holder-quiet", quiet.applicationName());
+        assertEquals("idle in transaction", quiet.state());
+        assertNotNull(quiet.transactionSeconds(), "how long its transaction is open");
+        assertNull(quiet.query(), "record-query off: the query is not read");
+        assertEquals("pid " + holderPid + " (application 'lock-holder-quiet', idle in transaction, transaction open "
+                + quiet.transactionSeconds() + " s)", quiet.describe(), "what the ledger's lock_blocker would hold");
+        assertTrue(full.query().contains("a-secret-in-the-query"), "on (the default), the same read has it: " + full);
+        assertNull(Blocker.read(pool, c.schemaName(), false).await().atMost(WAIT), "no holder once it rolled back");
     }
 
     @Test

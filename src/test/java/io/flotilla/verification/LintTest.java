@@ -93,8 +93,8 @@ class LintTest {
                 .body("warnings[0].script", equalTo("002_create_messages.sql"))
                 .body("warnings[0].line", equalTo(lineOf("002_create_messages.sql", "CREATE TABLE messages")))
                 .body("warnings[0].suggestion", equalTo("bigint"))
-                .body("satisfied.rule", equalTo(List.of("require-timeout-settings")))
-                .body("satisfied[0].by", equalTo("runner"))
+                .body("satisfied.rule", equalTo(List.of("require-timeout-settings", "transaction-nesting")))
+                .body("satisfied.by", equalTo(List.of("runner", "catalog")))
                 .body("failure", nullValue())
                 .body("tables", equalTo(List.of("ai_config", "conversations", "feedback", "messages", "usage_metrics")))
                 .body("materializedViews", equalTo(List.of("conversation_daily_stats")));

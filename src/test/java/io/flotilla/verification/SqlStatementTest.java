@@ -34,10 +34,6 @@ class SqlStatementTest {
         assertEquals(Kind.DROP_DATABASE, classify("DROP DATABASE x").kind());
         assertEquals(Kind.CREATE_DOMAIN, classify("CREATE DOMAIN d AS int").kind());
         assertEquals(Kind.ALTER_DOMAIN, classify("ALTER DOMAIN d SET DEFAULT 1").kind());
-        assertEquals(Kind.BEGIN, classify("BEGIN").kind());
-        assertEquals(Kind.BEGIN, classify("start transaction").kind());
-        assertEquals(Kind.END_TRANSACTION, classify("COMMIT").kind());
-        assertEquals(Kind.END_TRANSACTION, classify("ROLLBACK").kind());
         assertEquals(Kind.OTHER, classify("ROLLBACK TO SAVEPOINT s").kind());
         assertEquals(Kind.OTHER, classify("CREATE VIEW v AS SELECT 1").kind());
         assertEquals(Kind.OTHER, classify("SELECT 'DROP TABLE t'").kind());

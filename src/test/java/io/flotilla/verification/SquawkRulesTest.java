@@ -174,18 +174,6 @@ class SquawkRulesTest {
     }
 
     @Test
-    void transactionNesting() {
-        assertEquals(List.of("null@1", "null@3"), check(LintRule.TRANSACTION_NESTING,
-                "BEGIN;\nCREATE TABLE fresh (x bigint);\nCOMMIT;"));
-        assertEquals(List.of("null@1"), check(LintRule.TRANSACTION_NESTING, "START TRANSACTION ISOLATION LEVEL SERIALIZABLE"));
-        assertEquals(List.of(), check(LintRule.TRANSACTION_NESTING, "BEGIN;\nCOMMIT;", false),
-                "a file without a transaction may hold its own");
-        assertEquals(List.of(), check(LintRule.TRANSACTION_NESTING, "SAVEPOINT s;\nROLLBACK TO s;"));
-        assertEquals(List.of(), check(LintRule.TRANSACTION_NESTING,
-                "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN COMMIT; END $$;"));
-    }
-
-    @Test
     void identifierTooLong() {
         String long64 = "a".repeat(64);
         assertEquals(List.of("null@1"), check(LintRule.IDENTIFIER_TOO_LONG, "CREATE TABLE fresh (" + long64 + " bigint)"));
