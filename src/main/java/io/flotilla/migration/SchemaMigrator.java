@@ -20,6 +20,7 @@ import io.flotilla.ledger.StepStatus;
 import io.flotilla.ledger.VersionHistory;
 import io.flotilla.server.ServerPools;
 import io.flotilla.sql.AdvisoryLocks;
+import io.flotilla.sql.LockPauses;
 import io.flotilla.sql.LockPolicy;
 import io.flotilla.sql.LockTally;
 import io.flotilla.sql.TenantDatabase;
@@ -141,11 +142,19 @@ public class SchemaMigrator {
     /** @param locks what the rollout's strategy sets of the lock policy (a migration's directives still win) */
     public Uni<ApplyResult> migrate(MigrationTenant company, MigrationCatalog catalog, Target target, boolean allowDrift,
                                     UUID runId, boolean lookUpTenantValues, LockPolicy.Overrides locks) {
+        return migrate(company, catalog, target, allowDrift, runId, lookUpTenantValues, locks, LockPauses.KEEP);
+    }
+
+    /** @param pauses what the caller does with its share of the work while a step pauses between lock attempts */
+    public Uni<ApplyResult> migrate(MigrationTenant company, MigrationCatalog catalog, Target target, boolean allowDrift,
+                                    UUID runId, boolean lookUpTenantValues, LockPolicy.Overrides locks,
+                                    LockPauses pauses) {
         if (!company.migratable()) {
             return Uni.createFrom().failure(company.notMigratable());
         }
         return servers.forWork(company.server()).flatMap(database -> database.withConnection(conn ->
-                        migrate(conn, database, company, catalog, target, allowDrift, runId, lookUpTenantValues, locks))
+                        migrate(conn, database, company, catalog, target, allowDrift, runId, lookUpTenantValues, locks,
+                                pauses))
                 .onFailure(e -> !database.home() && !isStepError(e) && !(e instanceof FlotillaException))
                 .transform(e -> unavailable(database, e)));
     }
@@ -159,12 +168,12 @@ public class SchemaMigrator {
                                     MigrationCatalog catalog, Target target, boolean allowDrift, UUID runId,
                                     boolean lookUpTenantValues) {
         return migrate(conn, database, company, catalog, target, allowDrift, runId, lookUpTenantValues,
-                LockPolicy.Overrides.NONE);
+                LockPolicy.Overrides.NONE, LockPauses.KEEP);
     }
 
     private Uni<ApplyResult> migrate(SqlConnection conn, TenantDatabase database, MigrationTenant company,
                                      MigrationCatalog catalog, Target target, boolean allowDrift, UUID runId,
-                                     boolean lookUpTenantValues, LockPolicy.Overrides lockStrategy) {
+                                     boolean lookUpTenantValues, LockPolicy.Overrides lockStrategy, LockPauses pauses) {
         if (!company.migratable()) {
             return Uni.createFrom().failure(company.notMigratable());
         }
@@ -185,7 +194,8 @@ public class SchemaMigrator {
                                         .map(looked -> render(company, plan, looked));
                             })
                             .flatMap(plan -> runFrom(conn, new StepContext(company, runId, target.direction(),
-                                    database.name(), database.home(), lockStrategy), plan, 0, new ArrayList<>()))
+                                    database.name(), database.home(), lockStrategy, pauses), plan, 0,
+                                    new ArrayList<>()))
                             .call(result -> copyToHome(conn, database, company, runId));
                 })
                 .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull());
@@ -229,10 +239,11 @@ public class SchemaMigrator {
 
     /**
      * What every step of one run shares: whose, which run and direction, on which server (and whether it is home,
-     * where the fleet's shapes are kept), under what lock strategy.
+     * where the fleet's shapes are kept), under what lock strategy, and what the caller does with its slot while a
+     * step pauses between lock attempts.
      */
     private record StepContext(MigrationTenant company, UUID runId, Direction direction, String server, boolean home,
-                               LockPolicy.Overrides locks) {
+                               LockPolicy.Overrides locks, LockPauses pauses) {
     }
 
     private Uni<ApplyResult> runFrom(SqlConnection conn, StepContext context, List<PlannedStep> plan, int index,
@@ -276,7 +287,7 @@ public class SchemaMigrator {
         Direction direction = context.direction();
         MigrationScript script = step.script();
         LockPolicy policy = policyFor(script, context.locks());
-        LockTally tally = new LockTally(context.server());
+        LockTally tally = new LockTally(context.server(), context.pauses());
         StepStart start = new StepStart(runId, company.id(), company.schemaName(), step.version(), step.name(), script,
                 direction, executedBy);
         OffsetDateTime startedAt = OffsetDateTime.now();

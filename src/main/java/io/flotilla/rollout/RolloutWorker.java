@@ -15,6 +15,7 @@ import io.flotilla.server.HomeOutage;
 import io.flotilla.server.ServerPools;
 import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.sql.Connections;
+import io.flotilla.sql.LockPauses;
 import io.flotilla.sql.TenantDatabase;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -366,7 +367,7 @@ public class RolloutWorker {
                     }));
         }
 
-        private Uni<Void> runTarget(TargetWork t) {
+        private Uni<Void> runTarget(TargetWork t, LockPauses slot) {
             if (stopStarting()) {
                 return Uni.createFrom().voidItem();
             }
@@ -378,7 +379,7 @@ public class RolloutWorker {
             // The look-up check was asked of home only; other servers' companies ask their own schema.
             boolean lookUpHere = lookUp || !TenantDatabase.HOME.equals(t.company().server());
             return migrator.migrate(t.company(), catalog.catalog(), target, work.allowDrift(), work.id(), lookUpHere,
-                            work.strategy().lockOverrides())
+                            work.strategy().lockOverrides(), slot)
                     .map(result -> {
                         if (result.succeeded()) {
                             report(new TargetUpdate(companyId, TargetStatus.SUCCEEDED, result.steps(), null, null, null, false));

@@ -1,5 +1,6 @@
 package io.flotilla.rollout;
 
+import io.flotilla.sql.LockPauses;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 
@@ -7,10 +8,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -21,6 +24,10 @@ import java.util.function.Predicate;
  * {@code maxPerServer} on any one server, taking servers in turn so that a rollout over several servers keeps all of
  * them busy without overloading any. A company whose server is {@code held} (unreachable, or past its own failure
  * threshold) is handed to {@code hold} instead of being started; once {@code stop} says so, nothing more starts.
+ * <p>
+ * A started company may lend its slot while its step pauses between two lock attempts (see {@link LockPauses}): the
+ * slot starts another company, and the lender takes the next free slot back before anything new starts. At most
+ * {@code maxParallel} are lent at once, so a rollout holds at most twice {@code maxParallel} connections.
  *
  * @param <T> a company of the wave
  */
@@ -31,18 +38,22 @@ final class ServerDispatch<T> {
     private final List<String> order;
     private final int maxParallel;
     private final int maxPerServer;
-    private final Function<T, Uni<Void>> start;
+    private final BiFunction<T, LockPauses, Uni<Void>> start;
     private final Predicate<String> held;
     private final Consumer<T> hold;
     private final BooleanSupplier stop;
     private final Function<T, String> serverOf;
     private final AtomicInteger wip = new AtomicInteger();
     private int inFlight;
+    /** Slots lent by pausing companies, and the lenders waiting for one back (served before any new start). */
+    private int lent;
+    private final Deque<Reclaim> reclaiming = new ArrayDeque<>();
     private int next;
     private UniEmitter<? super Void> done;
 
     private ServerDispatch(List<T> targets, Function<T, String> serverOf, int maxParallel, int maxPerServer,
-                           Function<T, Uni<Void>> start, Predicate<String> held, Consumer<T> hold, BooleanSupplier stop) {
+                           BiFunction<T, LockPauses, Uni<Void>> start, Predicate<String> held, Consumer<T> hold,
+                           BooleanSupplier stop) {
         targets.forEach(t -> queues.computeIfAbsent(serverOf.apply(t), s -> new ArrayDeque<>()).add(t));
         this.order = new ArrayList<>(queues.keySet());
         this.serverOf = serverOf;
@@ -57,6 +68,13 @@ final class ServerDispatch<T> {
     /** Runs the targets; the Uni completes when every started one has ended and nothing more will start. */
     static <T> Uni<Void> run(List<T> targets, Function<T, String> serverOf, int maxParallel, int maxPerServer,
                              Function<T, Uni<Void>> start, Predicate<String> held, Consumer<T> hold,
+                             BooleanSupplier stop) {
+        return run(targets, serverOf, maxParallel, maxPerServer, (t, slot) -> start.apply(t), held, hold, stop);
+    }
+
+    /** {@link #run(List, Function, int, int, Function, Predicate, Consumer, BooleanSupplier)}, each start given its slot. */
+    static <T> Uni<Void> run(List<T> targets, Function<T, String> serverOf, int maxParallel, int maxPerServer,
+                             BiFunction<T, LockPauses, Uni<Void>> start, Predicate<String> held, Consumer<T> hold,
                              BooleanSupplier stop) {
         ServerDispatch<T> dispatch = new ServerDispatch<>(targets, serverOf, maxParallel, maxPerServer, start, held,
                 hold, stop);
@@ -79,8 +97,20 @@ final class ServerDispatch<T> {
         do {
             List<T> toStart = new ArrayList<>();
             List<T> toHold = new ArrayList<>();
+            List<UniEmitter<? super Void>> toResume = new ArrayList<>();
             synchronized (this) {
-                while (inFlight < maxParallel && !stop.getAsBoolean()) {
+                // Companies in the middle of a step first, also once stopped: their step goes on.
+                for (Iterator<Reclaim> it = reclaiming.iterator(); it.hasNext() && inFlight < maxParallel; ) {
+                    Reclaim r = it.next();
+                    if (running.getOrDefault(r.server(), 0) < maxPerServer) {
+                        it.remove();
+                        lent--;
+                        inFlight++;
+                        running.merge(r.server(), 1, Integer::sum);
+                        toResume.add(r.emitter());
+                    }
+                }
+                while (reclaiming.isEmpty() && inFlight < maxParallel && !stop.getAsBoolean()) {
                     String server = nextServer();
                     if (server == null) {
                         break;
@@ -96,18 +126,60 @@ final class ServerDispatch<T> {
                 }
             }
             toHold.forEach(hold);
+            toResume.forEach(e -> e.complete(null));
             for (T target : toStart) {
                 String server = serverOf.apply(target);
-                start.apply(target).onFailure().recoverWithNull().subscribe().with(ok -> ended(server));
+                start.apply(target, new Slot(server)).onFailure().recoverWithNull().subscribe().with(ok -> ended(server));
             }
             boolean finished;
             synchronized (this) {
-                finished = inFlight == 0 && (stop.getAsBoolean() || allEmpty());
+                finished = inFlight == 0 && lent == 0 && (stop.getAsBoolean() || allEmpty());
             }
             if (finished) {
                 complete();
             }
         } while (wip.decrementAndGet() != 0);
+    }
+
+    /** A started company's slot, as its steps' lock pauses see it. */
+    private final class Slot implements LockPauses {
+        private final String server;
+
+        Slot(String server) {
+            this.server = server;
+        }
+
+        @Override
+        public boolean pausing() {
+            return lend(server);
+        }
+
+        @Override
+        public Uni<Void> resuming() {
+            return Uni.createFrom().emitter(emitter -> {
+                synchronized (ServerDispatch.this) {
+                    reclaiming.add(new Reclaim(server, emitter));
+                }
+                pump();
+            });
+        }
+    }
+
+    private record Reclaim(String server, UniEmitter<? super Void> emitter) {
+    }
+
+    /** Lends a pausing company's slot, unless {@code maxParallel} are lent already (then it keeps it). */
+    private boolean lend(String server) {
+        synchronized (this) {
+            if (lent >= maxParallel) {
+                return false;
+            }
+            lent++;
+            inFlight--;
+            running.merge(server, -1, Integer::sum);
+        }
+        pump();
+        return true;
     }
 
     private void ended(String server) {

@@ -3,16 +3,27 @@ package io.flotilla.sql;
 /**
  * What one step's lock waits came to, filled by the executor as attempts fail and read by the caller's ledger
  * statement (which runs in the last, successful attempt, or records the failure): how many attempts, and the last
- * blocker seen. {@code server} tags the {@code flotilla.lock.timeouts} counter.
+ * blocker seen. {@code server} tags the {@code flotilla.lock.timeouts} counter; {@code pauses} says what the step's
+ * caller does with its share of the work while the step pauses between attempts.
  */
 public final class LockTally {
 
     private final String server;
+    private final LockPauses pauses;
     private volatile int attempts = 1;
     private volatile Blocker blocker;
 
     public LockTally(String server) {
+        this(server, LockPauses.KEEP);
+    }
+
+    public LockTally(String server, LockPauses pauses) {
         this.server = server;
+        this.pauses = pauses == null ? LockPauses.KEEP : pauses;
+    }
+
+    LockPauses pauses() {
+        return pauses;
     }
 
     public String server() {

@@ -219,7 +219,10 @@ public class TenantExecutor {
                 return Uni.createFrom().failure(new LockTimedOut(e, tally.attempts(), spent, b));
             }
             tally.nextAttempt();
+            // The pause holds the connection and the schema's lock, nothing else: the caller may lend its slot.
+            boolean lent = tally.pauses().pausing();
             return Uni.createFrom().voidItem().onItem().delayIt().by(pause)
+                    .flatMap(x -> lent ? tally.pauses().resuming() : Uni.createFrom().voidItem())
                     .flatMap(x -> attemptFrom(conn, schema, policy, tally, began, attempt, number + 1));
         }));
     }

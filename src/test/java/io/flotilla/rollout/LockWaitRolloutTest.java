@@ -96,6 +96,34 @@ class LockWaitRolloutTest {
     }
 
     @Test
+    void aCompanyRetryingForLocksLendsItsSlotSoTheOthersGoOnAtFullSpeed() throws Exception {
+        List<UUID> ids = fleet("locklend", 3);
+        String first = start(Map.of("companyIds", ids, "targetVersion", "6")).then().statusCode(202).extract().path("id");
+        Await.until("version 6 everywhere", () -> "succeeded".equals(state(first)));
+        UUID blocked = ids.get(0);
+        String rollout;
+        try (Connection holder = ds.getConnection(); Statement s = holder.createStatement()) {
+            s.execute("SET application_name = 'lock-holder-lending'");
+            holder.setAutoCommit(false);
+            s.execute("LOCK TABLE " + schema(blocked) + ".messages IN ROW EXCLUSIVE MODE");
+            // One slot, the blocked company first, retries in place (the default) with a long budget: between its
+            // attempts its slot runs the two others.
+            rollout = start(Map.of("companyIds", ids, "strategy", Map.of("canary", 0, "maxParallel", 1,
+                    "lockTimeouts", List.of("100ms", "200ms"), "lockBudget", "60s"))).then().statusCode(202)
+                    .extract().path("id");
+            Await.until("the two free companies done while the blocked one retries", () ->
+                    "succeeded".equals(target(rollout, ids.get(1), "status"))
+                            && "succeeded".equals(target(rollout, ids.get(2), "status")));
+            assertEquals("running", target(rollout, blocked, "status"), "still retrying, its blocker alive");
+            holder.rollback();
+        }
+        Await.until("the rollout to finish once the blocker is gone", () -> "succeeded".equals(state(rollout)));
+        assertEquals(1, Sql.count(ds, "SELECT count(*) FROM public.migration_ledger WHERE run_id = ?::uuid"
+                + " AND company_id = ? AND version = '7' AND status = 'applied' AND lock_attempts > 1", rollout, blocked),
+                "applied once, after more than one attempt");
+    }
+
+    @Test
     void underFailTheBlockedCompanyFailsAsLockTimeoutAndEveryViewNamesTheBlocker() throws Exception {
         List<UUID> ids = fleet("lockfailrollout", 2);
         String first = start(Map.of("companyIds", ids, "targetVersion", "6")).then().statusCode(202).extract().path("id");

@@ -1,5 +1,6 @@
 package io.flotilla.rollout;
 
+import io.flotilla.sql.LockPauses;
 import io.smallrye.mutiny.Uni;
 import org.junit.jupiter.api.Test;
 
@@ -163,5 +164,39 @@ class ServerDispatchTest {
     void anEmptyWaveCompletes() {
         ServerDispatch.run(List.<T>of(), T::server, 4, 4, t -> Uni.createFrom().voidItem(), s -> false, t -> { },
                 () -> false).await().atMost(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aPausingCompanyLendsItsSlotAndTakesTheNextOneBackBeforeAnythingNewStarts() {
+        Manual work = new Manual();
+        Map<T, LockPauses> slots = new ConcurrentHashMap<>();
+        AtomicBoolean done = new AtomicBoolean();
+        List<T> targets = fleet(Map.of("a", 4));
+        ServerDispatch.run(targets, T::server, 1, 1, (T t, LockPauses slot) -> {
+            slots.put(t, slot);
+            return work.start(t);
+        }, s -> false, t -> { }, () -> false).subscribe().with(ok -> done.set(true));
+        T first = targets.get(0);
+        assertEquals(List.of(first), work.started);
+
+        // The first company's step pauses for locks: its slot starts the second.
+        assertTrue(slots.get(first).pausing());
+        assertEquals(2, work.started.size());
+        // At most maxParallel (1) lent at once: the second keeps its slot through its own pause.
+        assertFalse(slots.get(targets.get(1)).pausing());
+
+        // The first wants its slot back: it gets the next free one, before the third company starts.
+        AtomicBoolean resumed = new AtomicBoolean();
+        slots.get(first).resuming().subscribe().with(ok -> resumed.set(true));
+        assertFalse(resumed.get(), "no free slot while the second runs");
+        work.pending.remove(1).run(); // the second ends
+        assertTrue(resumed.get());
+        assertEquals(2, work.started.size(), "nothing new started while the first had no slot");
+
+        while (work.endOne()) {
+            assertFalse(done.get() && !work.pending.isEmpty());
+        }
+        assertTrue(done.get());
+        assertEquals(4, work.started.size());
     }
 }
