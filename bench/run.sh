@@ -338,7 +338,8 @@ if [ -n "$TRAFFIC_N" ]; then
   pgjar=$(ls target/quarkus-app/lib/main/org.postgresql.postgresql-*.jar | head -1)
   catalog="$WORK/traffic-catalog"
   for mode in retries step-aside single; do
-    # retries: the defaults (attempts 100 ms .. 2 s within a 30 s budget, the step holds its worker while it tries);
+    # retries: the defaults (attempts 100 ms .. 2 s within a 30 s budget; between attempts the step lends its worker
+    # slot to another company, as many as the pool has room for: the service's default pool of 20 here);
     # step-aside: a 3 s budget, then the company waits (onLockTimeout wait) and is tried again after the others;
     # single: one attempt with no lock_timeout, as Flyway runs a file.
     case "$mode" in
@@ -366,7 +367,7 @@ if [ -n "$TRAFFIC_N" ]; then
     printf -- '-- bench: what a feature release does to a busy table\nALTER TABLE messages ADD COLUMN edited_at timestamptz;\nCREATE INDEX messages_edited_at_idx ON messages (edited_at);\n' \
       >"$catalog/${next}_messages_edited_at.sql"
     printf -- 'DROP INDEX messages_edited_at_idx;\nALTER TABLE messages DROP COLUMN edited_at;\n' >"$catalog/rollback_${next}_messages_edited_at.sql"
-    SVC_MIGRATIONS="$catalog" start_service "traffic-$mode"
+    DB_POOL_MAX_OVERRIDE=20 SVC_MIGRATIONS="$catalog" start_service "traffic-$mode"
     log "traffic ($mode): $N tenants x $CLIENTS clients, $BLOCKED blocked for $HOLD s, rollout of $next (load $(load1))"
     load_before=$(load1)
     java -cp "$pgjar" "$bench_dir/Traffic.java" "jdbc:postgresql://$DB_HOST:$DB_PORT/$DB" "$DB_USER" "$DB_PASSWORD" \

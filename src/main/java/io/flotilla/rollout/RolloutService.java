@@ -21,7 +21,7 @@ import java.util.UUID;
 public class RolloutService {
 
     /** Connections kept free of rollout work: the API, the poller and each rollout's lock need some. */
-    private static final int POOL_HEADROOM = 2;
+    static final int POOL_HEADROOM = 2;
 
     private final RolloutPlanner planner;
     private final RolloutRepository rollouts;

@@ -29,6 +29,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.List;
 import java.util.Map;
@@ -72,12 +73,16 @@ public class RolloutWorker {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong pendingSteps = new AtomicLong();
     private volatile boolean stopping;
+    /** Connections per pool ({@code DB_POOL_MAX}): slots lent by pausing steps still hold theirs. */
+    private final int poolSize;
     private ScheduledExecutorService ticker;
 
     public RolloutWorker(Pool pool, Vertx vertx, RolloutRepository rollouts, SchemaMigrator migrator,
                          AdvisoryLocks locks, TemplateRepository lookup, ServerPools servers, CatalogService catalog, FlotillaConfig config, MeterRegistry metrics,
-                         HomeOutage outage) {
+                         HomeOutage outage,
+                         @ConfigProperty(name = "quarkus.datasource.reactive.max-size") int poolSize) {
         this.outage = outage;
+        this.poolSize = poolSize;
         this.locks = locks;
         this.lookup = lookup;
         this.servers = servers;
@@ -259,8 +264,12 @@ public class RolloutWorker {
 
         /** One wave's (or the waiting) companies, under the fleet-wide and the per-server bound. */
         Uni<Void> dispatch(List<TargetWork> targets) {
-            return ServerDispatch.run(targets, t -> t.company().server(), work.strategy().maxParallel(),
-                    work.strategy().perServerParallel(), this::runTarget, this::held, this::hold, this::stopStarting);
+            int maxParallel = work.strategy().maxParallel();
+            // A lent slot's company keeps its connection: lend no more than the pool has beside the slots.
+            int maxLent = Math.max(0, Math.min(maxParallel, poolSize - RolloutService.POOL_HEADROOM - maxParallel));
+            return ServerDispatch.run(targets, t -> t.company().server(), maxParallel,
+                    work.strategy().perServerParallel(), maxLent, this::runTarget, this::held, this::hold,
+                    this::stopStarting);
         }
 
         /**

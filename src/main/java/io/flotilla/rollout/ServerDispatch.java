@@ -27,7 +27,7 @@ import java.util.function.Predicate;
  * <p>
  * A started company may lend its slot while its step pauses between two lock attempts (see {@link LockPauses}): the
  * slot starts another company, and the lender takes the next free slot back before anything new starts. At most
- * {@code maxParallel} are lent at once, so a rollout holds at most twice {@code maxParallel} connections.
+ * {@code maxLent} are lent at once: a lender keeps its connection, so the pool must have room for them.
  *
  * @param <T> a company of the wave
  */
@@ -38,6 +38,7 @@ final class ServerDispatch<T> {
     private final List<String> order;
     private final int maxParallel;
     private final int maxPerServer;
+    private final int maxLent;
     private final BiFunction<T, LockPauses, Uni<Void>> start;
     private final Predicate<String> held;
     private final Consumer<T> hold;
@@ -51,7 +52,7 @@ final class ServerDispatch<T> {
     private int next;
     private UniEmitter<? super Void> done;
 
-    private ServerDispatch(List<T> targets, Function<T, String> serverOf, int maxParallel, int maxPerServer,
+    private ServerDispatch(List<T> targets, Function<T, String> serverOf, int maxParallel, int maxPerServer, int maxLent,
                            BiFunction<T, LockPauses, Uni<Void>> start, Predicate<String> held, Consumer<T> hold,
                            BooleanSupplier stop) {
         targets.forEach(t -> queues.computeIfAbsent(serverOf.apply(t), s -> new ArrayDeque<>()).add(t));
@@ -59,6 +60,7 @@ final class ServerDispatch<T> {
         this.serverOf = serverOf;
         this.maxParallel = Math.max(1, maxParallel);
         this.maxPerServer = Math.max(1, maxPerServer);
+        this.maxLent = Math.max(0, maxLent);
         this.start = start;
         this.held = held;
         this.hold = hold;
@@ -69,14 +71,17 @@ final class ServerDispatch<T> {
     static <T> Uni<Void> run(List<T> targets, Function<T, String> serverOf, int maxParallel, int maxPerServer,
                              Function<T, Uni<Void>> start, Predicate<String> held, Consumer<T> hold,
                              BooleanSupplier stop) {
-        return run(targets, serverOf, maxParallel, maxPerServer, (t, slot) -> start.apply(t), held, hold, stop);
+        return run(targets, serverOf, maxParallel, maxPerServer, 0, (t, slot) -> start.apply(t), held, hold, stop);
     }
 
-    /** {@link #run(List, Function, int, int, Function, Predicate, Consumer, BooleanSupplier)}, each start given its slot. */
+    /**
+     * {@link #run(List, Function, int, int, Function, Predicate, Consumer, BooleanSupplier)}, each start given its
+     * slot, of which at most {@code maxLent} are lent at once.
+     */
     static <T> Uni<Void> run(List<T> targets, Function<T, String> serverOf, int maxParallel, int maxPerServer,
-                             BiFunction<T, LockPauses, Uni<Void>> start, Predicate<String> held, Consumer<T> hold,
+                             int maxLent, BiFunction<T, LockPauses, Uni<Void>> start, Predicate<String> held, Consumer<T> hold,
                              BooleanSupplier stop) {
-        ServerDispatch<T> dispatch = new ServerDispatch<>(targets, serverOf, maxParallel, maxPerServer, start, held,
+        ServerDispatch<T> dispatch = new ServerDispatch<>(targets, serverOf, maxParallel, maxPerServer, maxLent, start, held,
                 hold, stop);
         return Uni.createFrom().emitter(emitter -> {
             synchronized (dispatch) {
@@ -168,10 +173,10 @@ final class ServerDispatch<T> {
     private record Reclaim(String server, UniEmitter<? super Void> emitter) {
     }
 
-    /** Lends a pausing company's slot, unless {@code maxParallel} are lent already (then it keeps it). */
+    /** Lends a pausing company's slot, unless {@code maxLent} are lent already (then it keeps it). */
     private boolean lend(String server) {
         synchronized (this) {
-            if (lent >= maxParallel) {
+            if (lent >= maxLent) {
                 return false;
             }
             lent++;

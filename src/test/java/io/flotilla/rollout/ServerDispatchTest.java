@@ -172,7 +172,7 @@ class ServerDispatchTest {
         Map<T, LockPauses> slots = new ConcurrentHashMap<>();
         AtomicBoolean done = new AtomicBoolean();
         List<T> targets = fleet(Map.of("a", 4));
-        ServerDispatch.run(targets, T::server, 1, 1, (T t, LockPauses slot) -> {
+        ServerDispatch.run(targets, T::server, 1, 1, 1, (T t, LockPauses slot) -> {
             slots.put(t, slot);
             return work.start(t);
         }, s -> false, t -> { }, () -> false).subscribe().with(ok -> done.set(true));
@@ -182,7 +182,7 @@ class ServerDispatchTest {
         // The first company's step pauses for locks: its slot starts the second.
         assertTrue(slots.get(first).pausing());
         assertEquals(2, work.started.size());
-        // At most maxParallel (1) lent at once: the second keeps its slot through its own pause.
+        // At most maxLent (1) lent at once: the second keeps its slot through its own pause.
         assertFalse(slots.get(targets.get(1)).pausing());
 
         // The first wants its slot back: it gets the next free one, before the third company starts.
