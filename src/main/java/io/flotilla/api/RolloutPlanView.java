@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /** What a dry run answers: the plan, companies × versions, with the template values each company gets. */
-public record RolloutPlanView(boolean dryRun, String direction, String targetVersion, int companies, int steps,
+public record RolloutPlanView(boolean dryRun, String direction, @Schema(nullable = true) String targetVersion,
+                              int companies, int steps,
                               int waves, int upToDate, List<Item> plan) {
 
     @Schema(name = "RolloutPlanItem")

@@ -1,6 +1,5 @@
 package io.flotilla.api;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import io.flotilla.rollout.Rollout;
 import io.flotilla.rollout.RolloutState;
 import io.flotilla.rollout.RolloutStrategy;
@@ -16,20 +15,26 @@ import java.util.UUID;
  * ledger steps) per status. Named Rollout in the contract; {@code rollout.Rollout} is what the repository reads.
  */
 @Schema(name = "Rollout")
-@JsonInclude(JsonInclude.Include.NON_NULL)
-public record RolloutView(UUID id, String direction, String targetVersion, RolloutState state, RolloutStrategy strategy,
-                          boolean allowDrift, int totalTargets, int waves, int currentWave, String owner,
-                          OffsetDateTime heartbeatAt, String error, OffsetDateTime createdAt, OffsetDateTime startedAt,
-                          OffsetDateTime finishedAt, Map<String, Long> targets, Map<String, Long> steps,
-                          List<Failure> failures,
+public record RolloutView(UUID id, String direction, @Schema(nullable = true) String targetVersion, RolloutState state,
+                          RolloutStrategy strategy, boolean allowDrift, int totalTargets, int waves, int currentWave,
+                          @Schema(nullable = true) String owner, @Schema(nullable = true) OffsetDateTime heartbeatAt,
+                          @Schema(nullable = true) String error, OffsetDateTime createdAt,
+                          @Schema(nullable = true) OffsetDateTime startedAt,
+                          @Schema(nullable = true) OffsetDateTime finishedAt,
+                          @Schema(nullable = true) Map<String, Long> targets,
+                          @Schema(nullable = true) Map<String, Long> steps,
+                          @Schema(nullable = true) List<Failure> failures,
                           @Schema(description = "In the detail view: per server, its companies in this rollout per status"
-                                  + " (waiting: the server cannot be reached; the rollout runs them when it can)")
+                                  + " (waiting: the server cannot be reached; the rollout runs them when it can)",
+                                  nullable = true)
                           Map<String, Map<String, Long>> servers) {
 
     /** A company that failed, with the step and the PostgreSQL error. */
     @Schema(name = "Failure")
-    public record Failure(UUID companyId, String schemaName, String server, String version, String error,
-                          String sqlState, OffsetDateTime finishedAt) {
+    public record Failure(UUID companyId, String schemaName, String server, @Schema(nullable = true) String version,
+                          @Schema(nullable = true) String error,
+                          @Schema(nullable = true) String sqlState,
+                          @Schema(nullable = true) OffsetDateTime finishedAt) {
     }
 
     public static RolloutView of(Rollout r) {
