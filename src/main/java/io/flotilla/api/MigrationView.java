@@ -17,7 +17,8 @@ public record MigrationView(String version, String name, String checksum, boolea
                             List<String> requires, String script, @Schema(nullable = true) String rollbackScript,
                             Map<String, String> defaults,
                             @Schema(description = "The layout the catalog directory was read in, detected once at"
-                                    + " start-up", examples = {"flotilla", "goose", "golang-migrate"})
+                                    + " start-up", enumeration = {"prisma", "flyway", "golang-migrate", "v-up-down", "flotilla",
+                                    "dotted", "dbmate", "goose", "sqitch", "liquibase"})
                             String layout,
                             @Schema(nullable = true) String sql, @Schema(nullable = true) String rollbackSql) {
 

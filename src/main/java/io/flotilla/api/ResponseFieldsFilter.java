@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * Here, at build time, such a field loses the {@code null} SmallRye put in its type (it is absent, never null), and
  * every other field of a schema that only answers carry becomes {@code required}. Schemas that requests also use
  * (PasswordFrom) keep the required list they declare, which requests need; so does a schema that declares its own
- * ({@code Problem}, open to extension members).
+ * ({@code Problem}, open to extension members). A field that names another schema ({@code $ref}) has no type of its
+ * own.
  */
 @OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
 public class ResponseFieldsFilter implements OASFilter {
@@ -51,6 +52,11 @@ public class ResponseFieldsFilter implements OASFilter {
             boolean answerOnly = answers.contains(name) && !requests.contains(name);
             List<String> required = new ArrayList<>();
             schema.getProperties().forEach((property, field) -> {
+                if (field.getRef() != null) {
+                    // A $ref stands alone: the type SmallRye writes beside it (object, for a String field named an
+                    // enum with implementation=) would contradict the target's.
+                    field.setType(null);
+                }
                 if (!absentWhenNull(field)) {
                     required.add(property);
                 }
@@ -77,7 +83,6 @@ public class ResponseFieldsFilter implements OASFilter {
         if (anyOf != null && anyOf.stream().anyMatch(ResponseFieldsFilter::isNull)) {
             List<Schema> rest = anyOf.stream().filter(s -> !isNull(s)).toList();
             if (rest.size() == 1 && rest.get(0).getRef() != null) {
-                // A $ref stands alone: the type SmallRye copied beside it would restate (or contradict) the target's.
                 field.setAnyOf(null);
                 field.setType(null);
                 field.setRef(rest.get(0).getRef());

@@ -1,8 +1,11 @@
 package io.flotilla.api;
 
+import io.flotilla.catalog.Direction;
+import io.flotilla.ledger.StepStatus;
 import io.flotilla.rollout.Rollout;
 import io.flotilla.rollout.RolloutState;
 import io.flotilla.rollout.RolloutStrategy;
+import io.flotilla.rollout.TargetStatus;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.OffsetDateTime;
@@ -15,14 +18,14 @@ import java.util.UUID;
  * ledger steps) per status. Named Rollout in the contract; {@code rollout.Rollout} is what the repository reads.
  */
 @Schema(name = "Rollout")
-public record RolloutView(UUID id, String direction, @Schema(nullable = true) String targetVersion, RolloutState state,
+public record RolloutView(UUID id, @Schema(implementation = Direction.class) String direction, @Schema(nullable = true) String targetVersion, RolloutState state,
                           RolloutStrategy strategy, boolean allowDrift, int totalTargets, int waves, int currentWave,
                           @Schema(nullable = true) String owner, @Schema(nullable = true) OffsetDateTime heartbeatAt,
                           @Schema(nullable = true) String error, OffsetDateTime createdAt,
                           @Schema(nullable = true) OffsetDateTime startedAt,
                           @Schema(nullable = true) OffsetDateTime finishedAt,
-                          @Schema(nullable = true) Map<String, Long> targets,
-                          @Schema(nullable = true) Map<String, Long> steps,
+                          @Schema(nullable = true, propertyNames = TargetStatus.class) Map<String, Long> targets,
+                          @Schema(nullable = true, propertyNames = StepStatus.class) Map<String, Long> steps,
                           @Schema(nullable = true) List<Failure> failures,
                           @Schema(description = "In the detail view: per server, its companies in this rollout per status"
                                   + " (waiting: the server cannot be reached; the rollout runs them when it can)",

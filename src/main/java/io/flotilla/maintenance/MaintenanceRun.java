@@ -11,7 +11,8 @@ import java.util.UUID;
  *
  * @param skipped companies left alone because their server was offline or could not be reached (not failures)
  */
-public record MaintenanceRun(UUID id, String job, String trigger, String state, int companies, int succeeded,
+public record MaintenanceRun(UUID id, String job, @Schema(enumeration = {"scheduled", "manual"}) String trigger,
+                             @Schema(enumeration = {"pending", "running", "succeeded", "failed"}) String state, int companies, int succeeded,
                              int failed, int skipped, @Schema(nullable = true) String executedBy,
                              @Schema(nullable = true) String error, OffsetDateTime createdAt,
                              @Schema(nullable = true) OffsetDateTime startedAt,
@@ -24,7 +25,8 @@ public record MaintenanceRun(UUID id, String job, String trigger, String state, 
      * @param server the server holding the schema, where the job ran
      * @param status succeeded, failed, or skipped (its server offline or unreachable; {@code detail} says which)
      */
-    public record Step(UUID companyId, String schemaName, String server, String status,
+    public record Step(UUID companyId, String schemaName, String server,
+                       @Schema(enumeration = {"succeeded", "failed", "skipped"}) String status,
                        @Schema(nullable = true) String detail, @Schema(nullable = true) String error,
                        @Schema(nullable = true) String errorSqlState, OffsetDateTime startedAt, long durationMs) {
     }

@@ -30,7 +30,7 @@ import java.util.List;
 public record RolloutStrategy(int canary, @Schema(nullable = true) Integer batchSize, int maxParallel, int maxFailures,
                               @Schema(nullable = true) Integer maxParallelPerServer,
                               @Schema(nullable = true) Integer maxFailuresPerServer,
-                              @Schema(nullable = true) String onLockTimeout,
+                              @Schema(nullable = true, enumeration = {FAIL, WAIT}) String onLockTimeout,
                               @Schema(nullable = true) List<String> lockTimeouts,
                               @Schema(nullable = true) String lockBudget,
                               @Schema(nullable = true) String statementTimeout) {
