@@ -40,28 +40,22 @@ export function operations(doc: JsonObject): Operation[] {
   return found;
 }
 
-/** additionalProperties: false on every object schema that lists properties, recursively. */
-function close(schema: Json): Json {
-  if (Array.isArray(schema)) return schema.map(close);
+/**
+ * A schema as the judge uses it: additionalProperties false on every object schema that lists properties (where the
+ * contract leaves it open or unsaid), and each $ref "#/components/..." made absolute, against the one document Ajv
+ * holds.
+ */
+function judged(schema: Json): Json {
+  if (Array.isArray(schema)) return schema.map(judged);
   if (schema === null || typeof schema !== "object") return schema;
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(schema)) {
-    // examples are data, not schemas
-    out[k] = k === "examples" || k === "example" ? v : close(v);
+    if (k === "examples" || k === "example") out[k] = v; // data, not schemas
+    else if (k === "$ref" && typeof v === "string" && v.startsWith("#/")) out[k] = BASE + v;
+    else out[k] = judged(v);
   }
   if (out["properties"] !== undefined && (out["additionalProperties"] === undefined || out["additionalProperties"] === true)) {
     out["additionalProperties"] = false;
-  }
-  return out;
-}
-
-/** $ref "#/components/..." resolved against the one document Ajv holds. */
-function absolute(schema: Json): Json {
-  if (Array.isArray(schema)) return schema.map(absolute);
-  if (schema === null || typeof schema !== "object") return schema;
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(schema)) {
-    out[k] = k === "$ref" && typeof v === "string" && v.startsWith("#/") ? BASE + v : absolute(v);
   }
   return out;
 }
@@ -88,7 +82,7 @@ export class Contract {
     this.ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isInteger(n) });
     this.ajv.addFormat("double", { type: "number", validate: () => true });
     const components = doc["components"] as JsonObject;
-    this.ajv.addSchema({ $id: BASE, components: { schemas: absolute(close(components["schemas"] as Json)) } } as object);
+    this.ajv.addSchema({ $id: BASE, components: { schemas: judged(components["schemas"] as Json) } } as object);
   }
 
   operation(method: string, path: string): Operation | undefined {
@@ -132,7 +126,7 @@ export class Contract {
     const key = `${op.operationId} ${status} ${media}`;
     let validate = this.compiled.get(key);
     if (validate === undefined) {
-      validate = this.ajv.compile(absolute(close(schema)) as object);
+      validate = this.ajv.compile(judged(schema) as object);
       this.compiled.set(key, validate);
     }
     if (validate(value)) return { ok: true };
