@@ -188,6 +188,21 @@ async function run(): Promise<void> {
     return ENDED.includes(r.state) ? r : undefined;
   });
   console.log(`rollout ${done.id}: ${done.state}, targets ${JSON.stringify(done.targets ?? {})}`);
+  // One version down and up again, so that rollouts with work (steps per status, per server) are judged too.
+  const previous = migrations[migrations.length - 2];
+  for (const [direction, targetVersion] of [["down", previous?.version], ["up", undefined]] as const) {
+    if (previous === undefined) break;
+    const r = need(`startRollout ${direction}`, await api.POST("/api/v1/rollouts", {
+      body: { companyIds: [id], direction, ...(targetVersion === undefined ? {} : { targetVersion }) },
+    }));
+    if (!("id" in r)) throw new Error(`startRollout ${direction}: no rollout in the answer`);
+    const ran = await until(`the ${direction} rollout`, 60, async () => {
+      const got = need("getRollout", await api.GET("/api/v1/rollouts/{id}", { params: { path: { id: r.id } } }));
+      return ENDED.includes(got.state) ? got : undefined;
+    });
+    console.log(`rollout ${direction}: ${ran.state}, steps ${JSON.stringify(ran.steps ?? {})}, servers ${JSON.stringify(ran.servers ?? {})}`);
+    if (ran.state !== "succeeded") failures.push(`the ${direction} rollout ended ${ran.state}`);
+  }
   need("listRollouts", await api.GET("/api/v1/rollouts", { params: { query: { limit: 5 } } }));
   // A rollout that has ended can be neither paused, resumed nor cancelled.
   const ended = { params: { path: { id: rolloutId } } };

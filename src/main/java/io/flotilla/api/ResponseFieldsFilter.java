@@ -52,11 +52,9 @@ public class ResponseFieldsFilter implements OASFilter {
             boolean answerOnly = answers.contains(name) && !requests.contains(name);
             List<String> required = new ArrayList<>();
             schema.getProperties().forEach((property, field) -> {
-                if (field.getRef() != null) {
-                    // A $ref stands alone: the type SmallRye writes beside it (object, for a String field named an
-                    // enum with implementation=) would contradict the target's.
-                    field.setType(null);
-                }
+                alone(field);
+                alone(field.getItems());
+                alone(field.getAdditionalPropertiesSchema());
                 if (!absentWhenNull(field)) {
                     required.add(property);
                 }
@@ -65,6 +63,17 @@ public class ResponseFieldsFilter implements OASFilter {
                 schema.setRequired(required);
             }
         });
+    }
+
+    /**
+     * A $ref stands alone: the type (and map values) SmallRye writes beside it restate the target's, or contradict it
+     * (object, for a String field named an enum with implementation=).
+     */
+    private static void alone(Schema schema) {
+        if (schema != null && schema.getRef() != null) {
+            schema.setType(null);
+            schema.setAdditionalPropertiesSchema(null);
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import io.flotilla.rollout.Rollout;
 import io.flotilla.rollout.RolloutState;
 import io.flotilla.rollout.RolloutStrategy;
 import io.flotilla.rollout.TargetStatus;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.OffsetDateTime;
@@ -29,8 +30,14 @@ public record RolloutView(UUID id, @Schema(implementation = Direction.class) Str
                           @Schema(nullable = true) List<Failure> failures,
                           @Schema(description = "In the detail view: per server, its companies in this rollout per status"
                                   + " (waiting: the server cannot be reached; the rollout runs them when it can)",
-                                  nullable = true)
+                                  nullable = true, additionalProperties = ServerTargets.class)
                           Map<String, Map<String, Long>> servers) {
+
+    /** Documentation only: the values of {@code servers}, counts keyed by the target statuses. */
+    @Schema(name = "ServerTargets", type = SchemaType.OBJECT, propertyNames = TargetStatus.class,
+            additionalProperties = Long.class, description = "Companies of one server in this rollout, per status")
+    interface ServerTargets {
+    }
 
     /** A company that failed, with the step and the PostgreSQL error. */
     @Schema(name = "Failure")
