@@ -1,5 +1,7 @@
 package io.flotilla.api;
 
+import io.flotilla.catalog.Direction;
+import io.flotilla.tenant.CompanyStatus;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.util.List;
@@ -9,7 +11,8 @@ import java.util.UUID;
  * Body of {@code POST /api/v1/rollouts}. Every field is optional: an empty body rolls every active company up to
  * the latest version, one wave, four schemas at a time, stopping at the first failure.
  */
-public record RolloutRequest(String direction, String targetVersion, List<UUID> companyIds, String status,
+public record RolloutRequest(@Schema(implementation = Direction.class) String direction, String targetVersion,
+                             List<UUID> companyIds, @Schema(implementation = CompanyStatus.class) String status,
                              Strategy strategy, boolean allowDrift, boolean dryRun) {
 
     /**

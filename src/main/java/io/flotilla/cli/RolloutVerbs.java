@@ -1,6 +1,7 @@
 package io.flotilla.cli;
 
 import io.flotilla.client.model.Company;
+import io.flotilla.client.model.Direction;
 import io.flotilla.client.model.Rollout;
 import io.flotilla.client.model.RolloutPlanItem;
 import io.flotilla.client.model.RolloutPlanView;
@@ -84,7 +85,7 @@ final class RolloutVerbs {
             RolloutRequestStrategy strategy = canary == null && batchSize == null && maxParallel == null && maxFailures == null
                     ? null : new RolloutRequestStrategy().canary(canary).batchSize(batchSize).maxParallel(maxParallel)
                     .maxFailures(maxFailures);
-            return new RolloutRequest().direction(direction).targetVersion(target).companyIds(ids).strategy(strategy)
+            return new RolloutRequest().direction(Direction.fromValue(direction)).targetVersion(target).companyIds(ids).strategy(strategy)
                     .allowDrift(allowDrift ? Boolean.TRUE : null);
         }
     }
