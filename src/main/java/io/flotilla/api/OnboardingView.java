@@ -1,10 +1,19 @@
 package io.flotilla.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.util.List;
 import java.util.UUID;
 
 /** The onboarded company, flat as in every company response, plus what was applied to its schema. */
-public record OnboardingView(@JsonUnwrapped CompanyView company, UUID runId, List<String> appliedVersions) {
+public record OnboardingView(@JsonUnwrapped CompanyView company, UUID runId, List<String> appliedVersions,
+                             @JsonInclude(JsonInclude.Include.NON_NULL)
+                             @Schema(description = "What adopting did; only when the request said adopt")
+                             AdoptionView adoption) {
+
+    public OnboardingView(CompanyView company, UUID runId, List<String> appliedVersions) {
+        this(company, runId, appliedVersions, null);
+    }
 }
