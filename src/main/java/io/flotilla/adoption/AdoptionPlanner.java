@@ -76,7 +76,7 @@ public final class AdoptionPlanner {
                 refusals.add(unknown(history, entry));
                 continue;
             }
-            Optional<String> ours = tool.checksumOf(migration.get().up());
+            Optional<String> ours = tool.checksumOf(catalog.directory(), migration.get().up());
             if (entry.checksum() != null && ours.isPresent() && !ours.get().equalsIgnoreCase(entry.checksum().trim())) {
                 refusals.add(new Refusal(Reason.CHECKSUM_MISMATCH, entry.version(), migration.get().up().file()
                         + " has checksum " + ours.get() + " in the catalog, " + history.table() + " recorded "

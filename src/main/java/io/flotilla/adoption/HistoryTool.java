@@ -6,8 +6,14 @@ import io.flotilla.catalog.Layout;
 import io.flotilla.catalog.MigrationScript;
 import io.vertx.mutiny.sqlclient.Row;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +59,7 @@ public enum HistoryTool {
          * those two respects, so the file's own checksum comes out.
          */
         @Override
-        Optional<String> checksumOf(MigrationScript script) {
+        Optional<String> checksumOf(Path directory, MigrationScript script) {
             CRC32 crc = new CRC32();
             crc.update(script.sql().replace("\n", "").getBytes(StandardCharsets.UTF_8));
             return Optional.of(Integer.toString((int) crc.getValue()));
@@ -119,10 +125,18 @@ public enum HistoryTool {
             return List.copyOf(byVersion.values());
         }
 
-        /** Prisma's SHA-256 of the file, as the catalog's own checksum is (line endings normalised). */
+        /**
+         * Prisma's SHA-256 of the file's bytes as they are (line endings included), read from the catalog's directory;
+         * the catalog's own checksum (of the normalised text) when the file cannot be read.
+         */
         @Override
-        Optional<String> checksumOf(MigrationScript script) {
-            return Optional.of(script.checksum());
+        Optional<String> checksumOf(Path directory, MigrationScript script) {
+            try {
+                return Optional.of(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                        .digest(Files.readAllBytes(directory.resolve(script.file())))));
+            } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
+                return Optional.of(script.checksum());
+            }
         }
     };
 
@@ -153,8 +167,11 @@ public enum HistoryTool {
     /** The rows of {@link #select}, one entry per version still standing, in the tool's order. */
     abstract List<ToolEntry> fold(List<Row> rows);
 
-    /** What this tool would record for the file, when it records something; empty when it keeps no checksum. */
-    Optional<String> checksumOf(MigrationScript script) {
+    /**
+     * What this tool would record for the catalog's file (in {@code directory}), when it records something; empty
+     * when it keeps no checksum.
+     */
+    Optional<String> checksumOf(Path directory, MigrationScript script) {
         return Optional.empty();
     }
 
