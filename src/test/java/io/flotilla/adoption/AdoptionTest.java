@@ -2,12 +2,15 @@ package io.flotilla.adoption;
 
 import io.flotilla.adoption.AdoptionService.AdoptRequest;
 import io.flotilla.adoption.AdoptionService.Adoption;
+import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.catalog.MigrationResolver;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.migration.ApplyResult;
 import io.flotilla.migration.SchemaMigrator;
+import io.flotilla.migration.Target;
+import io.flotilla.catalog.Version;
 import io.flotilla.tenant.CompanyService.NewCompany;
 import io.flotilla.testsupport.PostgresResource;
 import io.flotilla.testsupport.Sql;
@@ -32,6 +35,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -178,6 +182,12 @@ class AdoptionTest {
         assertEquals("golang-migrate", adopted.tool());
         assertEquals(List.of("1", "2"), adopted.versions());
         assertTrue(adopted.verification().ok(), adopted.verification().toString());
+        // Rollback goes down through adopted versions with the catalog's down files.
+        ApplyResult down = migrator.migrate(adopted.company(), catalog, new Target(Direction.DOWN, Version.parse("1")),
+                false, UUID.randomUUID()).await().atMost(WAIT);
+        assertTrue(down.succeeded(), String.valueOf(down.failure()));
+        assertEquals(List.of("2"), down.applied());
+        assertEquals(List.of("post", "schema_migrations"), Sql.tables(ds, schema));
 
         String dirty = built("adopt_gmd", V1, V2);
         execute(table.formatted(dirty));
