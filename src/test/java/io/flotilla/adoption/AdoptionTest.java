@@ -293,6 +293,24 @@ class AdoptionTest {
     }
 
     @Test
+    void adoptionWaitsForTheSchemaLockAndGivesUpWithNothingRecorded() throws IOException, SQLException {
+        MigrationCatalog catalog = catalog(files(Map.of("001_post.sql", V1)));
+        String schema = built("adopt_lock", V1);
+        try (Connection holder = ds.getConnection(); Statement s = holder.createStatement()) {
+            // What a rollout migrating this schema holds (AdvisoryLocks): the adoption must not interleave with it.
+            s.execute("SELECT pg_advisory_lock(" + io.flotilla.sql.AdvisoryLocks.SCHEMA_NAMESPACE + ", hashtext('"
+                    + schema + "'))");
+            FlotillaException busy = assertThrows(FlotillaException.class, () -> adopt(schema, catalog, false, "1"));
+            assertEquals(ErrorCode.SCHEMA_BUSY, busy.code());
+            assertNothingRecorded(schema);
+            // A pooled connection outlives this block: the session lock goes only when unlocked.
+            s.execute("SELECT pg_advisory_unlock(" + io.flotilla.sql.AdvisoryLocks.SCHEMA_NAMESPACE + ", hashtext('"
+                    + schema + "'))");
+        }
+        assertEquals(List.of("1"), adopt(schema, catalog, false, "1").versions());
+    }
+
+    @Test
     void aMissingSchemaIsNotAdopted() throws IOException {
         MigrationCatalog catalog = catalog(files(Map.of("001_post.sql", V1)));
         FlotillaException e = assertThrows(FlotillaException.class, () -> adopt(Sql.unique("adopt_none"), catalog,
