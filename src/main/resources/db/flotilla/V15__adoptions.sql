@@ -11,7 +11,7 @@ CREATE TABLE public.adoptions (
     company_id    uuid         PRIMARY KEY,
     server        varchar(63)  NOT NULL,
     schema_name   varchar(100) NOT NULL,
-    tool          varchar(20)  NOT NULL,   -- flyway, golang-migrate, dbmate, goose, prisma, or baseline
+    tool          varchar(20)  NOT NULL,   -- flyway, golang-migrate, dbmate, goose, prisma, liquibase, or baseline
     history_table text,                    -- null for a baseline
     run_id        uuid         NOT NULL,   -- the ledger rows' run
     versions      text[]       NOT NULL,

@@ -54,24 +54,23 @@ public final class AdoptionPlanner {
                         + tool.value() + " first"));
                 continue;
             }
-            Version version;
-            try {
-                version = Version.parse(entry.version());
-            } catch (FlotillaException e) {
-                refusals.add(new Refusal(Reason.UNKNOWN_VERSION, entry.version(), history.table() + " has '"
-                        + entry.version() + "', which is no version"));
-                continue;
-            }
-            Optional<Migration> migration = catalog.find(version);
             if (entry.status() == Status.UP_TO) {
+                Version version;
+                try {
+                    version = Version.parse(entry.version());
+                } catch (FlotillaException e) {
+                    refusals.add(unknown(history, entry));
+                    continue;
+                }
                 // A Flyway baseline may name a version without a file; golang-migrate's latest must be a file.
-                if (migration.isEmpty() && tool != HistoryTool.FLYWAY) {
+                if (catalog.find(version).isEmpty() && tool != HistoryTool.FLYWAY) {
                     refusals.add(unknown(history, entry));
                 } else {
                     upTo(catalog, version, adopted);
                 }
                 continue;
             }
+            Optional<Migration> migration = tool.find(catalog, entry);
             if (migration.isEmpty()) {
                 refusals.add(unknown(history, entry));
                 continue;
@@ -83,7 +82,7 @@ public final class AdoptionPlanner {
                         + entry.checksum().trim() + ": the file changed since it was applied"));
                 continue;
             }
-            adopted.put(version, migration.get());
+            adopted.put(migration.get().version(), migration.get());
         }
         return new Plan(List.copyOf(adopted.values()), refusals);
     }

@@ -33,6 +33,7 @@ import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -171,7 +172,11 @@ public class AdoptionService {
         if (!plan.refusals().isEmpty()) {
             throw refused(candidate, plan.refusals(), null);
         }
-        Set<String> ignored = history == null ? Set.of() : Set.of(history.table());
+        Set<String> ignored = new HashSet<>();
+        if (history != null) {
+            ignored.add(history.table());
+            ignored.addAll(history.tool().companions());
+        }
         return verification.verifyClaimed(database, candidate, against, plan.versions(), ignored).flatMap(verified -> {
             if (!verified.ok() && !acceptDrift) {
                 throw refused(candidate, List.of(new Refusal(Refusal.Reason.SHAPE_DIFFERS, null, "The schema is not"

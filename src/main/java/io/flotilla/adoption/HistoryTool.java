@@ -3,7 +3,11 @@ package io.flotilla.adoption;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.flotilla.adoption.ToolEntry.Status;
 import io.flotilla.catalog.Layout;
+import io.flotilla.catalog.Migration;
+import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.catalog.MigrationScript;
+import io.flotilla.catalog.Version;
+import io.flotilla.error.FlotillaException;
 import io.vertx.mutiny.sqlclient.Row;
 
 import java.io.IOException;
@@ -18,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.zip.CRC32;
 
 /**
@@ -138,6 +143,43 @@ public enum HistoryTool {
                 return Optional.of(script.checksum());
             }
         }
+    },
+
+    /**
+     * {@code databasechangelog}: a row per changeset run, known by author and id ({@code exectype} EXECUTED, RERAN or
+     * MARK_RAN applied, FAILED failed, SKIPPED not run); matched to the catalog's changeset of that author and id. Its
+     * MD5SUM is not compared yet. Liquibase's lock table ({@code databasechangeloglock}) sits beside it.
+     */
+    LIQUIBASE("liquibase", "databasechangelog", "SELECT author || ':' || id, exectype FROM %s"
+            + " ORDER BY orderexecuted, dateexecuted") {
+        @Override
+        List<ToolEntry> fold(List<Row> rows) {
+            Map<String, ToolEntry> byChangeset = new LinkedHashMap<>();
+            for (Row row : rows) {
+                String changeset = row.getString(0);
+                String type = row.getString(1);
+                if ("SKIPPED".equals(type)) {
+                    continue;
+                }
+                byChangeset.put(changeset, new ToolEntry(changeset, null,
+                        "FAILED".equals(type) ? Status.FAILED : Status.APPLIED));
+            }
+            return List.copyOf(byChangeset.values());
+        }
+
+        /** The catalog's changeset of this author and id (the resolver names it {@code id (author)}). */
+        @Override
+        Optional<Migration> find(MigrationCatalog catalog, ToolEntry entry) {
+            int colon = entry.version().indexOf(':');
+            String name = entry.version().substring(colon + 1) + " (" + entry.version().substring(0, colon) + ")";
+            List<Migration> found = catalog.migrations().stream().filter(m -> m.name().equals(name)).toList();
+            return found.size() == 1 ? Optional.of(found.get(0)) : Optional.empty();
+        }
+
+        @Override
+        Set<String> companions() {
+            return Set.of("databasechangeloglock");
+        }
     };
 
     private final String value;
@@ -175,6 +217,20 @@ public enum HistoryTool {
         return Optional.empty();
     }
 
+    /** The catalog migration an entry stands for: by version, for every tool that numbers its steps. */
+    Optional<Migration> find(MigrationCatalog catalog, ToolEntry entry) {
+        try {
+            return catalog.find(Version.parse(entry.version()));
+        } catch (FlotillaException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Tables the tool keeps beside its history in the tenant schema, which no migration builds. */
+    Set<String> companions() {
+        return Set.of();
+    }
+
     /** The tool whose directory layout the catalog has; empty for layouts of no tool with a table Flotilla reads. */
     public static Optional<HistoryTool> of(Layout layout) {
         return Optional.ofNullable(switch (layout) {
@@ -183,6 +239,7 @@ public enum HistoryTool {
             case DBMATE -> DBMATE;
             case GOOSE -> GOOSE;
             case PRISMA -> PRISMA;
+            case LIQUIBASE -> LIQUIBASE;
             default -> null;
         });
     }

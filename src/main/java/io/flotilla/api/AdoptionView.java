@@ -10,8 +10,8 @@ import java.util.UUID;
 /** What adopting a schema did: the history read, the versions recorded as adopted, and the verification. */
 public record AdoptionView(
         @Schema(description = "False when the schema was an adopted company already: nothing was done") boolean created,
-        @Schema(description = "The tool whose history table was read (flyway, golang-migrate, dbmate, goose, prisma),"
-                + " or baseline") String tool,
+        @Schema(description = "The tool whose history table was read (flyway, golang-migrate, dbmate, goose, prisma,"
+                + " liquibase), or baseline") String tool,
         @Schema(description = "The table read; null for a baseline") String historyTable,
         @Schema(description = "The run of the adopted ledger steps") UUID runId,
         @Schema(description = "The versions recorded as adopted, in version order") List<String> adoptedVersions,

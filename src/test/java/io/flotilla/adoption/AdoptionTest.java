@@ -271,6 +271,43 @@ class AdoptionTest {
         assertEquals(List.of(Refusal.Reason.CHECKSUM_MISMATCH), reasons(refused(changed, catalog, false, null)));
     }
 
+    @Test
+    void liquibaseChangesetsAreMatchedByAuthorAndIdAndAFailedOneIsRefused() throws IOException {
+        MigrationCatalog catalog = catalog(files(Map.of("changelog.sql", "--liquibase formatted sql\n\n"
+                + "--changeset alice:create_post\n" + V1 + "--rollback DROP TABLE post;\n\n"
+                + "--changeset alice:create_comment\n" + V2 + "--rollback DROP TABLE comment;\n")));
+        String table = "CREATE TABLE %1$s.databasechangelog (id varchar(255) NOT NULL, author varchar(255) NOT NULL,"
+                + " filename varchar(255) NOT NULL, dateexecuted timestamp NOT NULL, orderexecuted integer NOT NULL,"
+                + " exectype varchar(10) NOT NULL, md5sum varchar(35), description varchar(255), comments varchar(255),"
+                + " tag varchar(255), liquibase varchar(20), contexts varchar(255), labels varchar(255),"
+                + " deployment_id varchar(10));"
+                + " CREATE TABLE %1$s.databasechangeloglock (id integer PRIMARY KEY, locked boolean NOT NULL,"
+                + " lockgranted timestamp, lockedby varchar(255))";
+        String row = "INSERT INTO %s.databasechangelog (id, author, filename, dateexecuted, orderexecuted, exectype,"
+                + " md5sum, liquibase) VALUES ('%s', 'alice', 'changelog.sql', now(), %d, '%s', '9:0', '4.29.2')";
+
+        String schema = built("adopt_lq", V1, V2);
+        execute(table.formatted(schema));
+        execute(row.formatted(schema, "create_post", 1, "EXECUTED"));
+        execute(row.formatted(schema, "create_comment", 2, "EXECUTED"));
+        Adoption adopted = adopt(schema, catalog, false, null);
+        assertEquals("liquibase", adopted.tool());
+        assertEquals(List.of("1", "2"), adopted.versions());
+        assertTrue(adopted.verification().ok(), adopted.verification().toString());
+
+        String failed = built("adopt_lqf", V1);
+        execute(table.formatted(failed));
+        execute(row.formatted(failed, "create_post", 1, "EXECUTED"));
+        execute(row.formatted(failed, "create_comment", 2, "FAILED"));
+        assertEquals(List.of(Refusal.Reason.FAILED_STEP), reasons(refused(failed, catalog, false, null)));
+        assertNothingRecorded(failed);
+
+        String unknown = built("adopt_lqu", V1);
+        execute(table.formatted(unknown));
+        execute(row.formatted(unknown, "create_post_v0", 1, "EXECUTED"));
+        assertEquals(List.of(Refusal.Reason.UNKNOWN_VERSION), reasons(refused(unknown, catalog, false, null)));
+    }
+
     // --- without a history table ---------------------------------------------------------------------------------
 
     @Test
