@@ -115,7 +115,13 @@ public class AdoptionService {
         HistoryTool tool = HistoryTool.of(against.layout()).orElse(null);
         String table = tool == null ? null : request.historyTable() != null ? request.historyTable() : tool.defaultTable();
         String schema = candidate.schemaName();
-        return detached(pools.forWork(server).flatMap(database -> database.withConnection(conn ->
+        // A server named in the body that is not registered is a bad request, as when onboarding.
+        Uni<TenantDatabase> on = pools.forWork(server).onFailure(e -> e instanceof FlotillaException f
+                        && f.code() == ErrorCode.SERVER_NOT_FOUND)
+                .transform(e -> new FlotillaException(ErrorCode.SERVER_UNKNOWN, "No server named '" + server
+                        + "' is registered (GET /api/v1/servers lists them); nothing was recorded",
+                        Map.of("server", server), e));
+        return detached(on.flatMap(database -> database.withConnection(conn ->
                 locks.lockSchema(conn, schema, config.execution().lockWait())
                         .flatMap(exists -> {
                             if (!exists) {

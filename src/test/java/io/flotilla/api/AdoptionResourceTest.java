@@ -82,6 +82,9 @@ class AdoptionResourceTest {
         assertEquals(0, Sql.count(ds, "SELECT count(*) FROM public.companies WHERE schema_name = ?", schema));
         assertEquals(0, Sql.count(ds, "SELECT count(*) FROM public.migration_ledger WHERE schema_name = ?", schema));
 
+        post(Map.of("companyName", "Co " + schema, "schemaName", schema, "adopt", true, "server", "nowhere"))
+                .then().statusCode(400).body("type", equalTo("urn:flotilla:problem:server-unknown"));
+
         // Adoption's fields without adopt are a mistake, not ignored.
         post(Map.of("companyName", "Co " + schema, "schemaName", schema, "baselineVersion", "2")).then().statusCode(400)
                 .contentType(startsWith("application/problem+json"));
