@@ -109,6 +109,22 @@ class AdoptionTest {
     }
 
     @Test
+    void aHistoryTableUnderAnotherNameIsReadWhenTheRequestNamesIt() throws IOException {
+        String schema = Sql.unique("adopt_fwt");
+        Path files = files(Map.of("V1__post.sql", V1));
+        Flyway.configure().dataSource(ds).schemas(schema).table("schema_history").locations("filesystem:" + files)
+                .load().migrate();
+        MigrationCatalog catalog = catalog(files);
+
+        assertEquals(List.of(Refusal.Reason.NO_HISTORY), reasons(refused(schema, catalog, false, null)));
+        Adoption adopted = adoption.adopt(new AdoptRequest(new NewCompany("Co " + schema, schema, null, Map.of(), null),
+                false, null, "schema_history"), catalog).await().atMost(WAIT);
+        assertEquals("schema_history", adopted.historyTable());
+        assertEquals(List.of("1"), adopted.versions());
+        assertTrue(adopted.verification().ok(), adopted.verification().toString());
+    }
+
+    @Test
     void aFailedFlywayRowIsRefusedAndNothingIsRecorded() throws IOException {
         String schema = Sql.unique("adopt_fwf");
         Path files = flywayMigrated(schema, Map.of("V1__post.sql", V1, "V2__comment.sql", V2));
