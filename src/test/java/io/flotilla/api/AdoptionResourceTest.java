@@ -1,5 +1,6 @@
 package io.flotilla.api;
 
+import io.flotilla.testsupport.Await;
 import io.flotilla.testsupport.PostgresResource;
 import io.flotilla.testsupport.Sql;
 import io.quarkus.test.common.WithTestResource;
@@ -26,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Adoption over HTTP with the service's own catalog (Flotilla's layout, so no other tool's table: a baseline): the
- * schema is adopted at the version named, verified, and the next migrate applies only the rest; refusals are
+ * schema is adopted at the version named, verified, and the next rollout applies only the rest; refusals are
  * problem+json 422 with their reasons and leave nothing.
  */
 @QuarkusTest
@@ -59,8 +60,14 @@ class AdoptionResourceTest {
         assertEquals(List.of("adopted", "adopted"), Sql.column(ds, "SELECT status FROM public.migration_ledger"
                 + " WHERE company_id = ?::uuid ORDER BY id", id));
 
-        given().when().post("/api/v1/companies/{id}/migrate", id).then().statusCode(200)
-                .body("applied", equalTo(List.of("3", "4", "5", "6", "7")));
+        // The next rollout applies only what the schema lacks.
+        String rollout = given().contentType(ContentType.JSON).body(Map.of("companyIds", List.of(id)))
+                .when().post("/api/v1/rollouts").then().statusCode(202).extract().path("id");
+        Await.until("rollout " + rollout + " to finish", () -> List.of("succeeded", "failed", "cancelled")
+                .contains(given().get("/api/v1/rollouts/{id}", rollout).then().extract().<String>path("state")));
+        given().get("/api/v1/rollouts/{id}", rollout).then().body("state", equalTo("succeeded"));
+        assertEquals(List.of("3", "4", "5", "6", "7"), Sql.column(ds, "SELECT version FROM public.migration_ledger"
+                + " WHERE company_id = ?::uuid AND status = 'applied' ORDER BY id", id));
         given().when().get("/api/v1/companies/{id}/verify", id).then().statusCode(200).body("ok", equalTo(true));
 
         // Again: nothing done, 200.
