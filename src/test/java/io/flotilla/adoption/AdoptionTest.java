@@ -125,6 +125,23 @@ class AdoptionTest {
     }
 
     @Test
+    void flywaysRepeatableMigrationsAreNotAdoptedAndRunOnceOnTheNextRun() throws IOException {
+        String schema = Sql.unique("adopt_fwr");
+        Path files = flywayMigrated(schema, Map.of("V1__post.sql", V1,
+                "R__titles.sql", "CREATE OR REPLACE VIEW titles AS SELECT title FROM post;\n"));
+        MigrationCatalog catalog = catalog(files);
+
+        Adoption adopted = adopt(schema, catalog, false, null);
+        assertEquals(List.of("1"), adopted.versions());
+        assertTrue(adopted.verification().ok(), adopted.verification().toString());
+
+        ApplyResult next = migrator.migrate(adopted.company(), catalog, false).await().atMost(WAIT);
+        assertTrue(next.succeeded(), String.valueOf(next.failure()));
+        assertEquals(List.of(), next.applied());
+        assertEquals(List.of("titles"), next.repeatables());
+    }
+
+    @Test
     void aFailedFlywayRowIsRefusedAndNothingIsRecorded() throws IOException {
         String schema = Sql.unique("adopt_fwf");
         Path files = flywayMigrated(schema, Map.of("V1__post.sql", V1, "V2__comment.sql", V2));
