@@ -40,7 +40,7 @@ public class AuthResponsesFilter implements OASFilter {
         });
     }
 
-    private static APIResponse problem(String description) {
+    static APIResponse problem(String description) {
         return OASFactory.createAPIResponse().description(description)
                 .content(OASFactory.createContent().addMediaType(ProblemMapper.PROBLEM_JSON,
                         OASFactory.createMediaType().schema(OASFactory.createSchema().ref("Problem"))));

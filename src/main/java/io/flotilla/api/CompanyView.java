@@ -14,7 +14,7 @@ public record CompanyView(UUID id, String companyName, String schemaName,
                           @Schema(description = "The PostgreSQL server its schema lives on (home: the control plane's own database)")
                           String server, CompanyStatus status,
                           Map<String, Object> settings, OffsetDateTime createdAt, OffsetDateTime updatedAt,
-                          OffsetDateTime deletedAt) {
+                          @Schema(nullable = true) OffsetDateTime deletedAt) {
 
     public static CompanyView of(Company c) {
         return new CompanyView(c.id(), c.companyName(), c.schemaName(), c.server(), c.status(), c.settings(), c.createdAt(),

@@ -12,8 +12,11 @@ import java.util.UUID;
 @Schema(name = "LedgerEntry")
 public record LedgerEntryView(long id, UUID runId, UUID companyId, String schemaName, String version, String name,
                               String script, Direction direction, StepStatus status, String checksum,
-                              boolean transactional, OffsetDateTime startedAt, OffsetDateTime finishedAt,
-                              Long durationMs, String error, String errorSqlState, Integer errorPosition,
+                              boolean transactional, OffsetDateTime startedAt,
+                              @Schema(nullable = true) OffsetDateTime finishedAt,
+                              @Schema(nullable = true) Long durationMs, @Schema(nullable = true) String error,
+                              @Schema(nullable = true) String errorSqlState,
+                              @Schema(nullable = true) Integer errorPosition,
                               String executedBy,
                               @Schema(description = "The server holding the company's schema, where the step ran")
                               String server,
@@ -22,8 +25,8 @@ public record LedgerEntryView(long id, UUID runId, UUID companyId, String schema
                               int lockAttempts,
                               @Schema(description = "The session last seen holding the locks an attempt timed out on:"
                                       + " pid, application_name, state, how long its transaction was open and (unless"
-                                      + " FLOTILLA_LOCK_RECORD_QUERY=false) its query's first 200 characters; null when"
-                                      + " no attempt timed out")
+                                      + " FLOTILLA_LOCK_RECORD_QUERY=false) its query's first 200 characters; absent when"
+                                      + " no attempt timed out", nullable = true)
                               String lockBlocker) {
 
     public static LedgerEntryView of(LedgerEntry e) {

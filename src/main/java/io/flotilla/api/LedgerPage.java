@@ -1,7 +1,9 @@
 package io.flotilla.api;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import java.util.List;
 
-/** Ledger rows newest first; pass {@code nextBefore} as {@code before} for the next page (null at the end). */
-public record LedgerPage(List<LedgerEntryView> items, Long nextBefore) {
+/** Ledger rows newest first; pass {@code nextBefore} as {@code before} for the next page (absent on the last page). */
+public record LedgerPage(List<LedgerEntryView> items, @Schema(nullable = true) Long nextBefore) {
 }

@@ -1,6 +1,5 @@
 package io.flotilla.api;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import io.flotilla.catalog.Layout;
 import io.flotilla.catalog.Migration;
 import io.flotilla.catalog.MigrationScript;
@@ -14,13 +13,14 @@ import java.util.Map;
  * A catalog entry as the API shows it; {@code sql} and {@code rollbackSql} only on the single-version view.
  * {@code layout} is the directory's layout, the same on every entry.
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record MigrationView(String version, String name, String checksum, boolean transactional, boolean hasRollback,
-                            List<String> requires, String script, String rollbackScript, Map<String, String> defaults,
+                            List<String> requires, String script, @Schema(nullable = true) String rollbackScript,
+                            Map<String, String> defaults,
                             @Schema(description = "The layout the catalog directory was read in, detected once at"
-                                    + " start-up", examples = {"flotilla", "goose", "golang-migrate"})
+                                    + " start-up", enumeration = {"prisma", "flyway", "golang-migrate", "v-up-down", "flotilla",
+                                    "dotted", "dbmate", "goose", "sqitch", "liquibase"})
                             String layout,
-                            String sql, String rollbackSql) {
+                            @Schema(nullable = true) String sql, @Schema(nullable = true) String rollbackSql) {
 
     static MigrationView summary(Migration m, Layout layout) {
         return new MigrationView(m.version().toString(), m.name(), m.checksum(), m.transactional(),

@@ -1,6 +1,5 @@
 package io.flotilla.api;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -8,9 +7,9 @@ import java.util.List;
 import java.util.UUID;
 
 /** The onboarded company, flat as in every company response, plus what was applied to its schema. */
-public record OnboardingView(@JsonUnwrapped CompanyView company, UUID runId, List<String> appliedVersions,
-                             @JsonInclude(JsonInclude.Include.NON_NULL)
-                             @Schema(description = "What adopting did; only when the request said adopt")
+public record OnboardingView(@JsonUnwrapped CompanyView company, @Schema(nullable = true) UUID runId,
+                             List<String> appliedVersions,
+                             @Schema(description = "What adopting did; only when the request said adopt", nullable = true)
                              AdoptionView adoption) {
 
     public OnboardingView(CompanyView company, UUID runId, List<String> appliedVersions) {

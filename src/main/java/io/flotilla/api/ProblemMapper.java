@@ -14,14 +14,15 @@ import io.smallrye.mutiny.CompositeException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /** The one place errors become HTTP: RFC 9457 {@code application/problem+json} for every failure. */
 public class ProblemMapper {
@@ -141,6 +142,9 @@ public class ProblemMapper {
         body.put("detail", detail);
         body.put("instance", uri == null ? null : uri.getPath());
         extensions.forEach(body::putIfAbsent);
+        // A member without a value is left out, as in every answer (AbsentNulls): a map's entries are not fields to
+        // Jackson, so it would keep them.
+        body.values().removeIf(Objects::isNull);
         return Response.status(status).type(PROBLEM_JSON).entity(body).build();
     }
 }

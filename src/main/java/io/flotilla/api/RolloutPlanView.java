@@ -1,5 +1,6 @@
 package io.flotilla.api;
 
+import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.Version;
 import io.flotilla.rollout.RolloutPlan;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -9,7 +10,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /** What a dry run answers: the plan, companies × versions, with the template values each company gets. */
-public record RolloutPlanView(boolean dryRun, String direction, String targetVersion, int companies, int steps,
+public record RolloutPlanView(boolean dryRun, @Schema(implementation = Direction.class) String direction, @Schema(nullable = true) String targetVersion,
+                              int companies, int steps,
                               int waves, int upToDate, List<Item> plan) {
 
     @Schema(name = "RolloutPlanItem")

@@ -1,7 +1,10 @@
 package io.flotilla.api;
 
+import io.flotilla.catalog.Direction;
+import io.flotilla.tenant.CompanyStatus;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
@@ -9,8 +12,12 @@ import java.util.UUID;
  * Body of {@code POST /api/v1/rollouts}. Every field is optional: an empty body rolls every active company up to
  * the latest version, one wave, four schemas at a time, stopping at the first failure.
  */
-public record RolloutRequest(String direction, String targetVersion, List<UUID> companyIds, String status,
-                             Strategy strategy, boolean allowDrift, boolean dryRun) {
+public record RolloutRequest(@Schema(implementation = Direction.class) String direction, String targetVersion,
+                             List<UUID> companyIds, @Schema(implementation = CompanyStatus.class) String status,
+                             Strategy strategy, boolean allowDrift, boolean dryRun,
+                             @Schema(description = "Start the rollout at this instant instead of now: it is 'scheduled' until"
+                                     + " then (listed, cancellable) and planned when it starts; at most a year ahead")
+                             OffsetDateTime startAt) {
 
     /**
      * @param canary      the first N companies with work run alone first and must all succeed

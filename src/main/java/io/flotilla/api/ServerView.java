@@ -12,17 +12,22 @@ import java.util.List;
 
 /**
  * A tenant server as clients see it: its row without any secret (only where the password is read) and its company
- * counts. For home, host, port, database, user and passwordFrom are null: it is the service's own datasource.
+ * counts. For home, host, port, database, user, tlsMode and passwordFrom are absent: it is the service's own
+ * datasource.
  */
 @Schema(name = "Server")
 public record ServerView(
-        String name, String host, Integer port, String database, String user, TlsMode tlsMode,
-        PasswordFrom passwordFrom, int connectionBudget, Integer schemaCapacity, ServerState state,
-        @Schema(description = "PostgreSQL's server_version, read at registration") String version,
+        String name, @Schema(nullable = true) String host, @Schema(nullable = true) Integer port,
+        @Schema(nullable = true) String database, @Schema(nullable = true) String user,
+        @Schema(nullable = true) TlsMode tlsMode,
+        @Schema(nullable = true) PasswordFrom passwordFrom, int connectionBudget,
+        @Schema(nullable = true) Integer schemaCapacity, ServerState state,
+        @Schema(description = "PostgreSQL's server_version, read at registration",
+                nullable = true) String version,
         @Schema(description = "pg_available_extensions, read at registration") List<String> extensions,
-        @Schema(description = "Answer to the last check; null before the first") Boolean reachable,
-        @Schema(description = "The last check's error, null when it answered") String lastError,
-        OffsetDateTime lastCheckedAt,
+        @Schema(description = "Answer to the last check; absent before the first", nullable = true) Boolean reachable,
+        @Schema(description = "The last check's error; absent when it answered", nullable = true) String lastError,
+        @Schema(nullable = true) OffsetDateTime lastCheckedAt,
         @Schema(description = "Companies on this server, not deleted") long companies,
         @Schema(description = "Active companies not at the catalog's latest version") long pending,
         @Schema(description = "Active companies whose last step failed") long failed,

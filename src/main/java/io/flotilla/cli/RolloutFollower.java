@@ -1,5 +1,6 @@
 package io.flotilla.cli;
 
+import io.flotilla.client.model.Direction;
 import io.flotilla.client.model.Failure;
 import io.flotilla.client.model.Rollout;
 import io.flotilla.client.model.RolloutState;
@@ -129,7 +130,7 @@ final class RolloutFollower {
         }
         s.append(')');
         // Ledger steps: applied going up, rolled back going down.
-        boolean down = "down".equals(r.getDirection());
+        boolean down = r.getDirection() == Direction.DOWN;
         long steps = r.getSteps() == null ? 0 : r.getSteps().getOrDefault(down ? "rolled_back" : "applied", 0L);
         s.append(", ").append(steps).append(steps == 1 ? " step" : " steps").append(down ? " rolled back" : " applied");
         if (r.getStartedAt() != null && r.getFinishedAt() != null) {

@@ -10,9 +10,11 @@ import java.util.List;
  * have a failed last attempt, versions still pending, or files that changed after being applied; the same per
  * server. With a {@code server} filter, every count is of that server's companies.
  */
-public record FleetView(long companies, String latestVersion, List<VersionCount> versions, long upToDate,
+public record FleetView(long companies, @Schema(nullable = true) String latestVersion, List<VersionCount> versions,
+                        long upToDate,
                         long pending, long failed, long drifted,
-                        @Schema(description = "The server filter applied, null for the whole fleet") String server,
+                        @Schema(description = "The server filter applied; absent for the whole fleet",
+                                nullable = true) String server,
                         @Schema(description = "Per registered server (only the filtered one with server=), home first")
                         List<ServerSummary> servers) {
 
@@ -21,13 +23,14 @@ public record FleetView(long companies, String latestVersion, List<VersionCount>
     public record ServerSummary(String server,
                                 @Schema(description = "active, draining or offline (see GET /api/v1/servers)",
                                         enumeration = {"active", "draining", "offline"}) String state,
-                                @Schema(description = "Answer to the last check; null before the first")
-                                Boolean reachable,
-                                @Schema(description = "The last check's error, null when it answered")
-                                String lastError, OffsetDateTime lastCheckedAt, long companies, long upToDate,
+                                @Schema(description = "Answer to the last check; absent before the first",
+                                        nullable = true) Boolean reachable,
+                                @Schema(description = "The last check's error; absent when it answered",
+                                        nullable = true) String lastError, @Schema(nullable = true) OffsetDateTime lastCheckedAt,
+                                long companies, long upToDate,
                                 long pending, long failed, long drifted) {
     }
 
-    public record VersionCount(String version, long companies) {
+    public record VersionCount(@Schema(nullable = true) String version, long companies) {
     }
 }

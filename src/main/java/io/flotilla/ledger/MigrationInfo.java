@@ -7,6 +7,7 @@ import io.flotilla.catalog.Version;
 import io.flotilla.ledger.LedgerEntry;
 import io.flotilla.ledger.StepStatus;
 import io.flotilla.ledger.VersionHistory;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -24,9 +25,13 @@ import java.util.Map;
  * @param drifted         applied, but the file changed since
  * @param lastError       error of the last attempt when it failed
  */
-public record MigrationInfo(String version, String name, MigrationState state, String script, String checksum,
-                            String appliedChecksum, boolean drifted, OffsetDateTime appliedAt, Long durationMs,
-                            String lastError, String lastErrorSqlState, Long lastLedgerId) {
+public record MigrationInfo(String version, String name, MigrationState state, String script,
+                            @Schema(nullable = true) String checksum,
+                            @Schema(nullable = true) String appliedChecksum, boolean drifted,
+                            @Schema(nullable = true) OffsetDateTime appliedAt, @Schema(nullable = true) Long durationMs,
+                            @Schema(nullable = true) String lastError,
+                            @Schema(nullable = true) String lastErrorSqlState,
+                            @Schema(nullable = true) Long lastLedgerId) {
 
     /** Versions and repeatables. */
     public static List<MigrationInfo> of(MigrationCatalog catalog, Map<Version, VersionHistory> history,

@@ -1,6 +1,6 @@
 package io.flotilla.maintenance;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -11,10 +11,13 @@ import java.util.UUID;
  *
  * @param skipped companies left alone because their server was offline or could not be reached (not failures)
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-public record MaintenanceRun(UUID id, String job, String trigger, String state, int companies, int succeeded,
-                             int failed, int skipped, String executedBy, String error, OffsetDateTime createdAt,
-                             OffsetDateTime startedAt, OffsetDateTime finishedAt, List<Step> steps) {
+public record MaintenanceRun(UUID id, String job, @Schema(enumeration = {"scheduled", "manual"}) String trigger,
+                             @Schema(enumeration = {"pending", "running", "succeeded", "failed"}) String state, int companies, int succeeded,
+                             int failed, int skipped, @Schema(nullable = true) String executedBy,
+                             @Schema(nullable = true) String error, OffsetDateTime createdAt,
+                             @Schema(nullable = true) OffsetDateTime startedAt,
+                             @Schema(nullable = true) OffsetDateTime finishedAt,
+                             @Schema(nullable = true) List<Step> steps) {
 
     /**
      * What the job did in one company schema.
@@ -22,7 +25,9 @@ public record MaintenanceRun(UUID id, String job, String trigger, String state, 
      * @param server the server holding the schema, where the job ran
      * @param status succeeded, failed, or skipped (its server offline or unreachable; {@code detail} says which)
      */
-    public record Step(UUID companyId, String schemaName, String server, String status, String detail, String error,
-                       String errorSqlState, OffsetDateTime startedAt, long durationMs) {
+    public record Step(UUID companyId, String schemaName, String server,
+                       @Schema(enumeration = {"succeeded", "failed", "skipped"}) String status,
+                       @Schema(nullable = true) String detail, @Schema(nullable = true) String error,
+                       @Schema(nullable = true) String errorSqlState, OffsetDateTime startedAt, long durationMs) {
     }
 }

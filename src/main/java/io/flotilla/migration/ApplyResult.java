@@ -1,6 +1,7 @@
 package io.flotilla.migration;
 
 import io.flotilla.catalog.Direction;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.util.List;
 import java.util.UUID;
@@ -16,7 +17,7 @@ import java.util.UUID;
  */
 public record ApplyResult(UUID runId, UUID companyId, String schemaName, Direction direction, List<String> applied,
                           List<String> pending, List<String> repeatables,
-                          StepFailure failure) {
+                          @Schema(nullable = true) StepFailure failure) {
 
     public boolean succeeded() {
         return failure == null;
@@ -31,8 +32,10 @@ public record ApplyResult(UUID runId, UUID companyId, String schemaName, Directi
      * The PostgreSQL error of a failed step, as recorded in the ledger, with the attempts it took for its locks and
      * the session last seen holding them (null: no attempt timed out).
      */
-    public record StepFailure(String version, String script, long ledgerId, String error, String sqlState,
-                              Integer position, int lockAttempts, String lockBlocker) {
+    public record StepFailure(String version, String script, long ledgerId, String error,
+                              @Schema(nullable = true) String sqlState,
+                              @Schema(nullable = true) Integer position, int lockAttempts,
+                              @Schema(nullable = true) String lockBlocker) {
 
         public StepFailure(String version, String script, long ledgerId, String error, String sqlState,
                            Integer position) {

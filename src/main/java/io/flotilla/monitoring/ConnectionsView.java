@@ -1,5 +1,7 @@
 package io.flotilla.monitoring;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import java.time.OffsetDateTime;
 import java.util.List;
 
@@ -10,8 +12,11 @@ public record ConnectionsView(int maxConnections, long total, List<Group> groups
      * Sessions sharing a state and an application name. The oldest transaction and the oldest query start tell a
      * stuck session apart (a long "idle in transaction" holds locks and stops vacuum); ages are in seconds.
      */
-    public record Group(String state, String applicationName, long connections, long waitingOnLock,
-                        OffsetDateTime oldestTransactionStart, Double oldestTransactionSeconds,
-                        OffsetDateTime oldestQueryStart, Double oldestQuerySeconds) {
+    public record Group(@Schema(nullable = true) String state, String applicationName, long connections,
+                        long waitingOnLock,
+                        @Schema(nullable = true) OffsetDateTime oldestTransactionStart,
+                        @Schema(nullable = true) Double oldestTransactionSeconds,
+                        @Schema(nullable = true) OffsetDateTime oldestQueryStart,
+                        @Schema(nullable = true) Double oldestQuerySeconds) {
     }
 }

@@ -27,9 +27,13 @@ import java.util.List;
  */
 // "Strategy" in the contract, as before this record replaced Rollout.Strategy.
 @Schema(name = "Strategy")
-public record RolloutStrategy(int canary, Integer batchSize, int maxParallel, int maxFailures,
-                              Integer maxParallelPerServer, Integer maxFailuresPerServer, String onLockTimeout,
-                              List<String> lockTimeouts, String lockBudget, String statementTimeout) {
+public record RolloutStrategy(int canary, @Schema(nullable = true) Integer batchSize, int maxParallel, int maxFailures,
+                              @Schema(nullable = true) Integer maxParallelPerServer,
+                              @Schema(nullable = true) Integer maxFailuresPerServer,
+                              @Schema(nullable = true, enumeration = {FAIL, WAIT}) String onLockTimeout,
+                              @Schema(nullable = true) List<String> lockTimeouts,
+                              @Schema(nullable = true) String lockBudget,
+                              @Schema(nullable = true) String statementTimeout) {
 
     /** {@code onLockTimeout}'s two values. */
     public static final String FAIL = "fail";

@@ -1,5 +1,7 @@
 package io.flotilla.verification;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import java.util.List;
 
 /**
@@ -22,7 +24,8 @@ import java.util.List;
  */
 public record LintReport(boolean ok, List<String> tables, List<String> materializedViews,
                          List<LintViolation> violations, List<LintViolation> warnings, List<LintViolation> waived,
-                         List<SatisfiedRule> satisfied, BuildFailure failure, List<ServerExtensions> servers) {
+                         List<SatisfiedRule> satisfied, @Schema(nullable = true) BuildFailure failure,
+                         List<ServerExtensions> servers) {
 
     /** The rules the runner and the catalog reader meet, listed in every report. */
     static final List<SatisfiedRule> SATISFIED = List.of(

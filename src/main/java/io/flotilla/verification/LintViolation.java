@@ -2,6 +2,7 @@ package io.flotilla.verification;
 
 import io.flotilla.catalog.LintLevel;
 import io.flotilla.catalog.LintRule;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * One broken lint rule.
@@ -14,8 +15,10 @@ import io.flotilla.catalog.LintRule;
  * @param line       the line of that file the statement starts on; null for table rules, which judge the end state
  * @param suggestion what to do instead
  */
-public record LintViolation(LintRule rule, LintLevel level, String table, String version, String script, Integer line,
-                            String message, String suggestion) {
+public record LintViolation(LintRule rule, LintLevel level, @Schema(nullable = true) String table,
+                            @Schema(nullable = true) String version, @Schema(nullable = true) String script,
+                            @Schema(nullable = true) Integer line,
+                            String message, @Schema(nullable = true) String suggestion) {
 
     /** A table rule's finding: at the rule's default level, no line, the rule's usual suggestion. */
     public LintViolation(LintRule rule, String table, String version, String script, String message) {

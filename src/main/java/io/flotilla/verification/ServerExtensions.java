@@ -1,5 +1,7 @@
 package io.flotilla.verification;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import java.util.List;
 import java.util.Map;
 
@@ -17,5 +19,6 @@ import java.util.Map;
  *                  not move it (see the README, "Migration files")
  * @param error     why the server could not be asked (unreachable), or null; then the lists are empty and unknown
  */
-public record ServerExtensions(String server, List<String> missing, Map<String, String> misplaced, String error) {
+public record ServerExtensions(String server, List<String> missing, Map<String, String> misplaced,
+                               @Schema(nullable = true) String error) {
 }

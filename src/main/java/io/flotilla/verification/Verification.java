@@ -1,5 +1,7 @@
 package io.flotilla.verification;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import java.util.List;
 import java.util.UUID;
 
@@ -23,5 +25,5 @@ import java.util.UUID;
 public record Verification(UUID companyId, String schemaName, List<String> appliedVersions, boolean ok,
                            List<String> expectedTables, List<String> missingTables, List<String> extraTables,
                            List<String> rlsDisabled, List<String> withoutPolicy, List<String> unverifiable,
-                           BuildFailure failure) {
+                           @Schema(nullable = true) BuildFailure failure) {
 }

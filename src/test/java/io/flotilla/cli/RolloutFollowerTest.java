@@ -1,5 +1,6 @@
 package io.flotilla.cli;
 
+import io.flotilla.client.model.Direction;
 import io.flotilla.client.model.Failure;
 import io.flotilla.client.model.Rollout;
 import io.flotilla.client.model.RolloutState;
@@ -22,7 +23,7 @@ class RolloutFollowerTest {
     static final UUID ID = UUID.fromString("3f1c2b9e-5d4a-4f7e-9c1b-2a6d8e0f4b13");
 
     static Rollout rollout(RolloutState state, int wave, Map<String, Long> targets) {
-        return new Rollout().id(ID).direction("up").state(state).totalTargets(10).waves(3).currentWave(wave)
+        return new Rollout().id(ID).direction(Direction.UP).state(state).totalTargets(10).waves(3).currentWave(wave)
                 .strategy(new Strategy().canary(1).maxParallel(4).maxFailures(0)).targets(targets);
     }
 
@@ -45,7 +46,7 @@ class RolloutFollowerTest {
     void theSummaryCountsTheStepsOfTheRolloutsDirection() {
         Rollout up = rollout(RolloutState.SUCCEEDED, 2, Map.of("succeeded", 10L)).steps(Map.of("applied", 70L));
         assertTrue(RolloutFollower.summary(up).contains("), 70 steps applied"), RolloutFollower.summary(up));
-        Rollout down = rollout(RolloutState.SUCCEEDED, 2, Map.of("succeeded", 10L)).direction("down").targetVersion("5")
+        Rollout down = rollout(RolloutState.SUCCEEDED, 2, Map.of("succeeded", 10L)).direction(Direction.DOWN).targetVersion("5")
                 .steps(Map.of("rolled_back", 20L));
         assertTrue(RolloutFollower.summary(down).contains("), 20 steps rolled back"), RolloutFollower.summary(down));
     }

@@ -115,7 +115,7 @@ class GeneratedClientIT extends ProcessTestSupport {
                 r -> r + logs().get());
         assertEquals(RolloutState.SUCCEEDED, done.getState(), done + logs().get());
         assertEquals(rolloutId, done.getId());
-        assertEquals("up", done.getDirection());
+        assertEquals(Direction.UP, done.getDirection());
         assertEquals(FLEET, done.getTotalTargets());
         assertEquals(1, done.getStrategy().getCanary());
         assertEquals(2, done.getStrategy().getMaxParallel());

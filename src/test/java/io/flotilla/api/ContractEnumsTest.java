@@ -1,0 +1,52 @@
+package io.flotilla.api;
+
+import io.flotilla.catalog.Layout;
+import io.flotilla.maintenance.JobKind;
+import io.flotilla.maintenance.MaintenanceJobView;
+import io.flotilla.maintenance.MaintenanceRepository;
+import io.flotilla.maintenance.MaintenanceRun;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The contract's enums written as {@code @Schema(enumeration = …)} on String fields list what the Java enum behind
+ * them sends, so a new layout, job kind or step outcome cannot reach clients undeclared.
+ */
+class ContractEnumsTest {
+
+    @Test
+    void layoutsAreTheCatalogLayouts() {
+        assertEquals(Arrays.stream(Layout.values()).map(MigrationView::id).toList(),
+                enumeration(MigrationView.class, "layout"));
+    }
+
+    @Test
+    void jobKindsAreTheJobKinds() {
+        assertEquals(words(JobKind.values()).stream().map(k -> k.replace('_', '-')).toList(),
+                enumeration(MaintenanceJobView.class, "kind"));
+    }
+
+    @Test
+    void stepOutcomesAreTheMaintenanceStepStatuses() {
+        assertEquals(words(MaintenanceRepository.StepStatus.values()), enumeration(MaintenanceRun.Step.class, "status"));
+    }
+
+    private static List<String> words(Enum<?>[] values) {
+        return Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT)).toList();
+    }
+
+    /** From the component's field: {@code @Schema} does not target record components, javac puts it there. */
+    private static List<String> enumeration(Class<? extends Record> type, String component) {
+        try {
+            return List.of(type.getDeclaredField(component).getAnnotation(Schema.class).enumeration());
+        } catch (NoSuchFieldException e) {
+            throw new AssertionError(type.getSimpleName() + " has no " + component, e);
+        }
+    }
+}
