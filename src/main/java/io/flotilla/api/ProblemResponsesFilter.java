@@ -59,9 +59,9 @@ public class ProblemResponsesFilter implements OASFilter {
                 + " takes (an unknown field, a wrong type)"));
         shared.put(NOT_ACCEPTABLE, AuthResponsesFilter.problem("The Accept header allows no JSON: every answer is"
                 + " application/json, or application/problem+json for an error"));
-        shared.put(TOO_LARGE, OASFactory.createAPIResponse().description("The body is larger than"
-                + " quarkus.http.limits.max-body-size (10 MiB unless configured): refused before it is read, with no"
-                + " body, and the connection is closed"));
+        shared.put(TOO_LARGE, AuthResponsesFilter.problem("The body is larger than quarkus.http.limits.max-body-size"
+                + " (10 MiB unless configured; payload-too-large): refused by its Content-Length before it is read,"
+                + " and the connection is closed"));
         shared.put(UNSUPPORTED, AuthResponsesFilter.problem("The body's Content-Type is not application/json"));
         shared.put(UNAVAILABLE, AuthResponsesFilter.problem("A PostgreSQL connection failed: the database is"
                 + " restarting or cannot be reached (server-unavailable); retry later"));

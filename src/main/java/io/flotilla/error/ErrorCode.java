@@ -12,6 +12,7 @@ public enum ErrorCode {
     INVALID_STATUS(400, "Invalid status"),
     INVALID_SETTINGS(400, "Invalid settings"),
     INVALID_VERSION(400, "Invalid version"),
+    PAYLOAD_TOO_LARGE(413, "Request body too large"),
 
     // security
     UNAUTHORIZED(401, "Authentication required"),
