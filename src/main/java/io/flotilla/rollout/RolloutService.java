@@ -4,6 +4,8 @@ import io.flotilla.catalog.Direction;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.notify.EventType;
+import io.flotilla.notify.Events;
 import io.flotilla.sql.LockPolicy;
 import io.flotilla.security.Role;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
@@ -29,10 +31,12 @@ public class RolloutService {
     private final FlotillaConfig config;
     private final int poolSize;
     private final CurrentIdentityAssociation identity;
+    private final Events events;
 
     public RolloutService(RolloutPlanner planner, RolloutRepository rollouts, RolloutWorker worker, FlotillaConfig config,
                           @ConfigProperty(name = "quarkus.datasource.reactive.max-size") int poolSize,
-                          CurrentIdentityAssociation identity) {
+                          CurrentIdentityAssociation identity, Events events) {
+        this.events = events;
         this.identity = identity;
         this.planner = planner;
         this.rollouts = rollouts;
@@ -138,26 +142,29 @@ public class RolloutService {
 
     /** In-flight schemas finish; no new ones start until resumed. */
     public Uni<Rollout> pause(UUID id) {
-        return move(id, List.of(RolloutState.PENDING, RolloutState.RUNNING), RolloutState.PAUSED, "pause")
+        return move(id, List.of(RolloutState.PENDING, RolloutState.RUNNING), RolloutState.PAUSED, "pause",
+                EventType.ROLLOUT_PAUSED)
                 .invoke(r -> worker.signal(id, RolloutState.PAUSED));
     }
 
     public Uni<Rollout> resume(UUID id) {
-        return move(id, List.of(RolloutState.PAUSED), RolloutState.RUNNING, "resume").invoke(r -> worker.kick());
+        return move(id, List.of(RolloutState.PAUSED), RolloutState.RUNNING, "resume", EventType.ROLLOUT_RESUMED).invoke(r -> worker.kick());
     }
 
     /** In-flight schemas finish; the rest are not started and their companies are released. */
     public Uni<Rollout> cancel(UUID id) {
         return move(id, List.of(RolloutState.PENDING, RolloutState.RUNNING, RolloutState.PAUSED),
-                RolloutState.CANCELLED, "cancel").invoke(r -> {
+                RolloutState.CANCELLED, "cancel", EventType.ROLLOUT_CANCELLED).invoke(r -> {
                     worker.signal(id, RolloutState.CANCELLED);
                     worker.kick();
                 });
     }
 
-    private Uni<Rollout> move(UUID id, List<RolloutState> from, RolloutState to, String verb) {
+    /** The state change, committed, then reported to webhooks as {@code event}. */
+    private Uni<Rollout> move(UUID id, List<RolloutState> from, RolloutState to, String verb, EventType event) {
         return rollouts.transition(id, from, to).flatMap(moved -> {
             if (moved) {
+                events.rollout(event, id, null);
                 return get(id);
             }
             return rollouts.state(id).map(state -> {
