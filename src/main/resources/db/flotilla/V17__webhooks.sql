@@ -5,7 +5,7 @@
 CREATE TABLE IF NOT EXISTS public.webhook_subscriptions (
     id          uuid PRIMARY KEY,
     url         text NOT NULL,
-    events      jsonb NOT NULL,
+    events      text[] NOT NULL,
     secret      text NOT NULL,
     slack       boolean NOT NULL DEFAULT false,
     created_at  timestamptz NOT NULL DEFAULT now()

@@ -5,8 +5,6 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import org.hibernate.annotations.Generated;
-import org.hibernate.annotations.JdbcTypeCode;
-import org.hibernate.type.SqlTypes;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -27,9 +25,9 @@ public class WebhookSubscription {
     @Column(nullable = false)
     private String url;
 
-    @JdbcTypeCode(SqlTypes.JSON)
+    // text[]: Hibernate Reactive reads jsonb only as an object, not as an array.
     @Column(nullable = false)
-    private List<String> events;
+    private String[] events;
 
     @Column(nullable = false)
     private String secret;
@@ -47,7 +45,7 @@ public class WebhookSubscription {
     WebhookSubscription(String url, List<EventType> events, String secret, boolean slack) {
         this.id = UUID.randomUUID();
         this.url = url;
-        this.events = events.stream().map(EventType::value).distinct().toList();
+        this.events = events.stream().map(EventType::value).distinct().toArray(String[]::new);
         this.secret = secret;
         this.slack = slack;
     }
@@ -61,11 +59,11 @@ public class WebhookSubscription {
     }
 
     public List<String> events() {
-        return events;
+        return List.of(events);
     }
 
     public boolean wants(EventType type) {
-        return events.contains(type.value());
+        return events().contains(type.value());
     }
 
     String secret() {
