@@ -114,9 +114,18 @@ public class WebhookSender {
         return Uni.createFrom().completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.discarding()))
                 .map(response -> new Answer(response.statusCode(), response.statusCode() / 100 == 2 ? null
                         : "HTTP " + response.statusCode()))
-                .onFailure().recoverWithItem(e -> new Answer(null, e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : ": " + e.getMessage())))
+                .onFailure().recoverWithItem(e -> new Answer(null, why(e)))
                 .flatMap(answer -> record(attempt, answer));
+    }
+
+    /** The exception's name and the first message along its causes (the JDK's ConnectException has none itself). */
+    private static String why(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                return e.getClass().getSimpleName() + ": " + t.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     private record Answer(Integer status, String error) {

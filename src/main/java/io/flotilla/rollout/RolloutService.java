@@ -129,7 +129,13 @@ public class RolloutService {
         return allowed.flatMap(x -> planner.plan(spec, false))
                 .flatMap(plan -> rollouts.insert(spec, plan, raw))
                 .invoke(id -> worker.kick())
-                .flatMap(this::get);
+                .flatMap(this::get)
+                .invoke(r -> {
+                    // Nothing to do: stored succeeded at once, never run by a worker, so reported here.
+                    if (r.state() == RolloutState.SUCCEEDED) {
+                        events.rollout(EventType.ROLLOUT_SUCCEEDED, r.id(), null);
+                    }
+                });
     }
 
     public Uni<Rollout> get(UUID id) {

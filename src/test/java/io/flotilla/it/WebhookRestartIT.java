@@ -53,7 +53,7 @@ class WebhookRestartIT extends ProcessTestSupport {
 
             // A third process, and a new event that proves its sender ran: the old deliveries are not sent again.
             ServiceProcess c = started("it-c", FAST);
-            db.createFleet("it_w_", 4, 4); // work for a second rollout (one with nothing to do ends unstarted)
+            db.createFleet("it_w_", 4, 4); // work for a second rollout: one with nothing to do is never started
             String second = rollout(c);
             Poll.until("the second rollout's deliveries", Duration.ofSeconds(60), () -> receiver.received().size(),
                     n -> n >= 4, n -> n + logs().get());

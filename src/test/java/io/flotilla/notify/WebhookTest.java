@@ -126,6 +126,25 @@ class WebhookTest {
     }
 
     @Test
+    void aRolloutWithNothingToDoIsReportedSucceeded() throws Exception {
+        WebhookReceiver receiver = receiver();
+        subscribe(Map.of("url", receiver.url("/noop"), "secret", "noop", "events", List.of("rollout.succeeded")));
+        String schema = Sql.unique("noop");
+        Sql.execute(ds, "CREATE SCHEMA " + schema);
+        String company = Sql.column(ds, "INSERT INTO public.companies (company_name, schema_name) VALUES (?, ?)"
+                + " RETURNING id::text", "Co " + schema, schema).get(0);
+        String first = given().contentType(ContentType.JSON).body(Map.of("companyIds", List.of(company)))
+                .post("/api/v1/rollouts").then().statusCode(202).extract().path("id");
+        Await.until("the first rollout's succeeded", () -> receiver.received().stream()
+                .anyMatch(r -> first.equals(json(r).path("data").path("rolloutId").asText())));
+        String again = given().contentType(ContentType.JSON).body(Map.of("companyIds", List.of(company)))
+                .post("/api/v1/rollouts").then().statusCode(202).body("state", equalTo("succeeded")).extract().path("id");
+        Await.until("the no-op rollout's succeeded", () -> receiver.received().stream()
+                .anyMatch(r -> again.equals(json(r).path("data").path("rolloutId").asText())));
+        assertEquals(2, receiver.received().size());
+    }
+
+    @Test
     void aReceiverAnswering500GetsTheSameDeliveryAgainAndItIsRecordedWithTwoAttempts() throws Exception {
         WebhookReceiver receiver = receiver(500);
         String webhook = subscribe(Map.of("url", receiver.url("/flaky"), "secret", "retry-secret",
