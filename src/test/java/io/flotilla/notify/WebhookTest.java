@@ -145,6 +145,42 @@ class WebhookTest {
     }
 
     @Test
+    void aFailingStepAndAFailedMaintenanceRunAreReported() throws Exception {
+        WebhookReceiver receiver = receiver();
+        subscribe(Map.of("url", receiver.url("/failures"), "secret", "failures", "events",
+                List.of("company.step-failed", "rollout.failed", "maintenance.failed")));
+        String schema = Sql.unique("hookfail");
+        Sql.execute(ds, "CREATE SCHEMA " + schema);
+        Sql.execute(ds, "CREATE TABLE " + schema + ".conversations (id int)"); // the first migration cannot create it
+        String company = Sql.column(ds, "INSERT INTO public.companies (company_name, schema_name) VALUES (?, ?)"
+                + " RETURNING id::text", "Co " + schema, schema).get(0);
+        String rollout = given().contentType(ContentType.JSON).body(Map.of("companyIds", List.of(company)))
+                .post("/api/v1/rollouts").then().statusCode(202).extract().path("id");
+        Await.until("company.step-failed and rollout.failed", () -> receiver.received().size() >= 2);
+        Map<String, JsonNode> byType = receiver.received().stream().map(WebhookTest::json)
+                .collect(Collectors.toMap(b -> b.path("type").asText(), b -> b));
+        JsonNode step = byType.get("company.step-failed").path("data");
+        assertEquals(rollout, step.path("rolloutId").asText());
+        assertEquals(company, step.path("companyId").asText());
+        assertEquals(schema, step.path("schemaName").asText());
+        assertTrue(step.path("error").asText().contains("conversations"), step.toString());
+        assertEquals(rollout, byType.get("rollout.failed").path("data").path("rolloutId").asText());
+
+        // A maintenance run where a company's step fails ends failed: reported with the job and the run.
+        String onboarded = given().contentType(ContentType.JSON).body(Map.of("companyName", "Co " + schema + "m",
+                "schemaName", schema + "m")).post("/api/v1/companies").then().statusCode(201).extract().path("id");
+        Sql.execute(ds, "DROP TABLE " + schema + "m.conversations CASCADE");
+        String run = given().contentType(ContentType.JSON).body(Map.of("companyIds", List.of(onboarded)))
+                .post("/api/v1/maintenance/jobs/{job}/run", "archive-old-conversations").then().statusCode(202)
+                .extract().path("id");
+        Await.until("maintenance.failed", () -> receiver.received().size() >= 3);
+        JsonNode failed = json(receiver.received().get(2));
+        assertEquals("maintenance.failed", failed.path("type").asText());
+        assertEquals(run, failed.path("data").path("runId").asText());
+        assertEquals("archive-old-conversations", failed.path("data").path("job").asText());
+    }
+
+    @Test
     void aReceiverAnswering500GetsTheSameDeliveryAgainAndItIsRecordedWithTwoAttempts() throws Exception {
         WebhookReceiver receiver = receiver(500);
         String webhook = subscribe(Map.of("url", receiver.url("/flaky"), "secret", "retry-secret",
