@@ -100,8 +100,9 @@ class WebhookTest {
                 .filter(r -> rollout.equals(json(r).path("data").path("rolloutId").asText())).count() == 2);
         List<Received> got = receiver.received().stream()
                 .filter(r -> rollout.equals(json(r).path("data").path("rolloutId").asText())).toList();
+        // Due in the same pass they are sent in parallel: in either order.
         assertEquals(List.of("rollout.started", "rollout.succeeded"),
-                got.stream().map(r -> json(r).path("type").asText()).toList());
+                got.stream().map(r -> json(r).path("type").asText()).sorted().toList());
         for (Received r : got) {
             assertEquals("/hook", r.path());
             assertEquals(Signature.of("s3cret-for-rollouts", r.body()), r.header("X-Flotilla-Signature"));
@@ -178,6 +179,45 @@ class WebhookTest {
         assertEquals("maintenance.failed", failed.path("type").asText());
         assertEquals(run, failed.path("data").path("runId").asText());
         assertEquals("archive-old-conversations", failed.path("data").path("job").asText());
+    }
+
+    @Test
+    void aStepBlockedByALockAndARolloutPausedResumedAndCancelledAreReported() throws Exception {
+        WebhookReceiver receiver = receiver();
+        subscribe(Map.of("url", receiver.url("/steer"), "secret", "steer", "events", List.of("company.lock-timeout",
+                "rollout.paused", "rollout.resumed", "rollout.cancelled")));
+        java.util.UUID company = Sql.companies(ds, "hooklock", 1).get(0);
+        String schema = Sql.column(ds, "SELECT schema_name FROM public.companies WHERE id = ?", company).get(0);
+        String first = given().contentType(ContentType.JSON).body(Map.of("companyIds", List.of(company),
+                "targetVersion", "6")).post("/api/v1/rollouts").then().statusCode(202).extract().path("id");
+        Await.until("version 6", () -> "succeeded".equals(given().get("/api/v1/rollouts/{id}", first).path("state")));
+        try (java.sql.Connection holder = ds.getConnection(); java.sql.Statement st = holder.createStatement()) {
+            holder.setAutoCommit(false);
+            // Version 7 (CREATE INDEX CONCURRENTLY) waits for this writer: the step spends its lock budget.
+            st.execute("LOCK TABLE " + schema + ".messages IN ROW EXCLUSIVE MODE");
+            String rollout = given().contentType(ContentType.JSON).body(Map.of("companyIds", List.of(company),
+                            "strategy", Map.of("onLockTimeout", "wait", "lockTimeouts", List.of("50ms"), "lockBudget", "300ms")))
+                    .post("/api/v1/rollouts").then().statusCode(202).extract().path("id");
+            Await.until("company.lock-timeout", () -> types(receiver).contains("company.lock-timeout"));
+            given().post("/api/v1/rollouts/{id}/pause", rollout).then().statusCode(200);
+            given().post("/api/v1/rollouts/{id}/resume", rollout).then().statusCode(200);
+            given().post("/api/v1/rollouts/{id}/cancel", rollout).then().statusCode(200);
+            Await.until("paused, resumed and cancelled", () -> types(receiver).containsAll(
+                    List.of("rollout.paused", "rollout.resumed", "rollout.cancelled")));
+            JsonNode lock = receiver.received().stream().map(WebhookTest::json)
+                    .filter(b -> b.path("type").asText().equals("company.lock-timeout")).findFirst().orElseThrow();
+            assertEquals(rollout, lock.path("data").path("rolloutId").asText());
+            assertEquals(company.toString(), lock.path("data").path("companyId").asText());
+            assertEquals("7", lock.path("data").path("version").asText());
+            // Once each (sent in parallel within a pass, so in any order).
+            List<String> steering = types(receiver).stream().filter(t -> t.startsWith("rollout.")).sorted().toList();
+            assertEquals(List.of("rollout.cancelled", "rollout.paused", "rollout.resumed"), steering);
+            holder.rollback();
+        }
+    }
+
+    static List<String> types(WebhookReceiver receiver) {
+        return receiver.received().stream().map(r -> json(r).path("type").asText()).toList();
     }
 
     @Test
