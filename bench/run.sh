@@ -337,12 +337,14 @@ if [ -n "$TRAFFIC_N" ]; then
   TPOOL="${BENCH_TRAFFIC_POOL:-60}"
   pgjar=$(ls target/quarkus-app/lib/main/org.postgresql.postgresql-*.jar | head -1)
   catalog="$WORK/traffic-catalog"
-  for mode in retries step-aside single; do
+  for mode in unblocked retries step-aside single; do
     # retries: the defaults (attempts 100 ms .. 2 s within a 30 s budget; between attempts the step lends its worker
     # slot to another company, as many as the pool has room for: the service's default pool of 20 here);
     # step-aside: a 3 s budget, then the company waits (onLockTimeout wait) and is tried again after the others;
     # single: one attempt with no lock_timeout, as Flyway runs a file.
+    # unblocked: the defaults with no blocker at all, the full speed the free tenants are measured against;
     case "$mode" in
+      unblocked) strategy='{"maxParallel": '"$PARALLEL"'}' ;;
       retries) strategy='{"maxParallel": '"$PARALLEL"'}' ;;
       step-aside) strategy='{"maxParallel": '"$PARALLEL"', "onLockTimeout": "wait", "lockBudget": "3s"}' ;;
       single) strategy='{"maxParallel": '"$PARALLEL"', "lockTimeouts": []}' ;;
@@ -368,10 +370,11 @@ if [ -n "$TRAFFIC_N" ]; then
       >"$catalog/${next}_messages_edited_at.sql"
     printf -- 'DROP INDEX messages_edited_at_idx;\nALTER TABLE messages DROP COLUMN edited_at;\n' >"$catalog/rollback_${next}_messages_edited_at.sql"
     DB_POOL_MAX_OVERRIDE=20 SVC_MIGRATIONS="$catalog" start_service "traffic-$mode"
-    log "traffic ($mode): $N tenants x $CLIENTS clients, $BLOCKED blocked for $HOLD s, rollout of $next (load $(load1))"
+    blocked_now="$BLOCKED"; [ "$mode" != unblocked ] || blocked_now=0
+    log "traffic ($mode): $N tenants x $CLIENTS clients, $blocked_now blocked for $HOLD s, rollout of $next (load $(load1))"
     load_before=$(load1)
     java -cp "$pgjar" "$bench_dir/Traffic.java" "jdbc:postgresql://$DB_HOST:$DB_PORT/$DB" "$DB_USER" "$DB_PASSWORD" \
-      "$URL" "$BENCH_TOKEN" t_ "$N" "$BLOCKED" "$HOLD" "$CLIENTS" "$TPOOL" "$strategy" >"$WORK/traffic-$mode.json" \
+      "$URL" "$BENCH_TOKEN" t_ "$N" "$blocked_now" "$HOLD" "$CLIENTS" "$TPOOL" "$strategy" >"$WORK/traffic-$mode.json" \
       || { tail -40 "$WORK/service-traffic-$mode.log" >&2; die "traffic ($mode) failed"; }
     stop_service
     # Exactly once: each tenant has the new version applied once, the column and the index once.
@@ -381,7 +384,7 @@ if [ -n "$TRAFFIC_N" ]; then
     attempts=$(q -c "SELECT coalesce(max(lock_attempts), 1) || ' max, ' || count(*) FILTER (WHERE lock_attempts > 1) || ' steps retried'
                      FROM public.migration_ledger WHERE version = '$((10#$next))' AND status = 'applied'" 2>/dev/null || echo "n/a")
     # When the free tenants were done, and when the blocked ones, counted from the rollout's start (ledger times).
-    blocked_list=$(seq -s, -f "'t_%g'" 1 "$BLOCKED")
+    blocked_list="''"; [ "$blocked_now" = 0 ] || blocked_list=$(seq -s, -f "'t_%g'" 1 "$blocked_now")
     finish=$(q -F ' ' -c "SELECT round(extract(epoch FROM max(l.finished_at) FILTER (WHERE l.schema_name NOT IN ($blocked_list)) - r.started_at)::numeric, 1),
                                  round(extract(epoch FROM max(l.finished_at) FILTER (WHERE l.schema_name IN ($blocked_list)) - r.started_at)::numeric, 1)
                           FROM public.migration_ledger l JOIN public.rollouts r ON r.id = l.run_id

@@ -1,6 +1,7 @@
 package io.flotilla.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flotilla.adoption.AdoptionService;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.ledger.MigrationInfo;
@@ -49,13 +50,15 @@ import static io.flotilla.api.ProblemMapper.PROBLEM_JSON;
 public class CompanyResource {
 
     private final CompanyService service;
+    private final AdoptionService adoption;
     private final VerificationService verification;
     private final CompanyDataService data;
     private final ObjectMapper json;
 
-    public CompanyResource(CompanyService service, VerificationService verification, CompanyDataService data,
-                           ObjectMapper json) {
+    public CompanyResource(CompanyService service, AdoptionService adoption, VerificationService verification,
+                           CompanyDataService data, ObjectMapper json) {
         this.service = service;
+        this.adoption = adoption;
         this.verification = verification;
         this.data = data;
         this.json = json;
@@ -65,18 +68,26 @@ public class CompanyResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(operationId = "onboardCompany",
-            summary = "Onboard a company: insert it, create its schema and apply every migration",
+            summary = "Onboard a company: insert it, create its schema and apply every migration; or adopt an existing schema",
             description = "Synchronous: answers 201 once every migration is applied. If one fails, the company and"
                     + " its schema stay, the failure is in the ledger, and the answer is a 500 problem"
-                    + " (migration-failed) naming the version and the PostgreSQL error; fix and POST .../migrate.")
+                    + " (migration-failed) naming the version and the PostgreSQL error; fix and POST .../migrate."
+                    + " With adopt: true the schema exists already: the history table of the catalog's tool is read,"
+                    + " the schema verified against those versions and they are recorded as adopted steps, no"
+                    + " migration run (201; 200 with adoption.created false when it was adopted already). A dirty or"
+                    + " failed history, a version the catalog lacks, a checksum mismatch or a schema that differs"
+                    + " (without acceptDrift) is refused with 422 adoption-refused, nothing recorded.")
     @APIResponse(responseCode = "201", description = "Onboarded: the company and the versions applied to its schema",
             headers = @Header(name = "Location", description = "The company", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OnboardingView.class)))
+    @APIResponse(responseCode = "200", description = "Adopted already (adopt: true): nothing done",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OnboardingView.class)))
     @APIResponse(responseCode = "400", description = "Invalid company name, schema name, status or settings; unknown field; no such server",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "Company name or schema name already used, the schema exists, or the server is draining, offline or full",
+    @APIResponse(responseCode = "409", description = "Company name or schema name already used, the schema exists, the server is draining, offline or full; adopting: the schema is missing, busy, or another company's",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "422", description = "A migration uses a placeholder nothing defines for this company",
+    @APIResponse(responseCode = "422", description = "A migration uses a placeholder nothing defines for this company;"
+            + " or, adopting, the schema cannot be adopted as it stands (adoption-refused, with refusals)",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "The company's server cannot be reached (server-unavailable);"
             + " nothing was created", content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
@@ -87,8 +98,25 @@ public class CompanyResource {
         if (body == null) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "A JSON body with companyName and schemaName is required");
         }
-        return service.onboard(new CompanyService.NewCompany(body.companyName(), body.schemaName(), body.status(),
-                        body.settings(), body.server()))
+        CompanyService.NewCompany company = new CompanyService.NewCompany(body.companyName(), body.schemaName(),
+                body.status(), body.settings(), body.server());
+        if (body.adopting()) {
+            return adoption.adopt(new AdoptionService.AdoptRequest(company, Boolean.TRUE.equals(body.acceptDrift()),
+                            body.baselineVersion(), body.historyTable()))
+                    .map(adopted -> {
+                        Company c = adopted.company();
+                        OnboardingView view = new OnboardingView(CompanyView.of(c), adopted.runId(), List.of(),
+                                AdoptionView.of(adopted));
+                        return adopted.created()
+                                ? Response.created(URI.create("/api/v1/companies/" + c.id())).entity(view).build()
+                                : Response.ok(view).build();
+                    });
+        }
+        if (body.acceptDrift() != null || body.baselineVersion() != null || body.historyTable() != null) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "acceptDrift, baselineVersion and historyTable are"
+                    + " for adopting an existing schema: send them with \"adopt\": true");
+        }
+        return service.onboard(company)
                 .map(onboarded -> {
                     ApplyResult apply = onboarded.apply();
                     if (apply != null && !apply.succeeded()) {

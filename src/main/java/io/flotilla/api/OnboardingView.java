@@ -8,5 +8,11 @@ import java.util.UUID;
 
 /** The onboarded company, flat as in every company response, plus what was applied to its schema. */
 public record OnboardingView(@JsonUnwrapped CompanyView company, @Schema(nullable = true) UUID runId,
-                             List<String> appliedVersions) {
+                             List<String> appliedVersions,
+                             @Schema(description = "What adopting did; only when the request said adopt", nullable = true)
+                             AdoptionView adoption) {
+
+    public OnboardingView(CompanyView company, UUID runId, List<String> appliedVersions) {
+        this(company, runId, appliedVersions, null);
+    }
 }

@@ -4,6 +4,7 @@ import io.flotilla.catalog.Direction;
 import io.flotilla.tenant.CompanyStatus;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
@@ -13,7 +14,10 @@ import java.util.UUID;
  */
 public record RolloutRequest(@Schema(implementation = Direction.class) String direction, String targetVersion,
                              List<UUID> companyIds, @Schema(implementation = CompanyStatus.class) String status,
-                             Strategy strategy, boolean allowDrift, boolean dryRun) {
+                             Strategy strategy, boolean allowDrift, boolean dryRun,
+                             @Schema(description = "Start the rollout at this instant instead of now: it is 'scheduled' until"
+                                     + " then (listed, cancellable) and planned when it starts; at most a year ahead")
+                             OffsetDateTime startAt) {
 
     /**
      * @param canary      the first N companies with work run alone first and must all succeed

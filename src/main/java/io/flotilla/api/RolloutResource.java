@@ -5,7 +5,7 @@ import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.rollout.RolloutService;
 import io.flotilla.rollout.RolloutSpec;
-import io.flotilla.rollout.RolloutStrategy;
+import io.flotilla.rollout.Rollout;
 import io.flotilla.security.Role;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -75,21 +75,16 @@ public class RolloutResource {
                     description = "Every field is optional: an empty body rolls every active company up to the latest",
                     content = @Content(mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = RolloutRequest.class))) RolloutRequest body) {
-        RolloutRequest r = body == null ? new RolloutRequest(null, null, null, null, null, false, false) : body;
-        RolloutRequest.Strategy s = r.strategy() == null ? new RolloutRequest.Strategy(null, null, null, null, null, null, null, null, null, null, null) : r.strategy();
-        // The API's defaults, filled in once here: no canary, one wave, the service's parallelism, stop at the first failure.
-        RolloutStrategy strategy = new RolloutStrategy(s.canary() == null ? 0 : s.canary(), s.batchSize(),
-                s.maxParallel() == null ? service.defaultMaxParallel() : s.maxParallel(),
-                s.maxFailures() == null ? 0 : s.maxFailures(), s.maxParallelPerServer(), s.maxFailuresPerServer(),
-                s.onLockTimeout() == null ? RolloutStrategy.FAIL : s.onLockTimeout(), s.lockTimeouts(), s.lockBudget(),
-                s.statementTimeout());
-        RolloutSpec request = RolloutSpec.parse(r.direction(), r.targetVersion(), r.status(), r.companyIds(),
-                s.canaryIds(), strategy, r.allowDrift());
+        RolloutRequest r = body == null ? new RolloutRequest(null, null, null, null, null, false, false, null) : body;
+        // The body as stored with the rollout; a scheduled one is read from it again when it starts.
+        JsonObject raw = new JsonObject(json.convertValue(r, Map.class));
+        RolloutSpec request = RolloutSpec.fromRequest(raw, service.defaultMaxParallel());
         if (r.dryRun()) {
             return service.dryRun(request).map(plan -> Response.ok(RolloutPlanView.of(plan)).build());
         }
-        JsonObject raw = new JsonObject(json.convertValue(r, Map.class));
-        return service.start(request, raw).map(rollout -> Response.accepted(RolloutView.of(rollout))
+        Uni<Rollout> created = r.startAt() == null ? service.start(request, raw)
+                : service.schedule(request, raw, r.startAt());
+        return created.map(rollout -> Response.accepted(RolloutView.of(rollout))
                 .location(URI.create("/api/v1/rollouts/" + rollout.id())).build());
     }
 

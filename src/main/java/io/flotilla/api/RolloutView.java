@@ -25,6 +25,8 @@ public record RolloutView(UUID id, @Schema(implementation = Direction.class) Str
                           @Schema(nullable = true) String error, OffsetDateTime createdAt,
                           @Schema(nullable = true) OffsetDateTime startedAt,
                           @Schema(nullable = true) OffsetDateTime finishedAt,
+                          @Schema(description = "When a scheduled rollout starts (or started): the request's startAt",
+                                  nullable = true) OffsetDateTime startAt,
                           @Schema(nullable = true, propertyNames = TargetStatus.class) Map<String, Long> targets,
                           @Schema(nullable = true, propertyNames = StepStatus.class) Map<String, Long> steps,
                           @Schema(nullable = true) List<Failure> failures,
@@ -54,7 +56,7 @@ public record RolloutView(UUID id, @Schema(implementation = Direction.class) Str
                 .toList();
         return new RolloutView(r.id(), r.direction(), r.targetVersion(), r.state(), r.strategy(), r.allowDrift(),
                 r.totalTargets(), r.waves(), r.currentWave(), r.owner(), r.heartbeatAt(), r.error(), r.createdAt(),
-                r.startedAt(), r.finishedAt(), r.targets(), r.steps(), failures, r.servers());
+                r.startedAt(), r.finishedAt(), r.startAt(), r.targets(), r.steps(), failures, r.servers());
     }
 
     public static List<RolloutView> of(List<Rollout> rollouts) {

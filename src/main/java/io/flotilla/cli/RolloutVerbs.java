@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,6 +41,18 @@ final class RolloutVerbs {
                 throw new IllegalArgumentException("'" + value + "' must be longer than zero");
             }
             return d;
+        }
+    }
+
+    /** An ISO-8601 instant with its offset, as {@code --at} takes it. */
+    static final class InstantConverter implements ITypeConverter<OffsetDateTime> {
+        @Override
+        public OffsetDateTime convert(String value) {
+            try {
+                return OffsetDateTime.parse(value);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("'" + value + "' is not an instant such as 2026-12-08T02:00:00Z");
+            }
         }
     }
 
@@ -68,7 +81,12 @@ final class RolloutVerbs {
         @Option(names = "--dry-run", order = 7, description = "print the plan (companies, waves, versions) and exit 0; nothing runs")
         boolean dryRun;
 
-        @Option(names = "--timeout", order = 8, paramLabel = "D", converter = DurationConverter.class,
+        @Option(names = "--at", order = 8, paramLabel = "INSTANT", converter = InstantConverter.class,
+                description = "start at this instant (2026-12-08T02:00:00Z, or with an offset) instead of now: the"
+                        + " rollout is scheduled, its id printed, exit 0; `flotilla follow ID` follows it")
+        OffsetDateTime at;
+
+        @Option(names = "--timeout", order = 9, paramLabel = "D", converter = DurationConverter.class,
                 description = "stop following after D (30s, 15m, 1h) with exit 4; the rollout goes on in the service")
         Duration timeout;
 
@@ -86,7 +104,7 @@ final class RolloutVerbs {
                     ? null : new RolloutRequestStrategy().canary(canary).batchSize(batchSize).maxParallel(maxParallel)
                     .maxFailures(maxFailures);
             return new RolloutRequest().direction(Direction.fromValue(direction)).targetVersion(target).companyIds(ids).strategy(strategy)
-                    .allowDrift(allowDrift ? Boolean.TRUE : null);
+                    .allowDrift(allowDrift ? Boolean.TRUE : null).startAt(at);
         }
     }
 
@@ -112,6 +130,12 @@ final class RolloutVerbs {
                 return Outcome.ok(plan, plan(plan));
             }
             Rollout started = service.startRollout(request);
+            if (options.at != null) {
+                return Outcome.ok(started, "rollout " + started.getId() + " scheduled for " + options.at
+                        + " (" + started.getTotalTargets() + " companies now); follow it with `flotilla follow "
+                        + started.getId() + "`; cancel it with POST /api/v1/rollouts/"
+                        + started.getId() + "/cancel");
+            }
             return new RolloutFollower(service, output, root.terminal(), spec.name()).follow(started, options.timeout);
         }
     }
@@ -124,6 +148,7 @@ final class RolloutVerbs {
                             + " companies already in another rollout, a missing extension.",
                     "Role operator."},
             footer = {"", "Examples:", "  flotilla migrate", "  flotilla migrate --canary 2 --max-parallel 8 --timeout 30m",
+                    "  flotilla migrate --at 2026-12-08T02:00:00Z",
                     "  flotilla migrate --target 7 --company acme --company globex --dry-run"})
     static final class Migrate extends Start {
         @Option(names = "--target", paramLabel = "V", description = "the version to reach (default: the latest)", order = 0)

@@ -40,7 +40,7 @@ public class ChecksumAdoption {
             + " ledger AS (UPDATE public.migration_ledger l SET content_checksum = cat.content"
             + " FROM public.migration_state s JOIN cat ON cat.version = s.version"
             + " WHERE l.id = s.ledger_id AND s.applied AND s.checksum = cat.checksum AND l.content_checksum IS NULL"
-            + " AND l.status = 'applied' AND l.checksum = cat.checksum RETURNING 1),"
+            + " AND l.status IN ('applied', 'adopted') AND l.checksum = cat.checksum RETURNING 1),"
             + " filled AS (UPDATE public.migration_state s SET content_checksum = cat.content FROM cat"
             + " WHERE s.content_checksum IS NULL AND s.applied AND s.version = cat.version AND s.checksum = cat.checksum"
             + " RETURNING 1),"

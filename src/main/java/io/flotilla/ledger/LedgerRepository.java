@@ -67,9 +67,9 @@ public class LedgerRepository {
      */
     private static final String VERSION_UPSERT = " INSERT INTO public.migration_state AS s (company_id, version_key,"
             + " version, applied, checksum, content_checksum, applied_at, failed, error, ledger_id, updated_at)"
-            + " SELECT DISTINCT ON (company_id, version_key) company_id, version_key, version, status = 'applied',"
-            + " CASE WHEN status = 'applied' THEN checksum END, CASE WHEN status = 'applied' THEN content_checksum END,"
-            + " CASE WHEN status = 'applied' THEN finished_at END,"
+            + " SELECT DISTINCT ON (company_id, version_key) company_id, version_key, version, status IN ('applied', 'adopted'),"
+            + " CASE WHEN status IN ('applied', 'adopted') THEN checksum END, CASE WHEN status IN ('applied', 'adopted') THEN content_checksum END,"
+            + " CASE WHEN status IN ('applied', 'adopted') THEN finished_at END,"
             + " status = 'failed', error, id, now() FROM l WHERE version <> '" + Repeatable.LEDGER_VERSION + "'"
             + " ORDER BY company_id, version_key, id DESC"
             + " ON CONFLICT (company_id, version_key) DO UPDATE SET"
@@ -81,8 +81,8 @@ public class LedgerRepository {
     /** The same for the repeatable rows of {@code l}, into {@code repeatable_state} by name. */
     private static final String REPEATABLE_UPSERT = " INSERT INTO public.repeatable_state AS s (company_id, name,"
             + " applied, checksum, applied_at, failed, error, ledger_id, updated_at)"
-            + " SELECT DISTINCT ON (company_id, name) company_id, name, status = 'applied',"
-            + " CASE WHEN status = 'applied' THEN checksum END, CASE WHEN status = 'applied' THEN finished_at END,"
+            + " SELECT DISTINCT ON (company_id, name) company_id, name, status IN ('applied', 'adopted'),"
+            + " CASE WHEN status IN ('applied', 'adopted') THEN checksum END, CASE WHEN status IN ('applied', 'adopted') THEN finished_at END,"
             + " status = 'failed', error, id, now() FROM l WHERE version = '" + Repeatable.LEDGER_VERSION + "'"
             + " ORDER BY company_id, name, id DESC"
             + " ON CONFLICT (company_id, name) DO UPDATE SET"
@@ -195,7 +195,7 @@ public class LedgerRepository {
             + " (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint"
             + " FROM public.repeatable_state r LEFT JOIN LATERAL (SELECT m.transactional, m.content_checksum"
             + " FROM public.migration_ledger m"
-            + " WHERE m.company_id = r.company_id AND m.version_key = '{}' AND m.name = r.name AND m.status = 'applied'"
+            + " WHERE m.company_id = r.company_id AND m.version_key = '{}' AND m.name = r.name AND m.status IN ('applied', 'adopted')"
             + " ORDER BY m.id DESC LIMIT 1) a ON true WHERE r.company_id = $2 AND r.applied ORDER BY r.name)"
             + " UNION ALL"
             + " (SELECT $1::uuid, s.company_id, $3::text, s.version::text, s.version_key, coalesce(a.name, s.version)::text,"
@@ -204,7 +204,7 @@ public class LedgerRepository {
             + " (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint"
             + " FROM public.migration_state s LEFT JOIN LATERAL (SELECT m.name, m.transactional"
             + " FROM public.migration_ledger m WHERE m.company_id = s.company_id AND m.version_key = s.version_key"
-            + " AND m.status = 'applied' ORDER BY m.id DESC LIMIT 1) a ON true"
+            + " AND m.status IN ('applied', 'adopted') ORDER BY m.id DESC LIMIT 1) a ON true"
             + " WHERE s.company_id = $2 AND s.applied ORDER BY s.version_key DESC)" + RETURNED + "),"
             + " repeatables AS (" + REPEATABLE_UPSERT + "),"
             + " state AS (" + VERSION_UPSERT + ")"
@@ -264,10 +264,10 @@ public class LedgerRepository {
                 });
     }
 
-    private static final String HISTORY = "SELECT DISTINCT ON (version_key, status IN ('applied', 'rolled_back')) "
+    private static final String HISTORY = "SELECT DISTINCT ON (version_key, status IN ('applied', 'rolled_back', 'adopted')) "
             + LedgerEntry.COLUMNS + " FROM public.migration_ledger WHERE company_id = $1"
             + " AND version <> '" + Repeatable.LEDGER_VERSION + "'"
-            + " ORDER BY version_key, status IN ('applied', 'rolled_back'), id DESC";
+            + " ORDER BY version_key, status IN ('applied', 'rolled_back', 'adopted'), id DESC";
 
     /**
      * Where the company stands with each repeatable migration it ever ran, by name: its state row, and whether a step

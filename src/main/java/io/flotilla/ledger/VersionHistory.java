@@ -11,7 +11,7 @@ import java.util.Optional;
 public record VersionHistory(Version version, LedgerEntry settled, LedgerEntry attempt) {
 
     public boolean applied() {
-        return settled != null && settled.status() == StepStatus.APPLIED;
+        return settled != null && settled.status().inSchema();
     }
 
     /** The newest row of all, which says what happened last. */

@@ -14,7 +14,7 @@ import java.util.UUID;
 public record Rollout(UUID id, String direction, String targetVersion, RolloutState state, RolloutStrategy strategy,
                       boolean allowDrift, int totalTargets, int waves, int currentWave, String owner,
                       OffsetDateTime heartbeatAt, String error, OffsetDateTime createdAt, OffsetDateTime startedAt,
-                      OffsetDateTime finishedAt, Map<String, Long> targets, Map<String, Long> steps,
+                      OffsetDateTime finishedAt, OffsetDateTime startAt, Map<String, Long> targets, Map<String, Long> steps,
                       List<Failure> failures, Map<String, Map<String, Long>> servers) {
 
     /** A company that failed, with the step and the PostgreSQL error. */
@@ -24,7 +24,7 @@ public record Rollout(UUID id, String direction, String targetVersion, RolloutSt
 
     static final String COLUMNS = "r.id, r.direction, r.target_version, r.state, r.canary_count, r.batch_size,"
             + " r.max_parallel, r.max_failures, r.max_parallel_per_server, r.max_failures_per_server, r.on_lock_timeout, r.lock_timeouts, r.lock_budget, r.statement_timeout, r.allow_drift, r.total_targets, r.waves, r.current_wave, r.owner,"
-            + " r.heartbeat_at, r.error, r.created_at, r.started_at, r.finished_at";
+            + " r.heartbeat_at, r.error, r.created_at, r.started_at, r.finished_at, r.start_at";
 
     /** The strategy as stored, from a row that has the {@link #COLUMNS}. */
     static RolloutStrategy strategy(Row row) {
@@ -43,6 +43,6 @@ public record Rollout(UUID id, String direction, String targetVersion, RolloutSt
                 row.getBoolean("allow_drift"), row.getInteger("total_targets"), row.getInteger("waves"),
                 row.getInteger("current_wave"), row.getString("owner"), row.getOffsetDateTime("heartbeat_at"),
                 row.getString("error"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("started_at"),
-                row.getOffsetDateTime("finished_at"), targets, steps, failures, servers);
+                row.getOffsetDateTime("finished_at"), row.getOffsetDateTime("start_at"), targets, steps, failures, servers);
     }
 }

@@ -19,6 +19,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -44,70 +45,161 @@ public class RolloutRepository implements RolloutHolds {
      * nothing to do take most of a second.
      */
     public Uni<UUID> insert(RolloutSpec spec, RolloutPlan plan, JsonObject request) {
-        int n = plan.entries().size();
-        int total = n + plan.upToDate().size();
-        UUID[] companyIds = new UUID[n];
-        String[] schemas = new String[n];
-        String[] servers = new String[n];
-        Integer[] waves = new Integer[n];
-        Integer[] positions = new Integer[n];
-        String[] statuses = new String[n];
+        Planned p = new Planned(spec, plan);
+        return pool.withTransaction(conn -> Connections.quiet(conn).preparedQuery(INSERT)
+                        .execute(columns(spec, p.state(), p.stored(), p.total(), plan.waves(), request,
+                                plan.upToDate().size(), null))
+                        .map(rows -> rows.iterator().next().getUUID(0))
+                        .call(id -> p.insertTargets(conn, id)))
+                .onFailure(e -> e instanceof PgException pg && "23505".equals(pg.getSqlState()))
+                .recoverWithUni(e -> conflict(p.companyIds));
+    }
+
+    /**
+     * Stores a rollout to start at {@code startAt}: {@code scheduled}, with no targets ({@code plannedTargets}, what
+     * a dry run found now, as its total until it starts); {@link #activate} stores its plan when it starts.
+     */
+    public Uni<UUID> insertScheduled(RolloutSpec spec, JsonObject request, OffsetDateTime startAt, int plannedTargets) {
+        return pool.preparedQuery(INSERT).execute(columns(spec, RolloutState.SCHEDULED.value(), spec.strategy(), plannedTargets,
+                        0, request, 0, startAt))
+                .map(rows -> rows.iterator().next().getUUID(0));
+    }
+
+    /**
+     * A scheduled rollout's start: its plan stored as {@link #insert} stores one, and its state {@code pending} (or
+     * {@code succeeded}: nothing to do), in one transaction, only if it is still {@code scheduled}. False when it was
+     * not (cancelled meanwhile, or started by another firing): nothing changed.
+     */
+    public Uni<Boolean> activate(UUID id, RolloutSpec spec, RolloutPlan plan) {
+        Planned p = new Planned(spec, plan);
+        return pool.withTransaction(conn -> conn.preparedQuery("UPDATE public.rollouts SET state = $2::text,"
+                                + " canary_count = $3, total_targets = $4, waves = $5, up_to_date = $6, updated_at = now(),"
+                                + " finished_at = CASE WHEN $2::text = 'succeeded' THEN now() END"
+                                + " WHERE id = $1 AND state = 'scheduled'")
+                        .execute(Tuple.of(id, p.state(), p.stored().canary(), p.total(), plan.waves(),
+                                plan.upToDate().size()))
+                        .flatMap(rows -> rows.rowCount() == 0 ? Uni.createFrom().item(false)
+                                : p.insertTargets(conn, id).replaceWith(true)))
+                .onFailure(e -> e instanceof PgException pg && "23505".equals(pg.getSqlState()))
+                .recoverWithUni(e -> conflict(p.companyIds).replaceWith(false));
+    }
+
+    /** A scheduled rollout's stored request, or null when it is not scheduled (any more). */
+    public Uni<JsonObject> scheduledRequest(UUID id) {
+        return pool.preparedQuery("SELECT request FROM public.rollouts WHERE id = $1 AND state = 'scheduled'")
+                .execute(Tuple.of(id))
+                .map(rows -> rows.iterator().hasNext() ? (JsonObject) rows.iterator().next().getValue(0) : null);
+    }
+
+    /** A scheduled rollout that could not start: failed, with why. Nothing when it is no longer scheduled. */
+    public Uni<Void> failScheduled(UUID id, String error) {
+        return pool.preparedQuery("UPDATE public.rollouts SET state = 'failed', error = $2, finished_at = now(),"
+                        + " updated_at = now() WHERE id = $1 AND state = 'scheduled'")
+                .execute(Tuple.of(id, error)).replaceWithVoid();
+    }
+
+    private static final String INSERT = "INSERT INTO public.rollouts (direction, target_version,"
+            + " state, canary_count, batch_size, max_parallel, max_failures, allow_drift, total_targets,"
+            + " waves, request, up_to_date, max_parallel_per_server, max_failures_per_server, finished_at,"
+            + " on_lock_timeout, lock_timeouts, lock_budget, statement_timeout, start_at)"
+            + " VALUES ($1, $2, $3::text, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+            + " CASE WHEN $3::text = 'succeeded' THEN now() END, coalesce($15, 'fail'), $16::text[],"
+            + " $17, $18, $19) RETURNING id";
+
+    private static Tuple columns(RolloutSpec spec, String state, RolloutStrategy stored, int total, int waves,
+                                 JsonObject request, int upToDate, OffsetDateTime startAt) {
+        return Tuple.tuple(Arrays.asList(spec.target().direction().value(),
+                spec.target().version() == null ? null : spec.target().version().toString(), state,
+                stored.canary(), stored.batchSize(), stored.maxParallel(), stored.maxFailures(),
+                spec.allowDrift(), total, waves, request, upToDate,
+                stored.maxParallelPerServer(), stored.maxFailuresPerServer(), stored.onLockTimeout(),
+                stored.lockTimeouts() == null ? null : stored.lockTimeouts().toArray(String[]::new),
+                stored.lockBudget(), stored.statementTimeout(), startAt));
+    }
+
+    /** A plan as the rollout_targets rows it becomes, and the rollout's columns that follow from it. */
+    private static final class Planned {
+        final UUID[] companyIds;
+        final String[] schemas;
+        final String[] servers;
+        final Integer[] waves;
+        final Integer[] positions;
+        final String[] statuses;
         // Every target's versions in one flat array, each with its target's ordinal (1-based, as WITH ORDINALITY
         // counts): SQL arrays can't be ragged, so they are grouped back per target in the statement.
-        Integer[] stepTargets = new Integer[plan.steps()];
-        String[] stepVersions = new String[plan.steps()];
-        int i = 0;
-        int k = 0;
-        for (RolloutPlan.Entry e : plan.entries()) {
-            companyIds[i] = e.company().id();
-            schemas[i] = e.company().schemaName();
-            servers[i] = e.company().server();
-            waves[i] = e.wave();
-            positions[i] = e.position();
-            statuses[i++] = TargetStatus.PENDING.value();
-            for (Version v : e.versions()) {
-                stepTargets[k] = i;
-                stepVersions[k++] = v.toString();
-            }
-            for (String ignored : e.repeatables()) { // a repeatable's step, as the ledger names its version
-                stepTargets[k] = i;
-                stepVersions[k++] = Repeatable.LEDGER_VERSION;
+        final Integer[] stepTargets;
+        final String[] stepVersions;
+        final RolloutSpec spec;
+        final RolloutPlan plan;
+
+        Planned(RolloutSpec spec, RolloutPlan plan) {
+            this.spec = spec;
+            this.plan = plan;
+            int n = plan.entries().size();
+            companyIds = new UUID[n];
+            schemas = new String[n];
+            servers = new String[n];
+            waves = new Integer[n];
+            positions = new Integer[n];
+            statuses = new String[n];
+            stepTargets = new Integer[plan.steps()];
+            stepVersions = new String[plan.steps()];
+            int i = 0;
+            int k = 0;
+            for (RolloutPlan.Entry e : plan.entries()) {
+                companyIds[i] = e.company().id();
+                schemas[i] = e.company().schemaName();
+                servers[i] = e.company().server();
+                waves[i] = e.wave();
+                positions[i] = e.position();
+                statuses[i++] = TargetStatus.PENDING.value();
+                for (Version v : e.versions()) {
+                    stepTargets[k] = i;
+                    stepVersions[k++] = v.toString();
+                }
+                for (String ignored : e.repeatables()) { // a repeatable's step, as the ledger names its version
+                    stepTargets[k] = i;
+                    stepVersions[k++] = Repeatable.LEDGER_VERSION;
+                }
             }
         }
-        boolean nothingToDo = plan.entries().isEmpty();
-        RolloutStrategy stored = spec.strategy().withCanary(
-                spec.hasCanary() ? (int) plan.entries().stream().filter(e -> e.wave() == 0).count() : 0);
-        return pool.withTransaction(conn -> Connections.quiet(conn).preparedQuery("INSERT INTO public.rollouts (direction, target_version,"
-                                + " state, canary_count, batch_size, max_parallel, max_failures, allow_drift, total_targets,"
-                                + " waves, request, up_to_date, max_parallel_per_server, max_failures_per_server, finished_at,"
-                                + " on_lock_timeout, lock_timeouts, lock_budget, statement_timeout)"
-                                + " VALUES ($1, $2, $3::text, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-                                + " CASE WHEN $3::text = 'succeeded' THEN now() END, coalesce($15, 'fail'), $16::text[],"
-                                + " $17, $18) RETURNING id")
-                        .execute(Tuple.tuple(Arrays.asList(spec.target().direction().value(),
-                                spec.target().version() == null ? null : spec.target().version().toString(),
-                                nothingToDo ? RolloutState.SUCCEEDED.value() : RolloutState.PENDING.value(),
-                                stored.canary(), stored.batchSize(), stored.maxParallel(), stored.maxFailures(),
-                                spec.allowDrift(), total, plan.waves(), request, plan.upToDate().size(),
-                                stored.maxParallelPerServer(), stored.maxFailuresPerServer(), stored.onLockTimeout(),
-                                stored.lockTimeouts() == null ? null : stored.lockTimeouts().toArray(String[]::new),
-                                stored.lockBudget(), stored.statementTimeout())))
-                        .map(rows -> rows.iterator().next().getUUID(0))
-                        .call(id -> nothingToDo ? Uni.createFrom().voidItem() : conn.preparedQuery("INSERT INTO"
-                                        + " public.rollout_targets (rollout_id, company_id,"
-                                        + " schema_name, server, wave, position, status, active, versions)"
-                                        + " SELECT $1, t.company_id, t.schema_name, t.server, t.wave, t.position, t.status,"
-                                        + " t.status = 'pending', coalesce(v.versions, '{}')"
-                                        + " FROM unnest($2::uuid[], $3::text[], $9::text[], $4::int[], $5::int[], $6::text[])"
-                                        + " WITH ORDINALITY AS t(company_id, schema_name, server, wave, position, status, n)"
-                                        + " LEFT JOIN (SELECT s.target, array_agg(s.version ORDER BY s.k) AS versions"
-                                        + "   FROM unnest($7::int[], $8::text[]) WITH ORDINALITY AS s(target, version, k)"
-                                        + "   GROUP BY s.target) v ON v.target = t.n")
-                                .execute(Tuple.of(id, companyIds, schemas, waves, positions, statuses)
-                                        .addArrayOfInteger(stepTargets).addArrayOfString(stepVersions)
-                                        .addArrayOfString(servers))))
-                .onFailure(e -> e instanceof PgException pg && "23505".equals(pg.getSqlState()))
-                .recoverWithUni(e -> conflict(companyIds));
+
+        boolean nothingToDo() {
+            return plan.entries().isEmpty();
+        }
+
+        String state() {
+            return nothingToDo() ? RolloutState.SUCCEEDED.value() : RolloutState.PENDING.value();
+        }
+
+        int total() {
+            return plan.entries().size() + plan.upToDate().size();
+        }
+
+        /** The strategy as stored: the canary as the number of companies the plan put in it. */
+        RolloutStrategy stored() {
+            return spec.strategy().withCanary(
+                    spec.hasCanary() ? (int) plan.entries().stream().filter(e -> e.wave() == 0).count() : 0);
+        }
+
+        Uni<Void> insertTargets(SqlConnection conn, UUID id) {
+            if (nothingToDo()) {
+                return Uni.createFrom().voidItem();
+            }
+            return conn.preparedQuery("INSERT INTO public.rollout_targets (rollout_id, company_id,"
+                            + " schema_name, server, wave, position, status, active, versions)"
+                            + " SELECT $1, t.company_id, t.schema_name, t.server, t.wave, t.position, t.status,"
+                            + " t.status = 'pending', coalesce(v.versions, '{}')"
+                            + " FROM unnest($2::uuid[], $3::text[], $9::text[], $4::int[], $5::int[], $6::text[])"
+                            + " WITH ORDINALITY AS t(company_id, schema_name, server, wave, position, status, n)"
+                            + " LEFT JOIN (SELECT s.target, array_agg(s.version ORDER BY s.k) AS versions"
+                            + "   FROM unnest($7::int[], $8::text[]) WITH ORDINALITY AS s(target, version, k)"
+                            + "   GROUP BY s.target) v ON v.target = t.n")
+                    .execute(Tuple.of(id, companyIds, schemas, waves, positions, statuses)
+                            .addArrayOfInteger(stepTargets).addArrayOfString(stepVersions)
+                            .addArrayOfString(servers))
+                    .replaceWithVoid();
+        }
     }
 
     @Override

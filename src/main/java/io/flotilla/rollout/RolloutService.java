@@ -9,11 +9,14 @@ import io.flotilla.notify.Events;
 import io.flotilla.sql.LockPolicy;
 import io.flotilla.security.Role;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -31,13 +34,15 @@ public class RolloutService {
     private final FlotillaConfig config;
     private final int poolSize;
     private final CurrentIdentityAssociation identity;
+    private final RolloutSchedule schedule;
     private final Events events;
 
     public RolloutService(RolloutPlanner planner, RolloutRepository rollouts, RolloutWorker worker, FlotillaConfig config,
                           @ConfigProperty(name = "quarkus.datasource.reactive.max-size") int poolSize,
-                          CurrentIdentityAssociation identity, Events events) {
+                          CurrentIdentityAssociation identity, RolloutSchedule schedule, Events events) {
         this.events = events;
         this.identity = identity;
+        this.schedule = schedule;
         this.planner = planner;
         this.rollouts = rollouts;
         this.worker = worker;
@@ -119,14 +124,7 @@ public class RolloutService {
     /** Plans, stores and hands the rollout to the workers. Rolling back destroys data: it needs role admin. */
     public Uni<Rollout> start(RolloutSpec request, JsonObject raw) {
         RolloutSpec spec = validate(request);
-        Uni<Void> allowed = spec.target().direction() != Direction.DOWN ? Uni.createFrom().voidItem()
-                : identity.getDeferredIdentity().map(who -> {
-                    if (!who.hasRole(Role.ADMIN.value())) {
-                        throw new FlotillaException(ErrorCode.FORBIDDEN, "Rolling back needs role admin (a dry run of it does not)");
-                    }
-                    return null;
-                });
-        return allowed.flatMap(x -> planner.plan(spec, false))
+        return allowed(spec).flatMap(x -> planner.plan(spec, false))
                 .flatMap(plan -> rollouts.insert(spec, plan, raw))
                 .invoke(id -> worker.kick())
                 .flatMap(this::get)
@@ -136,6 +134,75 @@ public class RolloutService {
                         events.rollout(EventType.ROLLOUT_SUCCEEDED, r.id(), null);
                     }
                 });
+    }
+
+    private Uni<Void> allowed(RolloutSpec spec) {
+        return spec.target().direction() != Direction.DOWN ? Uni.createFrom().voidItem()
+                : identity.getDeferredIdentity().map(who -> {
+                    if (!who.hasRole(Role.ADMIN.value())) {
+                        throw new FlotillaException(ErrorCode.FORBIDDEN, "Rolling back needs role admin (a dry run of it does not)");
+                    }
+                    return null;
+                });
+    }
+
+    /**
+     * Stores a rollout that starts at {@code startAt}: {@code scheduled} until then, with a Quartz trigger that plans
+     * and starts it (see {@link RolloutSchedule}). What a start would refuse now (the role, the strategy, a drifted
+     * file, a missing rollback file or extension) is refused now; what can only be known then (a company held by
+     * another rollout) fails the rollout then, with the reason in its error.
+     */
+    public Uni<Rollout> schedule(RolloutSpec request, JsonObject raw, OffsetDateTime startAt) {
+        OffsetDateTime now = OffsetDateTime.now();
+        if (!startAt.isAfter(now) || startAt.isAfter(now.plusDays(366))) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "startAt must be in the future and at most a year"
+                    + " ahead; got " + startAt + " (now " + now.withNano(0) + ")");
+        }
+        RolloutSpec spec = validate(request);
+        return allowed(spec).flatMap(x -> planner.plan(spec, false))
+                .flatMap(plan -> rollouts.insertScheduled(spec, raw, startAt,
+                        plan.entries().size() + plan.upToDate().size()))
+                .call(id -> blocking(() -> schedule.schedule(id, startAt))
+                        .onFailure().call(e -> rollouts.failScheduled(id, e.getMessage())))
+                .flatMap(this::get)
+                .invoke(r -> events.rollout(EventType.ROLLOUT_SCHEDULED, r.id(), null));
+    }
+
+    /**
+     * The firing of a scheduled rollout (exactly one replica's, see {@link RolloutSchedule}): plans it from its
+     * stored request now and hands it to the workers. One that is no longer scheduled (cancelled, or started by an
+     * earlier firing) is left alone; one whose plan is refused now fails with the reason.
+     */
+    Uni<Void> startScheduled(UUID id) {
+        return rollouts.scheduledRequest(id).flatMap(raw -> {
+            if (raw == null) {
+                return Uni.createFrom().voidItem();
+            }
+            return Uni.createFrom().deferred(() -> {
+                        RolloutSpec spec = validate(RolloutSpec.fromRequest(raw, defaultMaxParallel()));
+                        return planner.plan(spec, false).flatMap(plan -> rollouts.activate(id, spec, plan));
+                    })
+                    .onFailure(FlotillaException.class).recoverWithUni(e -> rollouts.failScheduled(id,
+                            "not started at its startAt: " + e.getMessage())
+                            .invoke(() -> events.rollout(EventType.ROLLOUT_FAILED, id, "not started at its startAt: "
+                                    + e.getMessage()))
+                            .replaceWith(false))
+                    .invoke(started -> {
+                        if (started) {
+                            Log.infof("Scheduled rollout %s started", id);
+                            worker.kick();
+                        }
+                    })
+                    .replaceWithVoid();
+        });
+    }
+
+    /** Quartz's store is JDBC: its calls run on a worker thread, never the event loop. */
+    private static Uni<Void> blocking(Runnable call) {
+        return Uni.createFrom().<Void>item(() -> {
+            call.run();
+            return null;
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     public Uni<Rollout> get(UUID id) {
@@ -159,8 +226,11 @@ public class RolloutService {
 
     /** In-flight schemas finish; the rest are not started and their companies are released. */
     public Uni<Rollout> cancel(UUID id) {
-        return move(id, List.of(RolloutState.PENDING, RolloutState.RUNNING, RolloutState.PAUSED),
-                RolloutState.CANCELLED, "cancel", EventType.ROLLOUT_CANCELLED).invoke(r -> {
+        return move(id, List.of(RolloutState.SCHEDULED, RolloutState.PENDING, RolloutState.RUNNING, RolloutState.PAUSED),
+                RolloutState.CANCELLED, "cancel", EventType.ROLLOUT_CANCELLED)
+                // A scheduled one's trigger goes too (its firing would find it cancelled and do nothing anyway).
+                .call(r -> r.startAt() == null ? Uni.createFrom().voidItem() : blocking(() -> schedule.unschedule(id)))
+                .invoke(r -> {
                     worker.signal(id, RolloutState.CANCELLED);
                     worker.kick();
                 });

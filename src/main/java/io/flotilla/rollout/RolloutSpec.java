@@ -6,6 +6,9 @@ import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.migration.Target;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
 import java.util.List;
 import java.util.UUID;
 
@@ -23,6 +26,29 @@ public record RolloutSpec(Target target, List<UUID> companyIds, List<UUID> canar
     public RolloutSpec {
         companyIds = companyIds == null ? List.of() : List.copyOf(companyIds);
         canaryIds = canaryIds == null ? List.of() : List.copyOf(canaryIds);
+    }
+
+    /**
+     * The spec of a request body as stored with the rollout ({@code POST /rollouts}' JSON, fields absent when not
+     * given), with the API's defaults filled in: no canary, one wave, {@code defaultMaxParallel}, stop at the first
+     * failure. The resource reads a request through it, and a scheduled rollout its stored request when it starts.
+     */
+    public static RolloutSpec fromRequest(JsonObject body, int defaultMaxParallel) {
+        JsonObject s = body.getJsonObject("strategy", new JsonObject());
+        JsonArray timeouts = s.getJsonArray("lockTimeouts");
+        RolloutStrategy strategy = new RolloutStrategy(s.getInteger("canary", 0), s.getInteger("batchSize"),
+                s.getInteger("maxParallel", defaultMaxParallel), s.getInteger("maxFailures", 0),
+                s.getInteger("maxParallelPerServer"), s.getInteger("maxFailuresPerServer"),
+                s.getString("onLockTimeout", RolloutStrategy.FAIL),
+                timeouts == null ? null : timeouts.stream().map(t -> t == null ? null : t.toString()).toList(),
+                s.getString("lockBudget"), s.getString("statementTimeout"));
+        return parse(body.getString("direction"), body.getString("targetVersion"), body.getString("status"),
+                uuids(body.getJsonArray("companyIds")), uuids(s.getJsonArray("canaryIds")), strategy,
+                body.getBoolean("allowDrift", false));
+    }
+
+    private static List<UUID> uuids(JsonArray ids) {
+        return ids == null ? null : ids.stream().map(id -> UUID.fromString(id.toString())).toList();
     }
 
     /** The spec of a request's fields as clients write them; fails on a direction, version or status it refuses. */

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 import java.util.Locale;
 
-/** pending → running ⇄ paused → succeeded | failed | cancelled. */
+/** (scheduled →) pending → running ⇄ paused → succeeded | failed | cancelled. */
 public enum RolloutState {
-    PENDING, RUNNING, PAUSED, SUCCEEDED, FAILED, CANCELLED;
+    SCHEDULED, PENDING, RUNNING, PAUSED, SUCCEEDED, FAILED, CANCELLED;
 
     @JsonValue
     public String value() {

@@ -2,6 +2,7 @@ package io.flotilla.server;
 
 import io.flotilla.catalog.MigrationCatalog;
 import io.flotilla.ledger.CatalogRows;
+import io.flotilla.ledger.Shapes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -79,21 +80,25 @@ public class ServerRepository {
     }
 
     /**
-     * Companies per server, with pending and failed counted from {@code migration_state} against the catalog the way
-     * {@code ledger.FleetRepository.fleet} does (same catalog rows, same per-company aggregate): one query for every
-     * server. Servers without companies are absent.
+     * Companies per server, with pending and failed counted the way {@code ledger.FleetRepository.fleet} counts them:
+     * from the companies' shapes (what each has applied, grouped; a fleet has a handful), each compared with the
+     * catalog once. One query for every server; servers without companies are absent.
      */
     public Uni<Map<String, ServerCounts>> counts(MigrationCatalog catalog) {
         Tuple params = CatalogRows.params(catalog).addInteger(catalog.migrations().size());
-        return pool.preparedQuery("WITH " + CatalogRows.CTE + ","
-                        + " per AS (SELECT s.company_id, count(cat.ord) FILTER (WHERE s.applied) AS applied_known,"
-                        + "   bool_or(s.failed) AS failed"
-                        + "   FROM public.migration_state s LEFT JOIN cat ON cat.version = s.version GROUP BY s.company_id)"
-                        + " SELECT c.server, count(*) AS companies,"
-                        + " count(*) FILTER (WHERE c.status = 'active' AND coalesce(p.applied_known, 0) < $3) AS pending,"
-                        + " count(*) FILTER (WHERE c.status = 'active' AND p.failed) AS failed"
-                        + " FROM public.companies c LEFT JOIN per p ON p.company_id = c.id"
-                        + " WHERE c.deleted_at IS NULL GROUP BY c.server")
+        return Shapes.settle(pool).flatMap(settled -> pool.preparedQuery("WITH " + CatalogRows.CTE + ","
+                        + " groups AS (SELECT c.server, c.status, cs.shape, coalesce(cs.failed, false) AS failed,"
+                        + "   count(*) AS n FROM public.companies c"
+                        + "   LEFT JOIN public.company_shapes cs ON cs.company_id = c.id"
+                        + "   WHERE c.deleted_at IS NULL GROUP BY 1, 2, 3, 4),"
+                        + " per AS (SELECT sh.shape, count(cat.ord) AS applied_known FROM public.state_shapes sh"
+                        + "   CROSS JOIN LATERAL unnest(sh.versions) AS x(version) LEFT JOIN cat ON cat.version = x.version"
+                        + "   WHERE sh.shape IN (SELECT shape FROM groups) GROUP BY sh.shape)"
+                        + " SELECT g.server, sum(g.n)::int8 AS companies,"
+                        + " coalesce(sum(g.n) FILTER (WHERE g.status = 'active' AND coalesce(p.applied_known, 0) < $3), 0)::int8"
+                        + " AS pending,"
+                        + " coalesce(sum(g.n) FILTER (WHERE g.status = 'active' AND g.failed), 0)::int8 AS failed"
+                        + " FROM groups g LEFT JOIN per p ON p.shape = g.shape GROUP BY g.server")
                 .execute(params)
                 .map(rows -> {
                     Map<String, ServerCounts> counts = new HashMap<>();
@@ -102,7 +107,7 @@ public class ServerRepository {
                                 r.getLong("pending"), r.getLong("failed")));
                     }
                     return counts;
-                });
+                }));
     }
 
     private static List<Server> servers(RowSet<Row> rows) {

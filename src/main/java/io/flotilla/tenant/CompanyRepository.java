@@ -10,7 +10,10 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hibernate.exception.ConstraintViolationException;
 
@@ -65,6 +68,32 @@ public class CompanyRepository implements PanacheRepositoryBase<Company, UUID> {
             found.forEach(row -> list.add(CompanyRows.from(row)));
             return list;
         });
+    }
+
+    /**
+     * Inserts on a Vert.x connection, in its caller's transaction: an adoption writes the row with the ledger steps
+     * and its record in one commit. Duplicates answer as {@link #insert} does.
+     */
+    public Uni<Company> insert(SqlConnection conn, Company company) {
+        return conn.preparedQuery("INSERT INTO public.companies (id, company_name, schema_name, server, status, settings)"
+                        + " VALUES ($1, $2, $3, $4, $5, $6) RETURNING " + CompanyRows.COLUMNS)
+                .execute(Tuple.of(company.id(), company.companyName(), company.schemaName(), company.server(),
+                        company.status().value(), new JsonObject(company.settings())))
+                .map(rows -> CompanyRows.from(rows.iterator().next()))
+                .onFailure(e -> e instanceof PgException pg && "23505".equals(pg.getSqlState()))
+                .transform(e -> {
+                    String constraint = String.valueOf(((PgException) e).getConstraint()).toLowerCase(Locale.ROOT);
+                    return constraint.contains("schema")
+                            ? new FlotillaException(ErrorCode.SCHEMA_NAME_TAKEN, "Another company already uses this schemaName", Map.of(), e)
+                            : new FlotillaException(ErrorCode.COMPANY_NAME_TAKEN, "Another company already uses this companyName", Map.of(), e);
+                });
+    }
+
+    /** The company, deleted or not, that owns this schema name; a null item when none does. A plain read. */
+    public Uni<Company> findBySchemaName(String schemaName) {
+        return pool.preparedQuery("SELECT " + CompanyRows.COLUMNS + " FROM public.companies WHERE schema_name = $1")
+                .execute(Tuple.of(schemaName))
+                .map(rows -> rows.size() == 0 ? null : CompanyRows.from(rows.iterator().next()));
     }
 
     Uni<CompanyPage> list(CompanyStatus status, boolean includeDeleted, int page, int size) {

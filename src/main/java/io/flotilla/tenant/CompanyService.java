@@ -85,6 +85,17 @@ public class CompanyService {
                         : Uni.createFrom().item(new Onboarded(company, null)));
     }
 
+    /**
+     * A company checked as {@link #onboard} checks it, on the named server, not inserted: an adoption inserts it
+     * itself ({@link CompanyRepository#insert(io.vertx.mutiny.sqlclient.SqlConnection, Company)}) with its steps.
+     */
+    public static Company prepare(NewCompany request, String server) {
+        return Company.create(CompanyRules.companyName(request.companyName()),
+                CompanyRules.schemaName(request.schemaName()), server,
+                request.status() == null ? CompanyStatus.ACTIVE : CompanyStatus.parse(request.status()),
+                CompanyRules.settings(request.settings()));
+    }
+
     /** The company, soft-deleted or not (it still owns its schema); 404 company-not-found when there is none. */
     public Uni<Company> get(UUID id) {
         return sessions.withSession(() -> companies.findById(id)).onItem().ifNull().failWith(() -> notFound(id));

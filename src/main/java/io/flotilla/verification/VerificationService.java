@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import static io.flotilla.sql.Detached.detached;
@@ -69,10 +70,25 @@ public class VerificationService {
         return pools.forWork(company.server()).flatMap(database -> verify(database, company, catalog));
     }
 
+    /**
+     * A schema that is no company yet (being adopted) against the versions its other tool's history claims, with the
+     * tables in {@code ignored} (that tool's history table) left out of the comparison.
+     */
+    public Uni<Verification> verifyClaimed(TenantDatabase database, Company company, MigrationCatalog catalog,
+                                           List<Version> claimed, Set<String> ignored) {
+        return verify(database, company, catalog, claimed, ignored);
+    }
+
     private Uni<Verification> verify(TenantDatabase database, Company company, MigrationCatalog catalog) {
+        return verify(database, company, catalog, null, Set.of());
+    }
+
+    /** {@code claimed} null: the versions the ledger has applied. */
+    private Uni<Verification> verify(TenantDatabase database, Company company, MigrationCatalog catalog,
+                                     List<Version> claimed, Set<String> ignored) {
         // The snapshot ends before the scratch build starts: a CREATE INDEX CONCURRENTLY there waits for every
         // older snapshot, ours included.
-        return observe(database, company, catalog).flatMap(seen -> {
+        return observe(database, company, catalog, claimed, ignored).flatMap(seen -> {
             List<String> unverifiable = new ArrayList<>();
             List<Step> steps = new ArrayList<>();
             for (Version version : seen.applied()) {
@@ -97,17 +113,18 @@ public class VerificationService {
         });
     }
 
-    private Uni<Observed> observe(TenantDatabase database, Company company, MigrationCatalog catalog) {
+    private Uni<Observed> observe(TenantDatabase database, Company company, MigrationCatalog catalog,
+                                  List<Version> claimed, Set<String> ignored) {
         String schema = company.schemaName();
         return database.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .execute()
-                .flatMap(ok -> ledger.history(conn, company.id()))
-                .flatMap(history -> {
-                    List<Version> applied = history.values().stream().filter(VersionHistory::applied)
-                            .map(VersionHistory::version).sorted().toList();
+                .flatMap(ok -> claimed != null ? Uni.createFrom().item(claimed.stream().sorted().toList())
+                        : ledger.history(conn, company.id()).map(history -> history.values().stream()
+                                .filter(VersionHistory::applied).map(VersionHistory::version).sorted().toList()))
+                .flatMap(applied -> {
                     List<MigrationScript> scripts = applied.stream().map(catalog::find).flatMap(Optional::stream)
                             .map(Migration::up).toList();
-                    return inspector.inspect(conn, schema).flatMap(actual -> lookup
+                    return inspector.inspect(conn, schema).map(actual -> actual.without(ignored)).flatMap(actual -> lookup
                             .lookUp(conn, schema, TemplateValues.toLookUp(company, scripts))
                             .map(looked -> new Observed(applied, actual, looked)));
                 }));

@@ -130,6 +130,16 @@ class CliIT extends ProcessTestSupport {
         assertEquals(ENVELOPE, fields(done));
         assertEquals(3, done.get("data").get("targets").get("skipped").asInt(), again.toString());
 
+        // --at schedules the rollout and exits 0 with its id; follow attaches and waits for it to start and end.
+        Cli scheduled = cli(operator, "migrate", "--at", java.time.OffsetDateTime.now().plusSeconds(3).toString(),
+                "--output", "json");
+        assertEquals(0, scheduled.code(), scheduled.toString());
+        assertEquals("scheduled", scheduled.json().get("data").get("state").asText(), scheduled.toString());
+        String scheduledId = scheduled.json().get("data").get("id").asText();
+        Cli followed = cli(operator, "follow", scheduledId, "--output", "json");
+        assertEquals(0, followed.code(), followed.toString());
+        assertEquals("succeeded", followed.json().get("data").get("state").asText(), followed.toString());
+
         // --timeout gives up (4) while the rollout waits for a schema the test holds locked; follow attaches again.
         db.createFleet("it_cli_slow_", 1, 1);
         try (Connection lock = db.connect(); Statement s = lock.createStatement()) {

@@ -134,4 +134,32 @@ class TwoProcessesRaceIT extends ProcessTestSupport {
                 "versions reported applied over all responses" + logs().get());
         FleetAssertions.assertFullyMigrated(db, late, logs());
     }
+
+    /**
+     * A rollout scheduled through A, which is then killed before its instant: B's Quartz (same clustered store)
+     * starts it, once.
+     */
+    @Test
+    void aScheduledRolloutStartsOnceOnTheReplicaLeftWhenTheOtherDies() throws Exception {
+        ServiceProcess a = started("it-sched-a", Map.of());
+        ServiceProcess b = started("it-sched-b", Map.of());
+        List<UUID> fleet = db.createFleet("it_sched_", 1, 5);
+        String startAt = java.time.OffsetDateTime.now().plusSeconds(8).toString();
+        HttpResponse<String> created = a.post("/api/v1/rollouts", "{\"startAt\": \"" + startAt + "\"}");
+        assertEquals(202, created.statusCode(), created.body());
+        assertEquals("scheduled", ServiceProcess.json(created).path("state").asText(), created.body());
+        String id = ServiceProcess.json(created).path("id").asText();
+        a.kill();
+
+        JsonNode done = Poll.until("the scheduled rollout to run on B", Duration.ofSeconds(90), () -> b.rollout(id),
+                RolloutJson::terminal, r -> RolloutJson.summary(r) + logs().get());
+        assertEquals("succeeded", RolloutJson.state(done), RolloutJson.summary(done) + logs().get());
+        assertTrue(java.time.OffsetDateTime.parse(done.path("startedAt").asText())
+                .isAfter(java.time.OffsetDateTime.parse(startAt).minusSeconds(1)), RolloutJson.summary(done));
+        FleetAssertions.assertFullyMigrated(db, fleet, logs());
+        assertEquals(1, db.queryLong("SELECT count(*) FROM public.rollouts"), "one rollout" + logs().get());
+        String log = b.logTail(2000);
+        assertEquals(1, log.lines().filter(l -> l.contains("Scheduled rollout " + id + " started")).count(),
+                "started once, by B" + logs().get());
+    }
 }
