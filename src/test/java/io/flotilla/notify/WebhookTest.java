@@ -127,6 +127,21 @@ class WebhookTest {
     }
 
     @Test
+    void aScheduledRolloutIsReportedScheduledThenStarted() throws Exception {
+        WebhookReceiver receiver = receiver();
+        subscribe(Map.of("url", receiver.url("/sched"), "secret", "sched", "events",
+                List.of("rollout.scheduled", "rollout.started")));
+        java.util.UUID company = Sql.companies(ds, "hooksched", 1).get(0);
+        String rollout = given().contentType(ContentType.JSON).body(Map.of("companyIds", List.of(company),
+                        "startAt", java.time.OffsetDateTime.now().plusSeconds(2).toString()))
+                .post("/api/v1/rollouts").then().statusCode(202).extract().path("id");
+        Await.until("rollout.scheduled", () -> types(receiver).contains("rollout.scheduled"));
+        assertTrue(!types(receiver).contains("rollout.started"), "not started before its startAt: " + types(receiver));
+        Await.until("rollout.started at its startAt", () -> types(receiver).contains("rollout.started"));
+        assertTrue(receiver.received().stream().allMatch(r -> rollout.equals(json(r).path("data").path("rolloutId").asText())));
+    }
+
+    @Test
     void aRolloutWithNothingToDoIsReportedSucceeded() throws Exception {
         WebhookReceiver receiver = receiver();
         subscribe(Map.of("url", receiver.url("/noop"), "secret", "noop", "events", List.of("rollout.succeeded")));
