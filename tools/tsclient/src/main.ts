@@ -223,6 +223,24 @@ async function run(): Promise<void> {
   });
   expectStatus("registerServer on a closed port", registered.response, 422);
 
+  // Webhooks: the URL is a closed port, so deliveries are recorded and retried but reach no one
+  const hook = need("createWebhook", await api.POST("/api/v1/webhooks", {
+    body: { url: "http://127.0.0.1:9/tsclient", events: ["rollout.failed", "server.unreachable"], secret: `tsc-${tag}` },
+  }));
+  const hooks = need("listWebhooks", await api.GET("/api/v1/webhooks"));
+  if (!hooks.some((h) => h.id === hook.id)) failures.push("listWebhooks: the new subscription is missing");
+  const gotHook = need("getWebhook", await api.GET("/api/v1/webhooks/{id}", { params: { path: { id: hook.id } } }));
+  if ("secret" in gotHook) failures.push("getWebhook: the secret is shown");
+  const deliveries = need("listWebhookDeliveries", await api.GET("/api/v1/webhooks/{id}/deliveries", {
+    params: { path: { id: hook.id }, query: { limit: 10 } },
+  }));
+  console.log(`webhook ${hook.id}: ${hook.events.join(", ")}; ${deliveries.length} deliveries`);
+  expectStatus("createWebhook with an ftp URL", (await api.POST("/api/v1/webhooks", {
+    body: { url: "ftp://example.com/x", events: ["rollout.failed"], secret: "s" },
+  })).response, 400);
+  expectStatus("deleteWebhook", (await api.DELETE("/api/v1/webhooks/{id}", { params: { path: { id: hook.id } } })).response, 204);
+  expectStatus("getWebhook deleted", (await api.GET("/api/v1/webhooks/{id}", { params: { path: { id: hook.id } } })).response, 404);
+
   // HTTP-level refusals
   expectStatus("no token", (await client(undefined).GET("/api/v1/fleet")).response, 401);
   if (viewerToken) {

@@ -42,7 +42,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                 @Tag(name = "Rollouts", description = "Migrating many companies in waves: plan (dry run), start, pause,"
                         + " resume, cancel and follow a rollout"),
                 @Tag(name = "Servers", description = "The PostgreSQL servers tenant schemas live on: register, drain,"
-                        + " and where new companies go")
+                        + " and where new companies go"),
+                @Tag(name = "Webhooks", description = "Notifications: URLs subscribed to rollout, company step,"
+                        + " maintenance and server events, and each delivery's attempts and last answer")
         },
         security = @SecurityRequirement(name = "bearer"),
         components = @Components(securitySchemes = @SecurityScheme(securitySchemeName = "bearer",

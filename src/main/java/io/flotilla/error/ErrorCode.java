@@ -65,7 +65,11 @@ public enum ErrorCode {
     ADOPTION_REFUSED(422, "Schema cannot be adopted as it stands"),
     DRIFT_DETECTED(409, "Applied migrations changed since they were applied"),
     MIGRATION_FAILED(500, "Migration failed"),
-    SEED_FAILED(422, "Seed failed");
+    SEED_FAILED(422, "Seed failed"),
+
+    // notifications
+    INVALID_WEBHOOK(400, "Invalid webhook subscription"),
+    WEBHOOK_NOT_FOUND(404, "Webhook subscription not found");
 
     private final int status;
     private final String title;

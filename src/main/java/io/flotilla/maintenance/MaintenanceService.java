@@ -4,6 +4,7 @@ import io.flotilla.catalog.MigrationScript;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.notify.Events;
 import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.maintenance.MaintenanceRepository.StepStatus;
 import io.flotilla.migration.TemplateValues;
@@ -56,11 +57,13 @@ public class MaintenanceService {
     private final FlotillaConfig config;
     private final String executedBy;
     private final MeterRegistry metrics;
+    private final Events events;
 
     public MaintenanceService(MaintenanceCatalog catalog, MaintenanceRepository runs, MaintenanceScheduler scheduler,
                               CompanyRepository companies, TenantExecutor executor, AdvisoryLocks locks,
                               MaintenanceSql maintenanceSql, ServerPools pools, FlotillaConfig config,
-                              SchemaMigrator migrator, MeterRegistry metrics) {
+                              SchemaMigrator migrator, MeterRegistry metrics, Events events) {
+        this.events = events;
         this.catalog = catalog;
         this.runs = runs;
         this.scheduler = scheduler;
@@ -131,9 +134,20 @@ public class MaintenanceService {
                 .flatMap(x -> runs.finish(id, null))
                 .onFailure().call(e -> runs.finish(id, e.getMessage()).onFailure().recoverWithNull())
                 .invoke(() -> Log.infof("Maintenance %s run %s finished", job, id))
+                .eventually(() -> reportFailure(job, id))
                 .replaceWith(id))
                 .onItemOrFailure().invoke((id, e) -> runTimer(job, e == null ? "succeeded" : "failed")
                         .record(System.nanoTime() - began, TimeUnit.NANOSECONDS));
+    }
+
+    /** A run that ended failed (it could not finish, or a company's step failed) is reported to webhooks. */
+    private Uni<Void> reportFailure(String job, UUID runId) {
+        return runs.find(runId).invoke(run -> {
+            if (run != null && "failed".equals(run.state())) {
+                events.maintenanceFailed(job, runId, run.error() != null ? run.error()
+                        : run.failed() + " of " + run.companies() + " companies failed");
+            }
+        }).replaceWithVoid().onFailure().recoverWithNull();
     }
 
     /** One series per job of the catalog and outcome (tag "maintenance": Prometheus keeps "job" for the scrape job); a

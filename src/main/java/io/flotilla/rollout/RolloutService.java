@@ -4,6 +4,8 @@ import io.flotilla.catalog.Direction;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.notify.EventType;
+import io.flotilla.notify.Events;
 import io.flotilla.sql.LockPolicy;
 import io.flotilla.security.Role;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
@@ -33,10 +35,12 @@ public class RolloutService {
     private final int poolSize;
     private final CurrentIdentityAssociation identity;
     private final RolloutSchedule schedule;
+    private final Events events;
 
     public RolloutService(RolloutPlanner planner, RolloutRepository rollouts, RolloutWorker worker, FlotillaConfig config,
                           @ConfigProperty(name = "quarkus.datasource.reactive.max-size") int poolSize,
-                          CurrentIdentityAssociation identity, RolloutSchedule schedule) {
+                          CurrentIdentityAssociation identity, RolloutSchedule schedule, Events events) {
+        this.events = events;
         this.identity = identity;
         this.schedule = schedule;
         this.planner = planner;
@@ -123,7 +127,13 @@ public class RolloutService {
         return allowed(spec).flatMap(x -> planner.plan(spec, false))
                 .flatMap(plan -> rollouts.insert(spec, plan, raw))
                 .invoke(id -> worker.kick())
-                .flatMap(this::get);
+                .flatMap(this::get)
+                .invoke(r -> {
+                    // Nothing to do: stored succeeded at once, never run by a worker, so reported here.
+                    if (r.state() == RolloutState.SUCCEEDED) {
+                        events.rollout(EventType.ROLLOUT_SUCCEEDED, r.id(), null);
+                    }
+                });
     }
 
     private Uni<Void> allowed(RolloutSpec spec) {
@@ -154,7 +164,8 @@ public class RolloutService {
                         plan.entries().size() + plan.upToDate().size()))
                 .call(id -> blocking(() -> schedule.schedule(id, startAt))
                         .onFailure().call(e -> rollouts.failScheduled(id, e.getMessage())))
-                .flatMap(this::get);
+                .flatMap(this::get)
+                .invoke(r -> events.rollout(EventType.ROLLOUT_SCHEDULED, r.id(), null));
     }
 
     /**
@@ -172,7 +183,10 @@ public class RolloutService {
                         return planner.plan(spec, false).flatMap(plan -> rollouts.activate(id, spec, plan));
                     })
                     .onFailure(FlotillaException.class).recoverWithUni(e -> rollouts.failScheduled(id,
-                            "not started at its startAt: " + e.getMessage()).replaceWith(false))
+                            "not started at its startAt: " + e.getMessage())
+                            .invoke(() -> events.rollout(EventType.ROLLOUT_FAILED, id, "not started at its startAt: "
+                                    + e.getMessage()))
+                            .replaceWith(false))
                     .invoke(started -> {
                         if (started) {
                             Log.infof("Scheduled rollout %s started", id);
@@ -201,18 +215,19 @@ public class RolloutService {
 
     /** In-flight schemas finish; no new ones start until resumed. */
     public Uni<Rollout> pause(UUID id) {
-        return move(id, List.of(RolloutState.PENDING, RolloutState.RUNNING), RolloutState.PAUSED, "pause")
+        return move(id, List.of(RolloutState.PENDING, RolloutState.RUNNING), RolloutState.PAUSED, "pause",
+                EventType.ROLLOUT_PAUSED)
                 .invoke(r -> worker.signal(id, RolloutState.PAUSED));
     }
 
     public Uni<Rollout> resume(UUID id) {
-        return move(id, List.of(RolloutState.PAUSED), RolloutState.RUNNING, "resume").invoke(r -> worker.kick());
+        return move(id, List.of(RolloutState.PAUSED), RolloutState.RUNNING, "resume", EventType.ROLLOUT_RESUMED).invoke(r -> worker.kick());
     }
 
     /** In-flight schemas finish; the rest are not started and their companies are released. */
     public Uni<Rollout> cancel(UUID id) {
         return move(id, List.of(RolloutState.SCHEDULED, RolloutState.PENDING, RolloutState.RUNNING, RolloutState.PAUSED),
-                RolloutState.CANCELLED, "cancel")
+                RolloutState.CANCELLED, "cancel", EventType.ROLLOUT_CANCELLED)
                 // A scheduled one's trigger goes too (its firing would find it cancelled and do nothing anyway).
                 .call(r -> r.startAt() == null ? Uni.createFrom().voidItem() : blocking(() -> schedule.unschedule(id)))
                 .invoke(r -> {
@@ -221,9 +236,11 @@ public class RolloutService {
                 });
     }
 
-    private Uni<Rollout> move(UUID id, List<RolloutState> from, RolloutState to, String verb) {
+    /** The state change, committed, then reported to webhooks as {@code event}. */
+    private Uni<Rollout> move(UUID id, List<RolloutState> from, RolloutState to, String verb, EventType event) {
         return rollouts.transition(id, from, to).flatMap(moved -> {
             if (moved) {
+                events.rollout(event, id, null);
                 return get(id);
             }
             return rollouts.state(id).map(state -> {

@@ -8,6 +8,8 @@ import io.flotilla.migration.ApplyResult;
 import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.migration.Target;
 import io.flotilla.migration.TemplateRepository;
+import io.flotilla.notify.EventType;
+import io.flotilla.notify.Events;
 import io.flotilla.rollout.RolloutRepository.TargetUpdate;
 import io.flotilla.rollout.RolloutRepository.TargetWork;
 import io.flotilla.rollout.RolloutRepository.Work;
@@ -65,6 +67,7 @@ public class RolloutWorker {
     private final FlotillaConfig config;
     private final MeterRegistry metrics;
     private final HomeOutage outage;
+    private final Events events;
     private final String owner;
 
     private final Set<UUID> running = ConcurrentHashMap.newKeySet();
@@ -79,9 +82,10 @@ public class RolloutWorker {
 
     public RolloutWorker(Pool pool, Vertx vertx, RolloutRepository rollouts, SchemaMigrator migrator,
                          AdvisoryLocks locks, TemplateRepository lookup, ServerPools servers, CatalogService catalog, FlotillaConfig config, MeterRegistry metrics,
-                         HomeOutage outage,
+                         HomeOutage outage, Events events,
                          @ConfigProperty(name = "quarkus.datasource.reactive.max-size") int poolSize) {
         this.outage = outage;
+        this.events = events;
         this.poolSize = poolSize;
         this.locks = locks;
         this.lookup = lookup;
@@ -328,14 +332,21 @@ public class RolloutWorker {
             work.targets().forEach(t -> waves.computeIfAbsent(t.wave(), w -> new java.util.ArrayList<>()).add(t));
             localPending.set(work.targets().stream().mapToLong(TargetWork::plannedSteps).sum());
             pendingSteps.addAndGet(localPending.get());
-            if (work.state() == RolloutState.PENDING) {
+            boolean starting = work.state() == RolloutState.PENDING;
+            if (starting) {
                 Counter.builder("flotilla.rollouts.started").tag("direction", target.direction().value())
                         .register(metrics).increment();
             }
             Log.infof("Rollout %s: running %d companies in %d waves on %s", work.id(), work.targets().size(),
                     waves.size(), owner);
             executions.put(work.id(), this);
+            // The first heartbeat commits running: started is reported once, by the replica that started it.
             Uni<Void> chain = heartbeat().invoke(this::startHeartbeat)
+                    .invoke(x -> {
+                        if (starting) {
+                            events.rollout(EventType.ROLLOUT_STARTED, work.id(), null);
+                        }
+                    })
                     .flatMap(x -> lookup.possible(lock)).invoke(possible -> lookUp = possible)
                     .replaceWithVoid();
             for (var entry : waves.entrySet()) {
@@ -390,6 +401,10 @@ public class RolloutWorker {
             return migrator.migrate(t.company(), catalog.catalog(), target, work.allowDrift(), work.id(), lookUpHere,
                             work.strategy().lockOverrides(), slot)
                     .map(result -> {
+                        if (!result.succeeded() && result.failure().lockTimeout()) {
+                            events.lockTimeout(work.id(), companyId, t.company().schemaName(), result.failure().version(),
+                                    result.failure().error());
+                        }
                         if (result.succeeded()) {
                             report(new TargetUpdate(companyId, TargetStatus.SUCCEEDED, result.steps(), null, null, null, false));
                         } else if (result.failure().lockTimeout() && work.strategy().waitsOnLockTimeout()) {
@@ -457,6 +472,7 @@ public class RolloutWorker {
                 canaryFailures.incrementAndGet();
             }
             report(new TargetUpdate(t.company().id(), TargetStatus.FAILED, steps, version, error, sqlState, false));
+            events.stepFailed(work.id(), t.company().id(), t.company().schemaName(), version, error);
         }
 
         /**
@@ -509,7 +525,14 @@ public class RolloutWorker {
             Counter.builder("flotilla.rollouts.finished").tag("outcome", outcome.value())
                     .register(metrics).increment();
             Log.infof("Rollout %s %s%s", work.id(), outcome.value(), error == null ? "" : ": " + error);
-            return rollouts.close(lock, work.id(), outcome, error);
+            String why = error;
+            return rollouts.close(lock, work.id(), outcome, error).invoke(() -> {
+                // Cancelled is reported where it is asked for (RolloutService.cancel), not again here.
+                if (outcome != RolloutState.CANCELLED) {
+                    events.rollout(outcome == RolloutState.SUCCEEDED ? EventType.ROLLOUT_SUCCEEDED
+                            : EventType.ROLLOUT_FAILED, work.id(), why);
+                }
+            });
         }
     }
 }

@@ -2,6 +2,7 @@ package io.flotilla.server;
 
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.config.Periodic;
+import io.flotilla.notify.Events;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -16,7 +17,8 @@ import java.util.List;
 /**
  * Every {@code flotilla.servers.check-interval}, {@code SELECT 1} on each server that is not offline, through its
  * pool, with a short timeout; the outcome is stored on the server's row. A server that stops answering is logged
- * once (WARN, with the error), and once more (INFO) when it answers again.
+ * once (WARN, with the error), and once more (INFO) when it answers again; the replica whose check changed the row
+ * reports the change to webhooks.
  *
  * <p>On a timer thread of each replica, as the monitoring gauges and the stale-step sweep are, not as a clustered
  * Quartz job: what is checked is this replica's own pools, and a check is a cheap query.
@@ -27,9 +29,11 @@ public class ServerCheckJob {
     private final ServerRepository repository;
     private final ServerPools pools;
     private final FlotillaConfig config;
+    private final Events events;
     private Periodic timer;
 
-    public ServerCheckJob(ServerRepository repository, ServerPools pools, FlotillaConfig config) {
+    public ServerCheckJob(ServerRepository repository, ServerPools pools, FlotillaConfig config, Events events) {
+        this.events = events;
         this.repository = repository;
         this.pools = pools;
         this.config = config;
@@ -72,7 +76,12 @@ public class ServerCheckJob {
                     } else if (reachable && Boolean.FALSE.equals(s.reachable())) {
                         Log.infof("Server %s (%s) is reachable again", s.name(), describe(s));
                     }
-                    return repository.recordCheck(s.name(), reachable, error).replaceWith(s);
+                    return repository.recordCheck(s.name(), reachable, error).invoke(was -> {
+                        // Unreachable after anything but unreachable; back only after unreachable (not a first check).
+                        if (reachable ? Boolean.FALSE.equals(was) : !Boolean.FALSE.equals(was)) {
+                            events.server(s.name(), reachable, error);
+                        }
+                    }).replaceWith(s);
                 });
     }
 

@@ -66,11 +66,17 @@ public class ServerRepository {
                 .map(rows -> rows.size() == 0 ? null : from(rows.iterator().next()));
     }
 
-    /** Records a reachability check: the error (null when reachable) and when. */
-    public Uni<Void> recordCheck(String name, boolean reachable, String error) {
-        return pool.preparedQuery("UPDATE public.tenant_servers SET reachable = $2, last_error = $3,"
-                        + " last_checked_at = now() WHERE name = $1")
-                .execute(Tuple.of(name, reachable, error)).replaceWithVoid();
+    /**
+     * Records a reachability check: the error (null when reachable) and when. The item is the reachability recorded
+     * before (null: never checked), read under the row's lock, so of several replicas checking at once exactly one
+     * sees a change.
+     */
+    public Uni<Boolean> recordCheck(String name, boolean reachable, String error) {
+        return pool.preparedQuery("UPDATE public.tenant_servers t SET reachable = $2, last_error = $3,"
+                        + " last_checked_at = now() FROM (SELECT name, reachable AS was FROM public.tenant_servers"
+                        + " WHERE name = $1 FOR UPDATE) old WHERE t.name = old.name RETURNING old.was")
+                .execute(Tuple.of(name, reachable, error))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getBoolean("was"));
     }
 
     /**

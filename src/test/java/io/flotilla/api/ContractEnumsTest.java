@@ -5,6 +5,8 @@ import io.flotilla.maintenance.JobKind;
 import io.flotilla.maintenance.MaintenanceJobView;
 import io.flotilla.maintenance.MaintenanceRepository;
 import io.flotilla.maintenance.MaintenanceRun;
+import io.flotilla.notify.EventType;
+import io.flotilla.notify.WebhookDelivery;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +37,18 @@ class ContractEnumsTest {
     @Test
     void stepOutcomesAreTheMaintenanceStepStatuses() {
         assertEquals(words(MaintenanceRepository.StepStatus.values()), enumeration(MaintenanceRun.Step.class, "status"));
+    }
+
+    @Test
+    void webhookEventsAreTheEventTypes() {
+        assertEquals(Arrays.stream(EventType.values()).map(EventType::value).toList(),
+                List.of(WebhookEvent.class.getAnnotation(Schema.class).enumeration()));
+    }
+
+    @Test
+    void deliveryStatusesAreTheDeliveryStatuses() {
+        assertEquals(Arrays.stream(WebhookDelivery.Status.values()).map(WebhookDelivery.Status::value).toList(),
+                enumeration(WebhookDeliveryView.class, "status"));
     }
 
     private static List<String> words(Enum<?>[] values) {

@@ -54,6 +54,7 @@ class AuthorizationMatrixTest {
     static String schema;
     static String rolloutId;
     static String jobName;
+    static String webhookId;
 
     @BeforeEach
     void fixtures() throws Exception {
@@ -76,7 +77,13 @@ class AuthorizationMatrixTest {
         HttpResponse<String> jobs = call("GET", "/api/v1/maintenance/jobs", admin, null);
         assertEquals(200, jobs.statusCode(), jobs.body());
         jobName = field(jobs.body(), "name");
+        HttpResponse<String> webhook = call("POST", "/api/v1/webhooks", admin, LIVE_WEBHOOK);
+        assertEquals(201, webhook.statusCode(), webhook.body());
+        webhookId = field(webhook.body(), "id");
     }
+
+    static final String LIVE_WEBHOOK = "{\"url\": \"http://127.0.0.1:9/authz\", \"events\": [\"rollout.failed\"],"
+            + " \"secret\": \"authz-secret\"}";
 
     @Test
     void everyOperationAsEveryRoleInEverySpelling() throws Exception {
@@ -189,7 +196,8 @@ class AuthorizationMatrixTest {
     String live(String path, String parameter) {
         return switch (parameter) {
             case "id" -> path.startsWith("/api/v1/rollouts") ? rolloutId
-                    : path.startsWith("/api/v1/companies") ? companyId : UNKNOWN_ID;
+                    : path.startsWith("/api/v1/companies") ? companyId
+                    : path.startsWith("/api/v1/webhooks") ? webhookId : UNKNOWN_ID;
             case "name" -> path.startsWith("/api/v1/servers") ? "home" : jobName;
             case "version" -> "1";
             default -> "x";
@@ -216,6 +224,7 @@ class AuthorizationMatrixTest {
             case "registerServer" -> "{\"name\": \"intruder\", \"host\": \"127.0.0.1\", \"port\": 5432, \"database\":"
                     + " \"postgres\", \"user\": \"postgres\", \"connectionBudget\": 2}";
             case "updateServer" -> "{\"state\": \"draining\"}";
+            case "createWebhook" -> LIVE_WEBHOOK;
             default -> "{}";
         };
     }
@@ -230,6 +239,7 @@ class AuthorizationMatrixTest {
                   (SELECT md5(coalesce(string_agg(s.name || s.state || s.connection_budget, ',' ORDER BY s.name), ''))
                      FROM public.tenant_servers s),
                   (SELECT count(*) FROM public.maintenance_runs),
+                  (SELECT md5(coalesce(string_agg(w.id::text, ',' ORDER BY w.id), '')) FROM public.webhook_subscriptions w),
                   (SELECT md5(string_agg(n.oid::text || n.nspname, ',' ORDER BY n.oid)) FROM pg_namespace n))
                 """).get(0) + " | " + schemaOid() + " | " + rows();
     }
