@@ -339,7 +339,8 @@ if [ -n "$TRAFFIC_N" ]; then
   catalog="$WORK/traffic-catalog"
   for mode in unblocked retries step-aside single; do
     # retries: the defaults (attempts 100 ms .. 2 s within a 30 s budget; between attempts the step lends its worker
-    # slot to another company, as many as the pool has room for: the service's default pool of 20 here);
+    # slot to another company, as many as the pool has room for: a pool of 2 x BENCH_PARALLEL + 2 lends them all,
+    # and keeps the bench's clients, blockers and the service within max_connections 100);
     # step-aside: a 3 s budget, then the company waits (onLockTimeout wait) and is tried again after the others;
     # single: one attempt with no lock_timeout, as Flyway runs a file.
     # unblocked: the defaults with no blocker at all, the full speed the free tenants are measured against;
@@ -369,7 +370,7 @@ if [ -n "$TRAFFIC_N" ]; then
     printf -- '-- bench: what a feature release does to a busy table\nALTER TABLE messages ADD COLUMN edited_at timestamptz;\nCREATE INDEX messages_edited_at_idx ON messages (edited_at);\n' \
       >"$catalog/${next}_messages_edited_at.sql"
     printf -- 'DROP INDEX messages_edited_at_idx;\nALTER TABLE messages DROP COLUMN edited_at;\n' >"$catalog/rollback_${next}_messages_edited_at.sql"
-    DB_POOL_MAX_OVERRIDE=20 SVC_MIGRATIONS="$catalog" start_service "traffic-$mode"
+    DB_POOL_MAX_OVERRIDE=$((2 * PARALLEL + 2)) SVC_MIGRATIONS="$catalog" start_service "traffic-$mode"
     blocked_now="$BLOCKED"; [ "$mode" != unblocked ] || blocked_now=0
     log "traffic ($mode): $N tenants x $CLIENTS clients, $blocked_now blocked for $HOLD s, rollout of $next (load $(load1))"
     load_before=$(load1)
