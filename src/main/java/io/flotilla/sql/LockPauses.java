@@ -3,9 +3,10 @@ package io.flotilla.sql;
 import io.smallrye.mutiny.Uni;
 
 /**
- * What a step does with its caller's share of the work (a rollout's worker slot) while it pauses between two lock
- * attempts: it does nothing in the pause but hold its connection and the schema's lock, so a rollout lends the slot
- * to another company and takes one back before the next attempt.
+ * What a step does with its caller's share of the work (a rollout's worker slot) while it waits for its locks: from
+ * its first lock timeout until the step ends it pauses and makes attempts that mostly wait, holding its connection
+ * and the schema's lock, nothing else; so a rollout lends the slot to another company meanwhile and takes one back
+ * before the step's outcome goes on.
  */
 public interface LockPauses {
 
@@ -22,9 +23,9 @@ public interface LockPauses {
         }
     };
 
-    /** A pause begins; whether the share was let go (then {@link #resuming} must be asked for it back). */
+    /** The step begins to wait; whether the share was let go (then {@link #resuming} must be asked for it back). */
     boolean pausing();
 
-    /** The pause is over: emits once the step has a share again and may make its next attempt. */
+    /** The step's waiting is over: emits once it has a share again and may go on. */
     Uni<Void> resuming();
 }

@@ -12,6 +12,7 @@ public final class LockTally {
     private final LockPauses pauses;
     private volatile int attempts = 1;
     private volatile Blocker blocker;
+    private volatile boolean lent;
 
     public LockTally(String server) {
         this(server, LockPauses.KEEP);
@@ -24,6 +25,15 @@ public final class LockTally {
 
     LockPauses pauses() {
         return pauses;
+    }
+
+    /** Whether the caller's slot is lent while the step waits for its locks. */
+    boolean lent() {
+        return lent;
+    }
+
+    void lent(boolean lent) {
+        this.lent = lent;
     }
 
     public String server() {

@@ -197,7 +197,14 @@ public class TenantExecutor {
      */
     <T> Uni<T> retrying(SqlConnection conn, String schema, LockPolicy policy, LockTally tally, long began,
                         IntFunction<Uni<T>> attempt) {
-        return attemptFrom(conn, schema, policy, tally == null ? new LockTally(null) : tally, began, attempt, 1);
+        LockTally t = tally == null ? new LockTally(null) : tally;
+        // A slot lent while the step waited is taken back before the step's outcome goes on, whichever it is.
+        Uni<T> tried = attemptFrom(conn, schema, policy, t, began, attempt, 1);
+        return tried.onItemOrFailure().transformToUni((T item, Throwable e) -> {
+            Uni<Void> back = t.lent() ? t.pauses().resuming().invoke(() -> t.lent(false)) : Uni.createFrom().voidItem();
+            Uni<T> outcome = e == null ? Uni.createFrom().item(item) : Uni.createFrom().failure(e);
+            return back.flatMap(x -> outcome);
+        });
     }
 
     private <T> Uni<T> attemptFrom(SqlConnection conn, String schema, LockPolicy policy, LockTally tally, long began,
@@ -219,10 +226,12 @@ public class TenantExecutor {
                 return Uni.createFrom().failure(new LockTimedOut(e, tally.attempts(), spent, b));
             }
             tally.nextAttempt();
-            // The pause holds the connection and the schema's lock, nothing else: the caller may lend its slot.
-            boolean lent = tally.pauses().pausing();
+            // From here until the step ends it waits (pauses, and attempts that mostly wait for a lock), holding its
+            // connection and the schema's lock, nothing else: the caller may lend its slot meanwhile.
+            if (!tally.lent()) {
+                tally.lent(tally.pauses().pausing());
+            }
             return Uni.createFrom().voidItem().onItem().delayIt().by(pause)
-                    .flatMap(x -> lent ? tally.pauses().resuming() : Uni.createFrom().voidItem())
                     .flatMap(x -> attemptFrom(conn, schema, policy, tally, began, attempt, number + 1));
         }));
     }
