@@ -89,7 +89,10 @@ final class LocalLint {
                 .withConverter(Duration.class, 200, new DurationConverter()) // 60s, 30000ms, as Quarkus reads them
                 .withSources(new Settings(settings))
                 .withDefaultValue("flotilla.execution.instance-name", "flotilla-lint")
-                .withMapping(FlotillaConfig.class);
+                .withMapping(FlotillaConfig.class)
+                // application.properties also holds other roots under flotilla. (flotilla.webhooks: the service's
+                // notify.WebhookConfig), which the lint does not read.
+                .withValidateUnknown(false);
         URL properties = LocalLint.class.getClassLoader().getResource("application.properties");
         if (properties != null) {
             try {
