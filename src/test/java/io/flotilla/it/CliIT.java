@@ -2,6 +2,7 @@ package io.flotilla.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flotilla.security.Role;
+import io.flotilla.testsupport.Ports;
 import io.flotilla.testsupport.TestTokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -10,7 +11,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -219,7 +219,7 @@ class CliIT extends ProcessTestSupport {
                 "SMALLRYE_JWT_SIGN_KEY_LOCATION", TestTokens.PRIVATE_KEY.toString()), "status", "--check");
         assertEquals(0, selfSigned.code(), selfSigned.toString());
 
-        int nothing = freePort();
+        int nothing = Ports.free();
         Cli refused = cli(Map.of("FLOTILLA_URL", "http://127.0.0.1:" + nothing, "FLOTILLA_TOKEN", "a.b.c"), "status");
         assertEquals(2, refused.code(), refused.toString());
         assertTrue(refused.err().contains("http://127.0.0.1:" + nothing + " (FLOTILLA_URL): connection refused"), refused.toString());
@@ -227,7 +227,7 @@ class CliIT extends ProcessTestSupport {
 
     @Test
     void anUnknownVerbOrOptionPrintsTheUsageAndNeverStartsAService() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         Map<String, String> couldServe = new HashMap<>(db.env());
         couldServe.put("PORT", Integer.toString(port));
         couldServe.put("FLOTILLA_EMBEDDED_DB", "false");
@@ -296,7 +296,7 @@ class CliIT extends ProcessTestSupport {
         for (String file : existing.split("\\|")) {
             Files.writeString(catalog.resolve(file), "-- " + file + "\nCREATE TABLE IF NOT EXISTS things (id int);\n");
         }
-        Cli create = cli(Map.of("MIGRATIONS_DIR", catalog.toString(), "FLOTILLA_URL", "http://127.0.0.1:" + freePort()),
+        Cli create = cli(Map.of("MIGRATIONS_DIR", catalog.toString(), "FLOTILLA_URL", "http://127.0.0.1:" + Ports.free()),
                 "create", "--name", "add_invoices");
         assertEquals(0, create.code(), layout + ": " + create);
         assertEquals(List.of(catalog.resolve(up).toString(), catalog.resolve(down).toString()),
@@ -308,11 +308,5 @@ class CliIT extends ProcessTestSupport {
         List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
         return names;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -6,10 +6,10 @@ import org.opentest4j.AssertionFailedError;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import io.flotilla.testsupport.Ports;
 import io.flotilla.testsupport.TestTokens;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +62,7 @@ public final class ServiceProcess implements AutoCloseable {
         assertTrue(Files.isRegularFile(JAR), JAR + " is missing: run `mvn -DskipTests package` first");
         Files.createDirectories(LOGS);
         Path log = LOGS.resolve(logName + ".log");
-        int port = freePort();
+        int port = Ports.free();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-jar", JAR.toString());
         Map<String, String> env = pb.environment();
@@ -87,13 +87,6 @@ public final class ServiceProcess implements AutoCloseable {
         Process process = pb.start();
         System.out.printf("[it] started %s (pid %d) on port %d, log %s%n", name, process.pid(), port, log);
         return new ServiceProcess(name, port, log, process);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        }
     }
 
     public String name() {

@@ -2,11 +2,11 @@ package io.flotilla.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flotilla.notify.Signature;
+import io.flotilla.testsupport.Ports;
 import io.flotilla.testsupport.WebhookReceiver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
@@ -28,10 +28,7 @@ class WebhookRestartIT extends ProcessTestSupport {
 
     @Test
     void deliveriesRecordedBeforeARestartAreSentOnceAfterItAndNeverAgain() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort(); // closed again: deliveries to it are refused until the receiver starts
-        }
+        int port = Ports.free(); // nothing listens: deliveries to it are refused until the receiver starts
         ServiceProcess a = started("it-a", FAST);
         HttpResponse<String> hook = a.post("/api/v1/webhooks", "{\"url\": \"http://127.0.0.1:" + port + "/hook\","
                 + " \"events\": [\"rollout.started\", \"rollout.succeeded\"], \"secret\": \"restart-secret\"}");
