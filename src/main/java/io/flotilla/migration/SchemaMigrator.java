@@ -155,7 +155,8 @@ public class SchemaMigrator {
         return servers.forWork(company.server()).flatMap(database -> database.withConnection(conn ->
                         migrate(conn, database, company, catalog, target, allowDrift, runId, lookUpTenantValues, locks,
                                 pauses))
-                .onFailure(e -> !database.home() && !isStepError(e) && !(e instanceof FlotillaException))
+                .onFailure(e -> !database.home() && !isStepError(e) && !(e instanceof FlotillaException)
+                        && !(e instanceof TenantExecutor.SteppedAside))
                 .transform(e -> unavailable(database, e)));
     }
 
@@ -196,7 +197,10 @@ public class SchemaMigrator {
                             .flatMap(plan -> runFrom(conn, new StepContext(company, runId, target.direction(),
                                     database.name(), database.home(), lockStrategy, pauses), plan, 0,
                                     new ArrayList<>()))
-                            .call(result -> copyToHome(conn, database, company, runId));
+                            .call(result -> copyToHome(conn, database, company, runId))
+                            // The steps before the one that stepped aside are committed: home gets them now too.
+                            .onFailure(TenantExecutor.SteppedAside.class)
+                            .call(e -> copyToHome(conn, database, company, runId));
                 })
                 .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull());
     }
@@ -257,7 +261,10 @@ public class SchemaMigrator {
         PlannedStep step = plan.get(index);
         // The fleet's shape is recomputed once per run, by the last step (or a failure's record), not by every step.
         boolean shapeLater = context.home() && index < plan.size() - 1;
-        return apply(conn, context, step, shapeLater).flatMap(failure -> {
+        return apply(conn, context, step, shapeLater)
+                .onFailure(TenantExecutor.SteppedAside.class)
+                .transform(e -> ((TenantExecutor.SteppedAside) e).afterSteps(done.size()))
+                .flatMap(failure -> {
             if (failure != null) {
                 return Uni.createFrom().item(result(runId, company, direction, done, plan.subList(index, plan.size()),
                         failure));
@@ -288,6 +295,7 @@ public class SchemaMigrator {
         MigrationScript script = step.script();
         LockPolicy policy = policyFor(script, context.locks());
         LockTally tally = new LockTally(context.server(), context.pauses());
+        tally.carryOn(context.pauses().carriedOver());
         StepStart start = new StepStart(runId, company.id(), company.schemaName(), step.version(), step.name(), script,
                 direction, executedBy);
         OffsetDateTime startedAt = OffsetDateTime.now();

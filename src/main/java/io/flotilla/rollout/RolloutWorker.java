@@ -19,6 +19,7 @@ import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.sql.Connections;
 import io.flotilla.sql.LockPauses;
 import io.flotilla.sql.TenantDatabase;
+import io.flotilla.sql.TenantExecutor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -218,6 +219,8 @@ public class RolloutWorker {
         private final List<TargetWork> lockWaiting = new java.util.concurrent.CopyOnWriteArrayList<>();
         /** Companies that waited for locks at least once: they show as waiting while tried again, not as running. */
         private final Set<UUID> waitedForLocks = ConcurrentHashMap.newKeySet();
+        /** Where companies that stepped aside for their locks stand: their next run's step carries on from there. */
+        private final Map<UUID, TenantExecutor.SteppedAside> asides = new ConcurrentHashMap<>();
         private volatile boolean waitLogged;
         private final AtomicLong localPending = new AtomicLong();
         private final Map<UUID, TargetUpdate> reports = new java.util.LinkedHashMap<>();
@@ -399,7 +402,7 @@ public class RolloutWorker {
             // The look-up check was asked of home only; other servers' companies ask their own schema.
             boolean lookUpHere = lookUp || !TenantDatabase.HOME.equals(t.company().server());
             return migrator.migrate(t.company(), catalog.catalog(), target, work.allowDrift(), work.id(), lookUpHere,
-                            work.strategy().lockOverrides(), slot)
+                            work.strategy().lockOverrides(), carryingOver(companyId, slot))
                     .map(result -> {
                         if (!result.succeeded() && result.failure().lockTimeout()) {
                             events.lockTimeout(work.id(), companyId, t.company().schemaName(), result.failure().version(),
@@ -422,6 +425,19 @@ public class RolloutWorker {
                                     "[" + result.failure().sqlState() + "] " + result.failure().error(), result.failure().sqlState());
                         }
                         return (Void) null;
+                    })
+                    .onFailure(TenantExecutor.SteppedAside.class).recoverWithUni(e -> {
+                        // Rolled back, its slot given to the companies waiting to start; the dispatch runs it again
+                        // after them.
+                        TenantExecutor.SteppedAside aside = (TenantExecutor.SteppedAside) e;
+                        asides.put(companyId, aside);
+                        waitedForLocks.add(companyId);
+                        report(new TargetUpdate(companyId, TargetStatus.WAITING, aside.stepsDone(), null,
+                                "waiting for locks: " + aside.getMessage(), ApplyResult.LOCK_NOT_AVAILABLE, false));
+                        // Still to do: counted pending again, as the finally below counts it done.
+                        pendingSteps.addAndGet(t.plannedSteps());
+                        localPending.addAndGet(t.plannedSteps());
+                        return Uni.createFrom().voidItem();
                     })
                     .onFailure(FlotillaException.class).recoverWithUni(e -> {
                         FlotillaException f = (FlotillaException) e;
@@ -459,6 +475,31 @@ public class RolloutWorker {
                         pendingSteps.addAndGet(-t.plannedSteps());
                         localPending.addAndGet(-t.plannedSteps());
                     });
+        }
+
+        /** The dispatch's slot, with where the company's last run stepped aside, for its next step to carry on. */
+        private LockPauses carryingOver(UUID companyId, LockPauses slot) {
+            return new LockPauses() {
+                @Override
+                public boolean pausing() {
+                    return slot.pausing();
+                }
+
+                @Override
+                public Uni<Void> resuming() {
+                    return slot.resuming();
+                }
+
+                @Override
+                public boolean stepAside() {
+                    return slot.stepAside();
+                }
+
+                @Override
+                public TenantExecutor.SteppedAside carriedOver() {
+                    return asides.remove(companyId);
+                }
+            };
         }
 
         private void failedTarget(TargetWork t, int steps, String version, String error, String sqlState) {

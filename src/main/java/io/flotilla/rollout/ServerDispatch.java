@@ -27,7 +27,9 @@ import java.util.function.Predicate;
  * <p>
  * A started company may lend its slot while its step pauses between two lock attempts (see {@link LockPauses}): the
  * slot starts another company, and the lender takes the next free slot back before anything new starts. At most
- * {@code maxLent} are lent at once: a lender keeps its connection, so the pool must have room for them.
+ * {@code maxLent} are lent at once: a lender keeps its connection, so the pool must have room for them. Past that, a
+ * company whose slot another could use steps aside ({@link LockPauses#stepAside}): it ends its start, and goes to the
+ * back of its server's queue.
  *
  * @param <T> a company of the wave
  */
@@ -133,8 +135,8 @@ final class ServerDispatch<T> {
             toHold.forEach(hold);
             toResume.forEach(e -> e.complete(null));
             for (T target : toStart) {
-                String server = serverOf.apply(target);
-                start.apply(target, new Slot(server)).onFailure().recoverWithNull().subscribe().with(ok -> ended(server));
+                Slot slot = new Slot(serverOf.apply(target), target);
+                start.apply(target, slot).onFailure().recoverWithNull().subscribe().with(ok -> ended(slot));
             }
             boolean finished;
             synchronized (this) {
@@ -149,9 +151,21 @@ final class ServerDispatch<T> {
     /** A started company's slot, as its steps' lock pauses see it. */
     private final class Slot implements LockPauses {
         private final String server;
+        private final T target;
+        /** Its company stepped aside: queued again when its start ends. */
+        private boolean aside;
 
-        Slot(String server) {
+        Slot(String server, T target) {
             this.server = server;
+            this.target = target;
+        }
+
+        @Override
+        public boolean stepAside() {
+            synchronized (ServerDispatch.this) {
+                aside = !stop.getAsBoolean() && anotherCouldStart(server);
+                return aside;
+            }
         }
 
         @Override
@@ -187,12 +201,30 @@ final class ServerDispatch<T> {
         return true;
     }
 
-    private void ended(String server) {
+    private void ended(Slot slot) {
         synchronized (this) {
             inFlight--;
-            running.merge(server, -1, Integer::sum);
+            running.merge(slot.server, -1, Integer::sum);
+            if (slot.aside) {
+                queues.get(slot.server).addLast(slot.target);
+            }
         }
         pump();
+    }
+
+    /**
+     * Whether a company waits to start that the slot of a company of {@code server} could run: one of that server,
+     * or of another server with room under its own bound (the fleet-wide bound being what holds it back); a held
+     * server's companies are handed on, not run.
+     */
+    private boolean anotherCouldStart(String server) {
+        for (Map.Entry<String, Deque<T>> queue : queues.entrySet()) {
+            if (!queue.getValue().isEmpty() && !held.test(queue.getKey()) && (queue.getKey().equals(server)
+                    || running.getOrDefault(queue.getKey(), 0) < maxPerServer)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -13,6 +13,8 @@ public final class LockTally {
     private volatile int attempts = 1;
     private volatile Blocker blocker;
     private volatile boolean lent;
+    /** Lock waiting a stepped-aside run of this step spent already: counted against the budget. */
+    private volatile long carriedNanos;
 
     public LockTally(String server) {
         this(server, LockPauses.KEEP);
@@ -21,6 +23,23 @@ public final class LockTally {
     public LockTally(String server, LockPauses pauses) {
         this.server = server;
         this.pauses = pauses == null ? LockPauses.KEEP : pauses;
+    }
+
+    /**
+     * Carries on from where the step stepped aside in an earlier run: its attempts (the next one's number), the
+     * time it spent waiting for locks (the budget's clock runs on from there: time queued behind other companies
+     * does not count) and the last blocker seen.
+     */
+    public void carryOn(TenantExecutor.SteppedAside from) {
+        if (from != null) {
+            attempts = from.nextAttempt();
+            blocker = from.blocker();
+            carriedNanos = from.spent().toNanos();
+        }
+    }
+
+    long carriedNanos() {
+        return carriedNanos;
     }
 
     LockPauses pauses() {

@@ -171,7 +171,9 @@ public class TenantExecutor {
     @SuppressWarnings("unchecked")
     public <T> Uni<T> runAndCommit(SqlConnection conn, String schema, String sql, List<UnplacedExtension> extensions,
                                    LockPolicy policy, LockTally tally, Supplier<Uni<T>> inTransaction) {
-        return retrying(conn, schema, policy, tally, System.nanoTime(), attempt -> Pipeline.pipelined(
+        LockTally t = tally == null ? new LockTally(null) : tally;
+        // A transactional attempt leaves nothing behind, so this step may step aside and carry on later.
+        return retrying(conn, schema, policy, t, System.nanoTime(), t.attempts(), true, attempt -> Pipeline.pipelined(
                         beginAndRun(conn, schema, localSettings(policy, attempt), sql, extensions), inTransaction.get(),
                         commit(conn))
                 .map(items -> (T) items.get(1)));
@@ -197,9 +199,20 @@ public class TenantExecutor {
      */
     <T> Uni<T> retrying(SqlConnection conn, String schema, LockPolicy policy, LockTally tally, long began,
                         IntFunction<Uni<T>> attempt) {
+        return retrying(conn, schema, policy, tally, began, 1, false, attempt);
+    }
+
+    /**
+     * {@link #retrying(SqlConnection, String, LockPolicy, LockTally, long, IntFunction)} from attempt {@code first},
+     * the budget's clock started {@code began} less what the tally carries over; with {@code mayStepAside}, after a
+     * lock timeout that could not lend its slot, the step steps aside when its caller wants it to
+     * ({@link LockPauses#stepAside}): it fails with {@link SteppedAside}, nothing recorded.
+     */
+    private <T> Uni<T> retrying(SqlConnection conn, String schema, LockPolicy policy, LockTally tally, long began,
+                                int first, boolean mayStepAside, IntFunction<Uni<T>> attempt) {
         LockTally t = tally == null ? new LockTally(null) : tally;
         // A slot lent while the step waited is taken back before the step's outcome goes on, whichever it is.
-        Uni<T> tried = attemptFrom(conn, schema, policy, t, began, attempt, 1);
+        Uni<T> tried = attemptFrom(conn, schema, policy, t, began - t.carriedNanos(), mayStepAside, attempt, first);
         return tried.onItemOrFailure().transformToUni((T item, Throwable e) -> {
             Uni<Void> back = t.lent() ? t.pauses().resuming().invoke(() -> t.lent(false)) : Uni.createFrom().voidItem();
             Uni<T> outcome = e == null ? Uni.createFrom().item(item) : Uni.createFrom().failure(e);
@@ -208,7 +221,7 @@ public class TenantExecutor {
     }
 
     private <T> Uni<T> attemptFrom(SqlConnection conn, String schema, LockPolicy policy, LockTally tally, long began,
-                                   IntFunction<Uni<T>> attempt, int number) {
+                                   boolean mayStepAside, IntFunction<Uni<T>> attempt, int number) {
         Duration timeout = policy.timeoutOf(number);
         Uni<T> tried = Uni.createFrom().deferred(() -> attempt.apply(number));
         if (timeout == null) {
@@ -230,9 +243,12 @@ public class TenantExecutor {
             // connection and the schema's lock, nothing else: the caller may lend its slot meanwhile.
             if (!tally.lent()) {
                 tally.lent(tally.pauses().pausing());
+                if (!tally.lent() && mayStepAside && tally.pauses().stepAside()) {
+                    return Uni.createFrom().failure(new SteppedAside(e, tally.attempts(), spent, b, 0));
+                }
             }
             return Uni.createFrom().voidItem().onItem().delayIt().by(pause)
-                    .flatMap(x -> attemptFrom(conn, schema, policy, tally, began, attempt, number + 1));
+                    .flatMap(x -> attemptFrom(conn, schema, policy, tally, began, mayStepAside, attempt, number + 1));
         }));
     }
 
@@ -285,6 +301,49 @@ public class TenantExecutor {
 
         public Blocker blocker() {
             return blocker;
+        }
+    }
+
+    /**
+     * A transactional step that gave its place up after a lock timeout, its caller having no slot to lend and other
+     * companies waiting to start ({@link LockPauses#stepAside}): rolled back, nothing recorded, to be run again
+     * after them, carrying on from {@code nextAttempt} with {@code spent} of its budget used
+     * ({@link LockTally#carryOn}). {@code stepsDone}: the steps its run completed before it.
+     */
+    public static final class SteppedAside extends RuntimeException {
+        private final int nextAttempt;
+        private final transient Duration spent;
+        private final transient Blocker blocker;
+        private final int stepsDone;
+
+        SteppedAside(Throwable cause, int nextAttempt, Duration spent, Blocker blocker, int stepsDone) {
+            super("stepped aside for its locks after " + (nextAttempt - 1) + " attempt(s) in " + spent.toMillis()
+                    + " ms" + (blocker == null ? "" : "; blocked by " + blocker.describe()), cause, false, false);
+            this.nextAttempt = nextAttempt;
+            this.spent = spent;
+            this.blocker = blocker;
+            this.stepsDone = stepsDone;
+        }
+
+        /** The same, after {@code steps} completed steps of its run. */
+        public SteppedAside afterSteps(int steps) {
+            return new SteppedAside(getCause(), nextAttempt, spent, blocker, steps);
+        }
+
+        public int nextAttempt() {
+            return nextAttempt;
+        }
+
+        public Duration spent() {
+            return spent;
+        }
+
+        public Blocker blocker() {
+            return blocker;
+        }
+
+        public int stepsDone() {
+            return stepsDone;
         }
     }
 

@@ -124,6 +124,45 @@ class LockWaitRolloutTest {
     }
 
     @Test
+    void aBlockedCompanyThatCannotLendItsSlotStepsAsideAndCarriesOnAfterTheOthers() throws Exception {
+        List<UUID> ids = fleet("lockaside", 4);
+        String first = start(Map.of("companyIds", ids, "targetVersion", "5")).then().statusCode(202).extract().path("id");
+        Await.until("version 5 everywhere", () -> "succeeded".equals(state(first)));
+        UUID lender = ids.get(0);
+        UUID aside = ids.get(1);
+        String rollout;
+        try (Connection holder = ds.getConnection(); Statement s = holder.createStatement()) {
+            s.execute("SET application_name = 'lock-holder-aside'");
+            holder.setAutoCommit(false);
+            // Version 6 (a materialized view over messages, transactional) waits for both tables' holder.
+            s.execute("LOCK TABLE " + schema(lender) + ".messages, " + schema(aside) + ".messages IN ACCESS EXCLUSIVE MODE");
+            // One slot, so one can be lent (maxParallel 1 of a pool of 20): the first blocked company lends it, the
+            // second cannot and steps aside, its connection and schema lock released, to the back of the queue.
+            rollout = start(Map.of("companyIds", ids, "targetVersion", "6", "strategy", Map.of("canary", 0,
+                    "maxParallel", 1, "lockTimeouts", List.of("100ms", "200ms"), "lockBudget", "60s")))
+                    .then().statusCode(202).extract().path("id");
+            Await.until("the two free companies done while both blocked ones wait", () ->
+                    "succeeded".equals(target(rollout, ids.get(2), "status"))
+                            && "succeeded".equals(target(rollout, ids.get(3), "status")));
+            assertEquals("waiting", target(rollout, aside, "status"));
+            assertTrue(target(rollout, aside, "error").contains("stepped aside")
+                    && target(rollout, aside, "error").contains("lock-holder-aside"), target(rollout, aside, "error"));
+            assertEquals("running", target(rollout, lender, "status"), "the lender waits in place");
+            holder.rollback();
+        }
+        Await.until("the rollout to finish once the blocker is gone", () -> "succeeded".equals(state(rollout)));
+        for (UUID id : List.of(lender, aside)) {
+            assertEquals("succeeded", target(rollout, id, "status"));
+            assertEquals(1, Sql.count(ds, "SELECT count(*) FROM public.migration_ledger WHERE run_id = ?::uuid"
+                    + " AND company_id = ? AND version = '6'", rollout, id), "one row: applied once, no failure recorded");
+        }
+        assertTrue(Sql.count(ds, "SELECT lock_attempts FROM public.migration_ledger WHERE run_id = ?::uuid"
+                + " AND company_id = ? AND version = '6' AND status = 'applied'"
+                + " AND lock_blocker LIKE '%lock-holder-aside%'", rollout, aside) >= 2,
+                "the attempts before it stepped aside count, and the blocker it saw is kept");
+    }
+
+    @Test
     void underFailTheBlockedCompanyFailsAsLockTimeoutAndEveryViewNamesTheBlocker() throws Exception {
         List<UUID> ids = fleet("lockfailrollout", 2);
         String first = start(Map.of("companyIds", ids, "targetVersion", "6")).then().statusCode(202).extract().path("id");

@@ -199,4 +199,32 @@ class ServerDispatchTest {
         assertTrue(done.get());
         assertEquals(4, work.started.size());
     }
+
+    @Test
+    void aCompanyThatCannotLendStepsAsideToTheBackOfItsQueueWhileOthersWait() {
+        Manual work = new Manual();
+        Map<T, LockPauses> slots = new ConcurrentHashMap<>();
+        AtomicBoolean done = new AtomicBoolean();
+        List<T> targets = fleet(Map.of("a", 3));
+        ServerDispatch.run(targets, T::server, 1, 1, 0, (T t, LockPauses slot) -> {
+            slots.put(t, slot);
+            return work.start(t);
+        }, s -> false, t -> { }, () -> false).subscribe().with(ok -> done.set(true));
+        T first = targets.get(0);
+        // Nothing can be lent (maxLent 0), two wait to start: the first steps aside and its start ends.
+        assertFalse(slots.get(first).pausing());
+        assertTrue(slots.get(first).stepAside());
+        work.pending.remove(0).run();
+        assertEquals(List.of(first, targets.get(1)), work.started, "its slot went to the next in line");
+        work.endOne();
+        assertEquals(targets.get(2), work.started.get(2));
+        // Alone in the queue behind the third: then started again, and with no one left to wait, it stays.
+        work.endOne();
+        assertEquals(first, work.started.get(3), "queued again at the back, started after the others");
+        assertFalse(slots.get(first).stepAside(), "no one waits: stepping aside would gain nothing");
+        assertFalse(done.get());
+        work.endOne();
+        assertTrue(done.get());
+        assertEquals(4, work.started.size());
+    }
 }
