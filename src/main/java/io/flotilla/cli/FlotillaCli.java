@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /**
- * {@code flotilla <verb>}: the command line, in the service's own jar. {@link io.flotilla.config.FlotillaMain} starts
+ * {@code flotilla <verb>}: the command line, in the service's own jar. {@link io.flotilla.cli.FlotillaMain} starts
  * the service when {@link #startsService} says so (no arguments, or {@code serve}) and hands every other argument list
  * to {@link #run}, which never starts it: an unknown verb or option prints the usage and exits 2.
  */

@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code flotilla serve}: documentation and {@code --help} only. {@code serve} alone (or no arguments) never gets
- * here: {@link FlotillaCli#startsService} sends it to the service's start in {@link io.flotilla.config.FlotillaMain}.
+ * here: {@link FlotillaCli#startsService} sends it to the service's start in {@link io.flotilla.cli.FlotillaMain}.
  */
 @Command(name = "serve", header = "Start the service (the same as no arguments)",
         description = {"Start the Flotilla service (HTTP API, dashboard, rollout workers, maintenance), as running the jar"

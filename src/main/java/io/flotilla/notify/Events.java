@@ -2,7 +2,7 @@ package io.flotilla.notify;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flotilla.tenant.Sessions;
+import io.flotilla.sql.Sessions;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,7 +1,7 @@
 package io.flotilla.notify;
 
 import io.flotilla.config.Periodic;
-import io.flotilla.tenant.Sessions;
+import io.flotilla.sql.Sessions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;

@@ -2,7 +2,7 @@ package io.flotilla.notify;
 
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.tenant.Sessions;
+import io.flotilla.sql.Sessions;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 

@@ -2,6 +2,7 @@ package io.flotilla.tenant;
 
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.sql.Sessions;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;

@@ -1,6 +1,6 @@
-package io.flotilla.config;
+package io.flotilla.cli;
 
-import io.flotilla.cli.FlotillaCli;
+import io.flotilla.config.EmbeddedDatabase;
 import io.flotilla.security.Role;
 import io.flotilla.security.Tokens;
 import io.quarkus.runtime.Quarkus;

@@ -1,4 +1,4 @@
-package io.flotilla.tenant;
+package io.flotilla.sql;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
