@@ -4,7 +4,7 @@ import io.flotilla.catalog.CatalogProblem.Kind;
 import io.flotilla.catalog.Layout.FileName;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.sql.LockPolicy;
+import io.flotilla.lock.LockPolicy;
 import io.flotilla.sql.SqlScript;
 
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package io.flotilla.catalog;
 
-import io.flotilla.sql.LockPolicy;
-import io.flotilla.sql.SqlScript;
+import io.flotilla.lock.LockPolicy;
 import io.flotilla.sql.SqlScript.UnplacedExtension;
+import io.flotilla.sql.SqlScript;
 
 import java.util.ArrayList;
 import java.util.Collections;

@@ -4,15 +4,16 @@ import io.flotilla.catalog.MigrationScript;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.notify.Events;
-import io.flotilla.migration.SchemaMigrator;
+import io.flotilla.lock.LockPolicy;
+import io.flotilla.lock.LockTally;
+import io.flotilla.lock.LockTimedOut;
 import io.flotilla.maintenance.MaintenanceRepository.StepStatus;
+import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.migration.TemplateValues;
+import io.flotilla.notify.Events;
 import io.flotilla.server.ServerPools;
 import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.sql.Connections;
-import io.flotilla.sql.LockPolicy;
-import io.flotilla.sql.LockTally;
 import io.flotilla.sql.TenantExecutor;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyRepository;
@@ -209,7 +210,7 @@ public class MaintenanceService {
                                 failure.getMessage());
                         PgException pg = TenantExecutor.pgError(failure);
                         String sqlState = pg != null ? pg.getSqlState() : null;
-                        String message = pg != null && !(failure instanceof TenantExecutor.LockTimedOut)
+                        String message = pg != null && !(failure instanceof LockTimedOut)
                                 ? pg.getErrorMessage() : failure.getMessage();
                         return runs.step(runId, company.id(), schema, server, StepStatus.FAILED, null, message, sqlState,
                                 startedAt, millisSince(began)).onFailure().recoverWithNull();

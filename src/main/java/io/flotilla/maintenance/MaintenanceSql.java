@@ -1,7 +1,7 @@
 package io.flotilla.maintenance;
 
-import io.flotilla.sql.LockPolicy;
-import io.flotilla.sql.LockTally;
+import io.flotilla.lock.LockPolicy;
+import io.flotilla.lock.LockTally;
 import io.flotilla.sql.TenantExecutor;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;

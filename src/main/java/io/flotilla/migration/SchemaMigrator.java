@@ -10,19 +10,21 @@ import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.ledger.LedgerCopy;
-import io.flotilla.ledger.Shapes;
-import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.LedgerRepository.LockAttempts;
 import io.flotilla.ledger.LedgerRepository.StepError;
 import io.flotilla.ledger.LedgerRepository.StepStart;
+import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.RepeatableState;
+import io.flotilla.ledger.Shapes;
 import io.flotilla.ledger.StepStatus;
 import io.flotilla.ledger.VersionHistory;
+import io.flotilla.lock.LockPauses;
+import io.flotilla.lock.LockPolicy;
+import io.flotilla.lock.LockTally;
+import io.flotilla.lock.LockTimedOut;
+import io.flotilla.lock.SteppedAside;
 import io.flotilla.server.ServerPools;
 import io.flotilla.sql.AdvisoryLocks;
-import io.flotilla.sql.LockPauses;
-import io.flotilla.sql.LockPolicy;
-import io.flotilla.sql.LockTally;
 import io.flotilla.sql.TenantDatabase;
 import io.flotilla.sql.TenantExecutor;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -156,7 +158,7 @@ public class SchemaMigrator {
                         migrate(conn, database, company, catalog, target, allowDrift, runId, lookUpTenantValues, locks,
                                 pauses))
                 .onFailure(e -> !database.home() && !isStepError(e) && !(e instanceof FlotillaException)
-                        && !(e instanceof TenantExecutor.SteppedAside))
+                        && !(e instanceof SteppedAside))
                 .transform(e -> unavailable(database, e)));
     }
 
@@ -199,7 +201,7 @@ public class SchemaMigrator {
                                     new ArrayList<>()))
                             .call(result -> copyToHome(conn, database, company, runId))
                             // The steps before the one that stepped aside are committed: home gets them now too.
-                            .onFailure(TenantExecutor.SteppedAside.class)
+                            .onFailure(SteppedAside.class)
                             .call(e -> copyToHome(conn, database, company, runId));
                 })
                 .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull());
@@ -262,8 +264,8 @@ public class SchemaMigrator {
         // The fleet's shape is recomputed once per run, by the last step (or a failure's record), not by every step.
         boolean shapeLater = context.home() && index < plan.size() - 1;
         return apply(conn, context, step, shapeLater)
-                .onFailure(TenantExecutor.SteppedAside.class)
-                .transform(e -> ((TenantExecutor.SteppedAside) e).afterSteps(done.size()))
+                .onFailure(SteppedAside.class)
+                .transform(e -> ((SteppedAside) e).afterSteps(done.size()))
                 .flatMap(failure -> {
             if (failure != null) {
                 return Uni.createFrom().item(result(runId, company, direction, done, plan.subList(index, plan.size()),
@@ -402,12 +404,12 @@ public class SchemaMigrator {
     /** SQL errors are the migration's failure; a broken connection is not, and propagates. */
     public static boolean isStepError(Throwable e) {
         return e instanceof PgException || e instanceof TenantExecutor.StatementFailure
-                || e instanceof TenantExecutor.LockTimedOut;
+                || e instanceof LockTimedOut;
     }
 
     /** The PostgreSQL error of a failed script, its position relative to the script as the user wrote it. */
     public static StepError stepError(Throwable e) {
-        if (e instanceof TenantExecutor.LockTimedOut timedOut) {
+        if (e instanceof LockTimedOut timedOut) {
             // Budget spent: what the step waited for and who held it, not where in the script it stood.
             PgException pg = TenantExecutor.pgError(timedOut);
             return new StepError(timedOut.getMessage() + " (last attempt: " + pg.getErrorMessage() + ")",

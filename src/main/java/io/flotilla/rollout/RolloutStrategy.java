@@ -1,6 +1,6 @@
 package io.flotilla.rollout;
 
-import io.flotilla.sql.LockPolicy;
+import io.flotilla.lock.LockPolicy;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Duration;

@@ -4,6 +4,8 @@ import io.flotilla.catalog.CatalogService;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.lock.LockPauses;
+import io.flotilla.lock.SteppedAside;
 import io.flotilla.migration.ApplyResult;
 import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.migration.Target;
@@ -17,7 +19,6 @@ import io.flotilla.server.HomeOutage;
 import io.flotilla.server.ServerPools;
 import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.sql.Connections;
-import io.flotilla.sql.LockPauses;
 import io.flotilla.sql.TenantDatabase;
 import io.flotilla.sql.TenantExecutor;
 import io.micrometer.core.instrument.Counter;
@@ -220,7 +221,7 @@ public class RolloutWorker {
         /** Companies that waited for locks at least once: they show as waiting while tried again, not as running. */
         private final Set<UUID> waitedForLocks = ConcurrentHashMap.newKeySet();
         /** Where companies that stepped aside for their locks stand: their next run's step carries on from there. */
-        private final Map<UUID, TenantExecutor.SteppedAside> asides = new ConcurrentHashMap<>();
+        private final Map<UUID, SteppedAside> asides = new ConcurrentHashMap<>();
         private volatile boolean waitLogged;
         private final AtomicLong localPending = new AtomicLong();
         private final Map<UUID, TargetUpdate> reports = new java.util.LinkedHashMap<>();
@@ -426,10 +427,10 @@ public class RolloutWorker {
                         }
                         return (Void) null;
                     })
-                    .onFailure(TenantExecutor.SteppedAside.class).recoverWithUni(e -> {
+                    .onFailure(SteppedAside.class).recoverWithUni(e -> {
                         // Rolled back, its slot given to the companies waiting to start; the dispatch runs it again
                         // after them.
-                        TenantExecutor.SteppedAside aside = (TenantExecutor.SteppedAside) e;
+                        SteppedAside aside = (SteppedAside) e;
                         asides.put(companyId, aside);
                         waitedForLocks.add(companyId);
                         report(new TargetUpdate(companyId, TargetStatus.WAITING, aside.stepsDone(), null,
@@ -496,7 +497,7 @@ public class RolloutWorker {
                 }
 
                 @Override
-                public TenantExecutor.SteppedAside carriedOver() {
+                public SteppedAside carriedOver() {
                     return asides.remove(companyId);
                 }
             };

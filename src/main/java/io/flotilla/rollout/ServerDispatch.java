@@ -1,6 +1,6 @@
 package io.flotilla.rollout;
 
-import io.flotilla.sql.LockPauses;
+import io.flotilla.lock.LockPauses;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 

@@ -3,6 +3,10 @@ package io.flotilla.sql;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
+import io.flotilla.lock.LockPolicy;
+import io.flotilla.lock.LockRetries;
+import io.flotilla.lock.LockTally;
+import io.flotilla.lock.LockTimedOut;
 import io.flotilla.sql.SqlScript.UnplacedExtension;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -16,8 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -36,20 +38,15 @@ public class TenantExecutor {
     /** What follows the tenant's schema on every search path Flotilla sets: public, then the extension schema. */
     private final String sharedPath;
 
-    /** Counts lock timeouts by server ({@code flotilla.lock.timeouts}); null in tests that build an executor by hand. */
-    private final MeterRegistry metrics;
-    /** Whether a blocker's query is read ({@code flotilla.locks.record-query}). */
-    private final boolean recordQuery;
+    /** How steps wait for their table locks: attempts, the blocker named, pauses, giving up or stepping aside. */
+    private final LockRetries retries;
 
     public TenantExecutor(FlotillaConfig config, MeterRegistry metrics) {
         String schema = sharedSchema(config.catalog().extensionSchema());
         this.extensionSchema = schema;
         this.sharedPath = schema.equals("public") ? ", public" : ", public, " + quoteIdent(schema);
-        this.metrics = metrics;
-        if (metrics != null) {
-            lockTimeouts(TenantDatabase.HOME); // exported from the start, at 0, so a dashboard's query finds it
-        }
-        this.recordQuery = config.locks() == null || config.locks().recordQuery();
+        this.retries = new LockRetries(metrics, config.locks() == null || config.locks().recordQuery(),
+                TenantDatabase.HOME);
     }
 
     /** The configured extension schema if usable, else the start-up fails saying why. */
@@ -173,178 +170,10 @@ public class TenantExecutor {
                                    LockPolicy policy, LockTally tally, Supplier<Uni<T>> inTransaction) {
         LockTally t = tally == null ? new LockTally(null) : tally;
         // A transactional attempt leaves nothing behind, so this step may step aside and carry on later.
-        return retrying(conn, schema, policy, t, System.nanoTime(), t.attempts(), true, attempt -> Pipeline.pipelined(
-                        beginAndRun(conn, schema, localSettings(policy, attempt), sql, extensions), inTransaction.get(),
+        return retries.retrying(conn, schema, policy, t, System.nanoTime(), t.attempts(), true, attempt -> Pipeline.pipelined(
+                        beginAndRun(conn, schema, policy.localSettings(attempt), sql, extensions), inTransaction.get(),
                         commit(conn))
                 .map(items -> (T) items.get(1)));
-    }
-
-    /** The attempt's {@code SET LOCAL}s, each ended by ";\n"; empty when the policy sets nothing. */
-    static String localSettings(LockPolicy policy, int attempt) {
-        Duration timeout = policy.timeoutOf(attempt);
-        String settings = timeout == null ? "" : "SET LOCAL lock_timeout = " + LockPolicy.millis(timeout) + ";\n";
-        if (!policy.statementTimeout().isZero()) {
-            settings += "SET LOCAL statement_timeout = " + LockPolicy.millis(policy.statementTimeout()) + ";\n";
-        }
-        return settings;
-    }
-
-    /**
-     * Runs {@code attempt} (numbered from 1) until it does not fail for a lock timeout (SQLSTATE 55P03). After such a
-     * failure, and only then, it names the blocker (one query), counts the timeout, pauses for about the attempt's
-     * timeout (jittered, half to one and a half of it, so that the application's queued queries run and parallel
-     * steps do not come back in step) on a timer, not a thread, and tries again with the policy's next timeout, as
-     * long as that attempt ends within the policy's budget counted from {@code began}. Then it fails with
-     * {@link LockTimedOut}. A policy without timeouts runs one attempt, its failures as they are.
-     */
-    <T> Uni<T> retrying(SqlConnection conn, String schema, LockPolicy policy, LockTally tally, long began,
-                        IntFunction<Uni<T>> attempt) {
-        return retrying(conn, schema, policy, tally, began, 1, false, attempt);
-    }
-
-    /**
-     * {@link #retrying(SqlConnection, String, LockPolicy, LockTally, long, IntFunction)} from attempt {@code first},
-     * the budget's clock started {@code began} less what the tally carries over; with {@code mayStepAside}, after a
-     * lock timeout that could not lend its slot, the step steps aside when its caller wants it to
-     * ({@link LockPauses#stepAside}): it fails with {@link SteppedAside}, nothing recorded.
-     */
-    private <T> Uni<T> retrying(SqlConnection conn, String schema, LockPolicy policy, LockTally tally, long began,
-                                int first, boolean mayStepAside, IntFunction<Uni<T>> attempt) {
-        LockTally t = tally == null ? new LockTally(null) : tally;
-        // A slot lent while the step waited is taken back before the step's outcome goes on, whichever it is.
-        Uni<T> tried = attemptFrom(conn, schema, policy, t, began - t.carriedNanos(), mayStepAside, attempt, first);
-        return tried.onItemOrFailure().transformToUni((T item, Throwable e) -> {
-            Uni<Void> back = t.lent() ? t.pauses().resuming().invoke(() -> t.lent(false)) : Uni.createFrom().voidItem();
-            Uni<T> outcome = e == null ? Uni.createFrom().item(item) : Uni.createFrom().failure(e);
-            return back.flatMap(x -> outcome);
-        });
-    }
-
-    private <T> Uni<T> attemptFrom(SqlConnection conn, String schema, LockPolicy policy, LockTally tally, long began,
-                                   boolean mayStepAside, IntFunction<Uni<T>> attempt, int number) {
-        Duration timeout = policy.timeoutOf(number);
-        Uni<T> tried = Uni.createFrom().deferred(() -> attempt.apply(number));
-        if (timeout == null) {
-            return tried;
-        }
-        return tried.onFailure(TenantExecutor::isLockTimeout).recoverWithUni(e -> blocker(conn, schema).flatMap(b -> {
-            tally.timedOut(b);
-            if (metrics != null) {
-                lockTimeouts(String.valueOf(tally.server())).increment();
-            }
-            long timeoutMs = LockPolicy.millis(timeout);
-            Duration pause = Duration.ofMillis(timeoutMs / 2 + ThreadLocalRandom.current().nextLong(timeoutMs + 1));
-            Duration spent = Duration.ofNanos(System.nanoTime() - began);
-            if (spent.plus(pause).plus(policy.timeoutOf(number + 1)).compareTo(policy.budget()) > 0) {
-                return Uni.createFrom().failure(new LockTimedOut(e, tally.attempts(), spent, b));
-            }
-            tally.nextAttempt();
-            // From here until the step ends it waits (pauses, and attempts that mostly wait for a lock), holding its
-            // connection and the schema's lock, nothing else: the caller may lend its slot meanwhile.
-            if (!tally.lent()) {
-                tally.lent(tally.pauses().pausing());
-                if (!tally.lent() && mayStepAside && tally.pauses().stepAside()) {
-                    return Uni.createFrom().failure(new SteppedAside(e, tally.attempts(), spent, b, 0));
-                }
-            }
-            return Uni.createFrom().voidItem().onItem().delayIt().by(pause)
-                    .flatMap(x -> attemptFrom(conn, schema, policy, tally, began, mayStepAside, attempt, number + 1));
-        }));
-    }
-
-    private io.micrometer.core.instrument.Counter lockTimeouts(String server) {
-        return io.micrometer.core.instrument.Counter.builder("flotilla.lock.timeouts")
-                .description("Step attempts that gave up waiting for a table lock (lock_timeout), by server")
-                .tag("server", server).register(metrics);
-    }
-
-    /** Whether a failure is PostgreSQL's "canceling statement due to lock timeout" (SQLSTATE 55P03). */
-    public static boolean isLockTimeout(Throwable e) {
-        PgException pg = pgError(e);
-        return pg != null && LOCK_NOT_AVAILABLE.equals(pg.getSqlState());
-    }
-
-    /**
-     * The likeliest blocker, read right after an attempt gave up (its own wait is over by then, so
-     * {@code pg_blocking_pids} has nothing to say): of the other sessions holding a lock on a relation of the schema,
-     * the one whose transaction is oldest. Null when there is none any more, or the read fails: naming the blocker
-     * must never fail the step.
-     */
-    Uni<Blocker> blocker(SqlConnection conn, String schema) {
-        return Blocker.read(conn, schema, recordQuery).onFailure().recoverWithNull();
-    }
-
-    /**
-     * A step that spent its lock budget: {@code attempts} attempts, each ended by a lock timeout (the last one's
-     * failure is the cause), {@code spent} in all, {@code blocker} the last session seen holding the locks.
-     */
-    public static final class LockTimedOut extends RuntimeException {
-        private final int attempts;
-        private final transient Duration spent;
-        private final transient Blocker blocker;
-
-        LockTimedOut(Throwable cause, int attempts, Duration spent, Blocker blocker) {
-            super("lock-timeout: no lock after " + attempts + " attempt(s) in " + spent.toMillis() + " ms"
-                    + (blocker == null ? "" : "; blocked by " + blocker.describe()), cause);
-            this.attempts = attempts;
-            this.spent = spent;
-            this.blocker = blocker;
-        }
-
-        public int attempts() {
-            return attempts;
-        }
-
-        public Duration spent() {
-            return spent;
-        }
-
-        public Blocker blocker() {
-            return blocker;
-        }
-    }
-
-    /**
-     * A transactional step that gave its place up after a lock timeout, its caller having no slot to lend and other
-     * companies waiting to start ({@link LockPauses#stepAside}): rolled back, nothing recorded, to be run again
-     * after them, carrying on from {@code nextAttempt} with {@code spent} of its budget used
-     * ({@link LockTally#carryOn}). {@code stepsDone}: the steps its run completed before it.
-     */
-    public static final class SteppedAside extends RuntimeException {
-        private final int nextAttempt;
-        private final transient Duration spent;
-        private final transient Blocker blocker;
-        private final int stepsDone;
-
-        SteppedAside(Throwable cause, int nextAttempt, Duration spent, Blocker blocker, int stepsDone) {
-            super("stepped aside for its locks after " + (nextAttempt - 1) + " attempt(s) in " + spent.toMillis()
-                    + " ms" + (blocker == null ? "" : "; blocked by " + blocker.describe()), cause, false, false);
-            this.nextAttempt = nextAttempt;
-            this.spent = spent;
-            this.blocker = blocker;
-            this.stepsDone = stepsDone;
-        }
-
-        /** The same, after {@code steps} completed steps of its run. */
-        public SteppedAside afterSteps(int steps) {
-            return new SteppedAside(getCause(), nextAttempt, spent, blocker, steps);
-        }
-
-        public int nextAttempt() {
-            return nextAttempt;
-        }
-
-        public Duration spent() {
-            return spent;
-        }
-
-        public Blocker blocker() {
-            return blocker;
-        }
-
-        public int stepsDone() {
-            return stepsDone;
-        }
     }
 
     /**
@@ -388,8 +217,8 @@ public class TenantExecutor {
      */
     public Uni<Void> runAllAndCommit(SqlConnection conn, String schema, List<String> scripts, LockPolicy policy,
                                      LockTally tally) {
-        return retrying(conn, schema, policy, tally, System.nanoTime(),
-                attempt -> runAllOnce(conn, schema, scripts, localSettings(policy, attempt)));
+        return retries.retrying(conn, schema, policy, tally, System.nanoTime(),
+                attempt -> runAllOnce(conn, schema, scripts, policy.localSettings(attempt)));
     }
 
     private Uni<Void> runAllOnce(SqlConnection conn, String schema, List<String> scripts, String settings) {
@@ -428,11 +257,11 @@ public class TenantExecutor {
      */
     public Uni<Void> runStatementWithRetries(SqlConnection conn, String schema, String statement, LockPolicy policy,
                                              LockTally tally) {
-        return retrying(conn, schema, policy, tally, System.nanoTime(), attempt -> {
-            String settings = sessionSettings(policy, attempt);
+        return retries.retrying(conn, schema, policy, tally, System.nanoTime(), attempt -> {
+            String settings = policy.sessionSettings(attempt);
             Uni<Void> run = conn.query(statement).execute().replaceWithVoid();
             return settings.isEmpty() ? run : Pipeline.pipelined(conn.query(settings).execute(), run).replaceWithVoid();
-        }).eventually(() -> sessionSettings(policy, 1).isEmpty() ? Uni.createFrom().voidItem()
+        }).eventually(() -> policy.sessionSettings(1).isEmpty() ? Uni.createFrom().voidItem()
                 : conn.query("RESET lock_timeout; RESET statement_timeout").execute().replaceWithVoid()
                         .onFailure().recoverWithNull());
     }
@@ -504,8 +333,8 @@ public class TenantExecutor {
             from = offset + statement.length();
             List<String> built = SqlScript.concurrentIndexNames(statement);
             LockPolicy statementPolicy = built.isEmpty() ? policy : policy.longestOnly();
-            chain = chain.flatMap(ignored -> retrying(conn, schema, statementPolicy, tally, began, attempt -> {
-                String settings = sessionSettings(statementPolicy, attempt);
+            chain = chain.flatMap(ignored -> retries.retrying(conn, schema, statementPolicy, tally, began, attempt -> {
+                String settings = statementPolicy.sessionSettings(attempt);
                 Uni<Void> clean = attempt == 1 || built.isEmpty() ? Uni.createFrom().voidItem()
                         : invalidIndexes(conn, schema, built).flatMap(left -> dropIndexes(conn, schema, left));
                 Uni<Void> run = conn.query(statement).execute()
@@ -518,19 +347,6 @@ public class TenantExecutor {
         // The session goes back to the pool: leave its search_path as we found it.
         return chain.onFailure().call(() -> resetSearchPath(conn))
                 .flatMap(ok -> Pipeline.pipelined(after.get(), resetSearchPath(conn))).map(items -> (T) items.get(0));
-    }
-
-    /** The attempt's session {@code SET}s for one statement run outside a transaction; empty when none. */
-    static String sessionSettings(LockPolicy policy, int attempt) {
-        Duration timeout = policy.timeoutOf(attempt);
-        List<String> sets = new ArrayList<>();
-        if (timeout != null) {
-            sets.add("SET lock_timeout = " + LockPolicy.millis(timeout));
-        }
-        if (!policy.statementTimeout().isZero()) {
-            sets.add("SET statement_timeout = " + LockPolicy.millis(policy.statementTimeout()));
-        }
-        return String.join("; ", sets);
     }
 
     /**

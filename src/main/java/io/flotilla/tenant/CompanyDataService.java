@@ -6,16 +6,17 @@ import io.flotilla.catalog.Seeds;
 import io.flotilla.config.FlotillaConfig;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
-import io.flotilla.ledger.LedgerRepository;
 import io.flotilla.ledger.LedgerRepository.StepError;
+import io.flotilla.ledger.LedgerRepository;
+import io.flotilla.lock.LockTally;
+import io.flotilla.lock.LockTimedOut;
 import io.flotilla.migration.ApplyResult;
 import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.migration.Target;
 import io.flotilla.migration.TemplateRepository;
 import io.flotilla.migration.TemplateValues;
-import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.server.ServerPools;
-import io.flotilla.sql.LockTally;
+import io.flotilla.sql.AdvisoryLocks;
 import io.flotilla.sql.TenantExecutor;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -114,7 +115,7 @@ public class CompanyDataService {
                                         SchemaMigrator.configuredPolicy(config), new LockTally(database.name())))
                                 .onFailure(TenantExecutor.ScriptFailure.class)
                                 .transform(e -> seedFailed(company, files, (TenantExecutor.ScriptFailure) e, e))
-                                .onFailure(e -> e instanceof TenantExecutor.LockTimedOut
+                                .onFailure(e -> e instanceof LockTimedOut
                                         && e.getCause() instanceof TenantExecutor.ScriptFailure)
                                 .transform(e -> seedFailed(company, files, (TenantExecutor.ScriptFailure) e.getCause(), e))
                                 .map(x -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
@@ -188,7 +189,7 @@ public class CompanyDataService {
     /** {@code whole}: the script failure itself, or the lock timeout that ended its last attempt. */
     private static FlotillaException seedFailed(Company company, List<String> files, TenantExecutor.ScriptFailure e,
                                                 Throwable whole) {
-        StepError error = SchemaMigrator.stepError(whole instanceof TenantExecutor.LockTimedOut ? whole : e.failure());
+        StepError error = SchemaMigrator.stepError(whole instanceof LockTimedOut ? whole : e.failure());
         String file = e.index() >= 0 ? files.get(e.index()) : null;
         Map<String, Object> ext = new LinkedHashMap<>();
         ext.put("companyId", company.id());

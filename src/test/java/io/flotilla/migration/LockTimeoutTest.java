@@ -1,12 +1,12 @@
 package io.flotilla.migration;
 
 import io.flotilla.catalog.MigrationCatalog;
-import io.flotilla.sql.Blocker;
-import io.flotilla.sql.LockPolicy;
+import io.flotilla.lock.Blocker;
+import io.flotilla.lock.LockPolicy;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyService;
-import io.flotilla.testsupport.Catalogs;
 import io.flotilla.testsupport.Await;
+import io.flotilla.testsupport.Catalogs;
 import io.flotilla.testsupport.PostgresResource;
 import io.flotilla.testsupport.Sql;
 import io.micrometer.core.instrument.Counter;

@@ -1,4 +1,4 @@
-package io.flotilla.sql;
+package io.flotilla.lock;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;

@@ -1,4 +1,4 @@
-package io.flotilla.sql;
+package io.flotilla.lock;
 
 import io.flotilla.catalog.CatalogProblem;
 import io.flotilla.catalog.MigrationResolver;
@@ -38,13 +38,13 @@ class LockPolicyTest {
         assertEquals(Duration.ofSeconds(2), CONFIGURED.timeoutOf(2));
         assertEquals(Duration.ofSeconds(2), CONFIGURED.timeoutOf(9));
         assertNull(LockPolicy.UNBOUNDED.timeoutOf(1));
-        assertEquals("", TenantExecutor.localSettings(LockPolicy.UNBOUNDED, 1), "as before: nothing sent");
-        assertEquals("SET LOCAL lock_timeout = 2000;\n", TenantExecutor.localSettings(CONFIGURED, 3));
+        assertEquals("", LockPolicy.UNBOUNDED.localSettings(1), "as before: nothing sent");
+        assertEquals("SET LOCAL lock_timeout = 2000;\n", CONFIGURED.localSettings(3));
         LockPolicy withStatement = CONFIGURED.with(new LockPolicy.Overrides(null, null, Duration.ofMinutes(10)));
         assertEquals("SET LOCAL lock_timeout = 100;\nSET LOCAL statement_timeout = 600000;\n",
-                TenantExecutor.localSettings(withStatement, 1));
+                withStatement.localSettings(1));
         assertEquals("SET lock_timeout = 100; SET statement_timeout = 600000",
-                TenantExecutor.sessionSettings(withStatement, 1));
+                withStatement.sessionSettings(1));
     }
 
     @Test

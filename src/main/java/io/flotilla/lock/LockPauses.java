@@ -1,4 +1,4 @@
-package io.flotilla.sql;
+package io.flotilla.lock;
 
 import io.smallrye.mutiny.Uni;
 
@@ -33,7 +33,7 @@ public interface LockPauses {
 
     /**
      * Asked after a lock timeout when the share could not be lent: whether the caller would rather the step step
-     * aside ({@link TenantExecutor.SteppedAside}) and run again later than wait holding the share. The caller that
+     * aside ({@link SteppedAside}) and run again later than wait holding the share. The caller that
      * says yes must run the company again.
      */
     default boolean stepAside() {
@@ -44,7 +44,7 @@ public interface LockPauses {
      * Where the company's last run stepped aside, for its first step of this run to carry on from (taken once); null
      * when it did not.
      */
-    default TenantExecutor.SteppedAside carriedOver() {
+    default SteppedAside carriedOver() {
         return null;
     }
 }

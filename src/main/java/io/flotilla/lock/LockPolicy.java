@@ -1,4 +1,4 @@
-package io.flotilla.sql;
+package io.flotilla.lock;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +30,29 @@ public record LockPolicy(List<Duration> timeouts, Duration budget, Duration stat
     /** The attempt's {@code lock_timeout} (attempts count from 1), or null for none. */
     public Duration timeoutOf(int attempt) {
         return timeouts.isEmpty() ? null : timeouts.get(Math.min(attempt, timeouts.size()) - 1);
+    }
+
+    /** The attempt's {@code SET LOCAL}s (attempts count from 1), each ended by ";\n"; empty when it sets nothing. */
+    public String localSettings(int attempt) {
+        Duration timeout = timeoutOf(attempt);
+        String settings = timeout == null ? "" : "SET LOCAL lock_timeout = " + millis(timeout) + ";\n";
+        if (!statementTimeout.isZero()) {
+            settings += "SET LOCAL statement_timeout = " + millis(statementTimeout) + ";\n";
+        }
+        return settings;
+    }
+
+    /** The attempt's session {@code SET}s for one statement run outside a transaction; empty when none. */
+    public String sessionSettings(int attempt) {
+        Duration timeout = timeoutOf(attempt);
+        List<String> sets = new ArrayList<>();
+        if (timeout != null) {
+            sets.add("SET lock_timeout = " + millis(timeout));
+        }
+        if (!statementTimeout.isZero()) {
+            sets.add("SET statement_timeout = " + millis(statementTimeout));
+        }
+        return String.join("; ", sets);
     }
 
     /**
@@ -125,7 +148,7 @@ public record LockPolicy(List<Duration> timeouts, Duration budget, Duration stat
     }
 
     /** Milliseconds as PostgreSQL's timeouts take them; never 0 for a positive duration (0 would mean none). */
-    static long millis(Duration d) {
+    public static long millis(Duration d) {
         return Math.max(1, d.toMillis());
     }
 }

@@ -1,4 +1,4 @@
-package io.flotilla.sql;
+package io.flotilla.lock;
 
 /**
  * What one step's lock waits came to, filled by the executor as attempts fail and read by the caller's ledger
@@ -30,7 +30,7 @@ public final class LockTally {
      * time it spent waiting for locks (the budget's clock runs on from there: time queued behind other companies
      * does not count) and the last blocker seen.
      */
-    public void carryOn(TenantExecutor.SteppedAside from) {
+    public void carryOn(SteppedAside from) {
         if (from != null) {
             attempts = from.nextAttempt();
             blocker = from.blocker();
