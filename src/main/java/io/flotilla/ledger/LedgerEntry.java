@@ -2,7 +2,6 @@ package io.flotilla.ledger;
 
 import io.flotilla.catalog.Direction;
 import io.flotilla.catalog.MigrationScript;
-import io.vertx.mutiny.sqlclient.Row;
 
 import java.time.OffsetDateTime;
 import java.util.UUID;
@@ -35,17 +34,5 @@ public record LedgerEntry(long id, UUID runId, UUID companyId, String schemaName
     public boolean ran(MigrationScript script) {
         return script.checksum().equals(checksum.trim())
                 || contentChecksum != null && script.contentChecksum().equals(contentChecksum.trim());
-    }
-
-    static LedgerEntry from(Row row) {
-        return new LedgerEntry(row.getLong("id"), row.getUUID("run_id"), row.getUUID("company_id"),
-                row.getString("schema_name"), row.getString("version"), row.getString("name"),
-                row.getString("script"), Direction.parse(row.getString("direction")),
-                StepStatus.parse(row.getString("status")), row.getString("checksum"),
-                row.getBoolean("transactional"), row.getOffsetDateTime("started_at"),
-                row.getOffsetDateTime("finished_at"), row.getLong("duration_ms"), row.getString("error"),
-                row.getString("error_sqlstate"), row.getInteger("error_position"), row.getString("executed_by"),
-                row.getColumnIndex("server") < 0 ? null : row.getString("server"), row.getString("content_checksum"),
-                row.getInteger("lock_attempts"), row.getString("lock_blocker"));
     }
 }

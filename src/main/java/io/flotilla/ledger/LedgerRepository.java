@@ -250,7 +250,7 @@ public class LedgerRepository {
                 .map(rows -> {
                     Map<Version, VersionHistory> byVersion = new LinkedHashMap<>();
                     for (Row row : rows) {
-                        LedgerEntry entry = LedgerEntry.from(row);
+                        LedgerEntry entry = entry(row);
                         Version version = Version.parse(entry.version());
                         VersionHistory known = byVersion.get(version);
                         LedgerEntry settled = entry.status().settled() ? entry : known == null ? null : known.settled();
@@ -397,8 +397,21 @@ public class LedgerRepository {
                 + " ORDER BY id DESC LIMIT $" + params.size();
         return pool.preparedQuery(sql).execute(Tuple.tuple(params)).map(rows -> {
             List<LedgerEntry> entries = new ArrayList<>();
-            rows.forEach(row -> entries.add(LedgerEntry.from(row)));
+            rows.forEach(row -> entries.add(entry(row)));
             return entries;
         });
+    }
+
+    /** A ledger row (as {@code migration_ledger}'s columns) as the API shows it. */
+    private static LedgerEntry entry(Row row) {
+        return new LedgerEntry(row.getLong("id"), row.getUUID("run_id"), row.getUUID("company_id"),
+                row.getString("schema_name"), row.getString("version"), row.getString("name"),
+                row.getString("script"), Direction.parse(row.getString("direction")),
+                StepStatus.parse(row.getString("status")), row.getString("checksum"),
+                row.getBoolean("transactional"), row.getOffsetDateTime("started_at"),
+                row.getOffsetDateTime("finished_at"), row.getLong("duration_ms"), row.getString("error"),
+                row.getString("error_sqlstate"), row.getInteger("error_position"), row.getString("executed_by"),
+                row.getColumnIndex("server") < 0 ? null : row.getString("server"), row.getString("content_checksum"),
+                row.getInteger("lock_attempts"), row.getString("lock_blocker"));
     }
 }
