@@ -72,7 +72,7 @@ public class RolloutRepository implements RolloutHolds {
      */
     public Uni<Boolean> activate(UUID id, RolloutSpec spec, RolloutPlan plan) {
         Planned p = new Planned(spec, plan);
-        return pool.withTransaction(conn -> conn.preparedQuery("UPDATE public.rollouts SET state = $2::text,"
+        return pool.withTransaction(conn -> Connections.quiet(conn).preparedQuery("UPDATE public.rollouts SET state = $2::text,"
                                 + " canary_count = $3, total_targets = $4, waves = $5, up_to_date = $6, updated_at = now(),"
                                 + " finished_at = CASE WHEN $2::text = 'succeeded' THEN now() END"
                                 + " WHERE id = $1 AND state = 'scheduled'")
