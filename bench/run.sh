@@ -7,6 +7,7 @@
 #   bench/run.sh traffic [N]      live traffic on N (200) tenants while a rollout alters their table, with
 #                                 BENCH_BLOCKED (20) of them blocked by an open transaction for BENCH_HOLD (20) s:
 #                                 Flotilla's lock timeouts and retries against one attempt without a timeout
+#                                 (BENCH_TRAFFIC_MODES: which of "unblocked retries wait single", all by default)
 #
 # Env knobs: BENCH_PARALLEL (4: Flotilla's maxParallel and the floor's psql sessions), DB_HOST/DB_PORT/DB_USER/
 # DB_PASSWORD (127.0.0.1/5432/postgres/empty), BENCH_FLEET (10000 companies; 0 skips the fleet view part),
@@ -337,17 +338,18 @@ if [ -n "$TRAFFIC_N" ]; then
   TPOOL="${BENCH_TRAFFIC_POOL:-60}"
   pgjar=$(ls target/quarkus-app/lib/main/org.postgresql.postgresql-*.jar | head -1)
   catalog="$WORK/traffic-catalog"
-  for mode in unblocked retries step-aside single; do
+  for mode in ${BENCH_TRAFFIC_MODES:-unblocked retries wait single}; do
     # retries: the defaults (attempts 100 ms .. 2 s within a 30 s budget; between attempts the step lends its worker
-    # slot to another company, as many as the pool has room for: a pool of 2 x BENCH_PARALLEL + 2 lends them all,
-    # and keeps the bench's clients, blockers and the service within max_connections 100);
-    # step-aside: a 3 s budget, then the company waits (onLockTimeout wait) and is tried again after the others;
+    # slot to another company, as many as the pool has room for (a pool of 2 x BENCH_PARALLEL + 2 keeps the bench's
+    # clients, blockers and the service within max_connections 100), and past that steps aside: released, queued
+    # behind the companies waiting to start, carrying on with its attempts and budget when it comes back);
+    # wait: a 3 s budget, then the company waits (onLockTimeout wait) and is tried again after the others;
     # single: one attempt with no lock_timeout, as Flyway runs a file.
     # unblocked: the defaults with no blocker at all, the full speed the free tenants are measured against;
     case "$mode" in
       unblocked) strategy='{"maxParallel": '"$PARALLEL"'}' ;;
       retries) strategy='{"maxParallel": '"$PARALLEL"'}' ;;
-      step-aside) strategy='{"maxParallel": '"$PARALLEL"', "onLockTimeout": "wait", "lockBudget": "3s"}' ;;
+      wait) strategy='{"maxParallel": '"$PARALLEL"', "onLockTimeout": "wait", "lockBudget": "3s"}' ;;
       single) strategy='{"maxParallel": '"$PARALLEL"', "lockTimeouts": []}' ;;
     esac
     log "traffic ($mode): $N tenants onboarded with the catalog (load $(load1))"
