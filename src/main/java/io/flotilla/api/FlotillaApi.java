@@ -28,6 +28,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
         // the contract depend on the deployment, and clients resolve "/" against the URL they fetched it from).
         servers = @Server(url = "/", description = "The Flotilla service that serves this document"),
         tags = {
+                @Tag(name = "Audit", description = "Who changed what through the API, when, and the answer: every"
+                        + " change asked for, refused ones included"),
                 @Tag(name = "Catalog", description = "The migration files the service runs: versions, SQL, and the lint"
                         + " that builds the whole catalog in a scratch schema"),
                 @Tag(name = "Companies", description = "Tenants: onboarding (a company and its schema), status and"

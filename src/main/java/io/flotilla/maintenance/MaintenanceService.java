@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -121,6 +122,8 @@ public class MaintenanceService {
     public Uni<UUID> execute(String job, UUID requested, boolean recovering) {
         MaintenanceJobDefinition definition = catalog.get(job);
         long began = System.nanoTime();
+        // The run's own end state, read when it is reported: a company's failed step fails the run for the metric too.
+        AtomicBoolean runFailed = new AtomicBoolean();
         Uni<UUID> runId = requested != null ? Uni.createFrom().item(requested)
                 : (recovering ? runs.unfinishedScheduled(job) : Uni.createFrom().<UUID>nullItem())
                 .flatMap(found -> found != null ? Uni.createFrom().item(found) : runs.create(job, "scheduled", null));
@@ -135,16 +138,17 @@ public class MaintenanceService {
                 .flatMap(x -> runs.finish(id, null))
                 .onFailure().call(e -> runs.finish(id, e.getMessage()).onFailure().recoverWithNull())
                 .invoke(() -> Log.infof("Maintenance %s run %s finished", job, id))
-                .eventually(() -> reportFailure(job, id))
+                .eventually(() -> reportFailure(job, id, runFailed))
                 .replaceWith(id))
-                .onItemOrFailure().invoke((id, e) -> runTimer(job, e == null ? "succeeded" : "failed")
+                .onItemOrFailure().invoke((id, e) -> runTimer(job, e == null && !runFailed.get() ? "succeeded" : "failed")
                         .record(System.nanoTime() - began, TimeUnit.NANOSECONDS));
     }
 
     /** A run that ended failed (it could not finish, or a company's step failed) is reported to webhooks. */
-    private Uni<Void> reportFailure(String job, UUID runId) {
+    private Uni<Void> reportFailure(String job, UUID runId, AtomicBoolean failed) {
         return runs.find(runId).invoke(run -> {
             if (run != null && "failed".equals(run.state())) {
+                failed.set(true);
                 events.maintenanceFailed(job, runId, run.error() != null ? run.error()
                         : run.failed() + " of " + run.companies() + " companies failed");
             }
@@ -152,7 +156,7 @@ public class MaintenanceService {
     }
 
     /** One series per job of the catalog and outcome (tag "maintenance": Prometheus keeps "job" for the scrape job); a
-     * run failed when it could not finish, not when one of its schemas failed. */
+     * run failed when it could not finish or one of its schemas failed (its state, as the maintenance.failed event). */
     private Timer runTimer(String job, String outcome) {
         return Timer.builder("flotilla.maintenance.run").description("Maintenance runs and their duration, by job and outcome")
                 .tag("maintenance", job).tag("outcome", outcome).register(metrics);

@@ -71,6 +71,11 @@ public class GaugeRefreshJob {
         gauge("flotilla.tenants.indexes.unused",
                 "Tenant indexes never scanned since the statistics reset that enforce no constraint",
                 MonitoringSnapshot::unusedIndexes).register(metrics);
+        gauge("flotilla.rollouts.scheduled", "Scheduled rollouts waiting for their startAt",
+                MonitoringSnapshot::scheduledRollouts).register(metrics);
+        gauge("flotilla.rollouts.scheduled.overdue",
+                "Scheduled rollouts whose startAt passed over a minute ago and that have not started",
+                MonitoringSnapshot::overdueScheduledRollouts).register(metrics);
         for (ConnectionState state : ConnectionState.values()) {
             gauge("flotilla.db.connections", "Client sessions on Flotilla's database by state",
                     s -> s.connections().getOrDefault(state, 0L)).tag("state", state.tag()).register(metrics);

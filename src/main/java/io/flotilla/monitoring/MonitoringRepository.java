@@ -203,7 +203,12 @@ public class MonitoringRepository {
                         + " coalesce((SELECT sum(unused) FROM schemas), 0)::int8 AS unused_indexes,"
                         + " (SELECT coalesce(json_object_agg(state, n), '{}'::json) FROM"
                         + "   (SELECT coalesce(state, '') AS state, count(*) AS n" + CLIENT_SESSIONS
-                        + "    GROUP BY 1) a) AS connections")
+                        + "    GROUP BY 1) a) AS connections,"
+                        // Scheduled rollouts waiting for their startAt, and those whose startAt passed a minute ago
+                        // without a start (no replica's trigger fired: what an operator must hear about).
+                        + " (SELECT count(*) FROM public.rollouts WHERE state = 'scheduled') AS scheduled,"
+                        + " (SELECT count(*) FROM public.rollouts WHERE state = 'scheduled'"
+                        + "   AND start_at < now() - interval '1 minute') AS overdue")
                 .execute()
                 .map(rows -> {
                     Row row = rows.iterator().next();
@@ -215,7 +220,8 @@ public class MonitoringRepository {
                     byState.forEach(e -> connections.merge(ConnectionState.of(e.getKey()),
                             ((Number) e.getValue()).longValue(), Long::sum));
                     return new MonitoringSnapshot(row.getLong("tenant_bytes"), row.getLong("largest_bytes"),
-                            row.getLong("unused_indexes"), connections);
+                            row.getLong("unused_indexes"), connections, row.getLong("scheduled"),
+                            row.getLong("overdue"));
                 });
     }
 

@@ -60,6 +60,16 @@ public class WebhookSender {
         this.metrics = metrics;
         this.http = HttpClient.newBuilder().connectTimeout(config.timeout())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
+        // Every outcome's series exists from the start at 0, so an alert's increase() has a series before the first one.
+        for (String outcome : List.of(WebhookDelivery.Status.DELIVERED.value(), "retry",
+                WebhookDelivery.Status.FAILED.value())) {
+            deliveryCounter(outcome);
+        }
+    }
+
+    private Counter deliveryCounter(String outcome) {
+        return Counter.builder("flotilla.webhook.deliveries").description("Webhook delivery attempts by outcome")
+                .tag("outcome", outcome).register(metrics);
     }
 
     void start(@Observes StartupEvent event) {
@@ -146,9 +156,7 @@ public class WebhookSender {
                 Log.debugf("Webhook delivery %s to %s: %s (attempt %d, %s)", d.id(), attempt.url(), answer.error(),
                         d.attempts(), outcome);
             }
-            Counter.builder("flotilla.webhook.deliveries").description("Webhook delivery attempts by outcome")
-                    .tag("outcome", WebhookDelivery.Status.PENDING.value().equals(outcome) ? "retry" : outcome)
-                    .register(metrics).increment();
+            deliveryCounter(WebhookDelivery.Status.PENDING.value().equals(outcome) ? "retry" : outcome).increment();
         })).replaceWithVoid();
     }
 

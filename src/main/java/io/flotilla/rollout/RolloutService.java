@@ -10,6 +10,8 @@ import io.flotilla.notify.Events;
 import io.flotilla.security.Role;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.logging.Log;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.json.JsonObject;
@@ -36,11 +38,17 @@ public class RolloutService {
     private final CurrentIdentityAssociation identity;
     private final RolloutSchedule schedule;
     private final Events events;
+    private final MeterRegistry metrics;
 
     public RolloutService(RolloutPlanner planner, RolloutRepository rollouts, RolloutWorker worker, FlotillaConfig config,
                           @ConfigProperty(name = "quarkus.datasource.reactive.max-size") int poolSize,
-                          CurrentIdentityAssociation identity, RolloutSchedule schedule, Events events) {
+                          CurrentIdentityAssociation identity, RolloutSchedule schedule, Events events,
+                          MeterRegistry metrics) {
         this.events = events;
+        this.metrics = metrics;
+        // Every outcome's series exists from the start at 0, so an alert's increase() has a series before the first one.
+        List.of(RolloutState.SUCCEEDED, RolloutState.FAILED, RolloutState.CANCELLED).forEach(outcome ->
+                Counter.builder("flotilla.rollouts.finished").tag("outcome", outcome.value()).register(metrics));
         this.identity = identity;
         this.schedule = schedule;
         this.planner = planner;
@@ -131,6 +139,7 @@ public class RolloutService {
                 .invoke(r -> {
                     // Nothing to do: stored succeeded at once, never run by a worker, so reported here.
                     if (r.state() == RolloutState.SUCCEEDED) {
+                        finished(RolloutState.SUCCEEDED);
                         events.rollout(EventType.ROLLOUT_SUCCEEDED, r.id(), null);
                     }
                 });
@@ -184,6 +193,7 @@ public class RolloutService {
                     })
                     .onFailure(FlotillaException.class).recoverWithUni(e -> rollouts.failScheduled(id,
                             "not started at its startAt: " + e.getMessage())
+                            .invoke(() -> finished(RolloutState.FAILED))
                             .invoke(() -> events.rollout(EventType.ROLLOUT_FAILED, id, "not started at its startAt: "
                                     + e.getMessage()))
                             .replaceWith(false))
@@ -195,6 +205,14 @@ public class RolloutService {
                     })
                     .replaceWithVoid();
         });
+    }
+
+    /**
+     * A rollout that ended without a worker running it (nothing to do; a scheduled one refused at its startAt): counted
+     * in {@code flotilla.rollouts.finished} as the workers count theirs, so alerts on failures see these too.
+     */
+    private void finished(RolloutState outcome) {
+        Counter.builder("flotilla.rollouts.finished").tag("outcome", outcome.value()).register(metrics).increment();
     }
 
     /** Quartz's store is JDBC: its calls run on a worker thread, never the event loop. */

@@ -160,12 +160,49 @@ class GrafanaDashboardTest {
             }
             used.addAll(metrics);
         }
+        // The ready alert rules beside the dashboard: every metric and label they name is exported too.
+        JsonNode rules = alertRules();
+        List<String> alerts = new ArrayList<>();
+        for (JsonNode group : rules.path("spec").path("groups")) {
+            for (JsonNode rule : group.path("rules")) {
+                String where = "alert " + rule.path("alert").asText();
+                String expr = rule.path("expr").asText();
+                Set<String> metrics = metricNames(expr);
+                assertFalse(metrics.isEmpty(), where + " names no metric: " + expr);
+                Set<String> labels = new HashSet<>(SCRAPE_LABELS);
+                for (String metric : metrics) {
+                    assertTrue(exported.containsKey(metric), where + " uses " + metric + ", which the service does"
+                            + " not export; flotilla_* it does: " + flotilla(exported.keySet()));
+                    labels.addAll(exported.get(metric));
+                }
+                for (String label : labelNames(expr)) {
+                    assertTrue(labels.contains(label), where + " uses label " + label + ", which " + metrics
+                            + " do not have: " + labels);
+                }
+                alerts.add(rule.path("alert").asText());
+            }
+        }
+        assertEquals("PrometheusRule", rules.path("kind").asText());
+        assertTrue(alerts.containsAll(List.of("FlotillaRolloutFailed", "FlotillaScheduledRolloutOverdue",
+                "FlotillaMaintenanceFailing", "FlotillaWebhookDeliveriesFailing")), "alert rules: " + alerts);
         // What the issue asks the dashboard to show, by the metric that shows it.
         for (String family : List.of("flotilla_rollouts_started_total", "flotilla_rollouts_finished_total",
+                "flotilla_rollouts_scheduled", "flotilla_rollouts_scheduled_overdue", "flotilla_webhook_deliveries_total",
                 "flotilla_steps_pending", "flotilla_migration_step_seconds_bucket", "flotilla_lock_wait_seconds_bucket",
                 "flotilla_maintenance_run_seconds_count", "sql_pool_active", "flotilla_server_companies",
                 "flotilla_tenants_size_bytes", "flotilla_db_connections")) {
             assertTrue(used.contains(family), "no panel shows " + family);
+        }
+    }
+
+    static final String ALERTS = "k8s/grafana/flotilla-alerts.yaml";
+
+    private static JsonNode alertRules() {
+        try {
+            return new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                    .readTree(Path.of(System.getProperty("basedir", ".")).resolve(ALERTS).toFile());
+        } catch (IOException e) {
+            throw new AssertionError(ALERTS + " is not readable YAML: " + e.getMessage(), e);
         }
     }
 

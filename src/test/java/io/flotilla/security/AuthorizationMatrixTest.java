@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.Set;
 import java.util.logging.Level;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -146,6 +148,17 @@ class AuthorizationMatrixTest {
         // Each spelling reached handlers for allowed callers (or the check above would be about 404s only).
         System.out.println("authorization matrix: " + calls + " calls; allowed calls that reached a handler, by spelling: " + routed);
         assertTrue(routed.getOrDefault("plain", 0) > 0 && routed.getOrDefault("matrix", 0) > 0, routed.toString());
+        // The audit (package audit) recorded every change asked for, refused ones too, with no one's per-operation
+        // code: each write operation of the contract has its refusals of a caller without a token; reads are not
+        // recorded at all.
+        Set<String> audited = new TreeSet<>(Sql.column(ds,
+                "SELECT DISTINCT action FROM public.audit_entries WHERE status = 401 AND subject IS NULL"));
+        Set<String> writes = new TreeSet<>(operations.stream().filter(op -> !op.method().equals("GET"))
+                .map(RolesTable.Operation::id).toList());
+        assertTrue(audited.containsAll(writes), "write operations missing from the audit: " + new TreeSet<>(writes)
+                .stream().filter(id -> !audited.contains(id)).toList());
+        assertEquals(0, Sql.count(ds, "SELECT count(*) FROM public.audit_entries WHERE method IN ('GET', 'HEAD')"),
+                "reads are not audited");
     }
 
     @Test
