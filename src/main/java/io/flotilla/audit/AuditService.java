@@ -1,6 +1,6 @@
 package io.flotilla.audit;
 
-import io.flotilla.tenant.Sessions;
+import io.flotilla.sql.Sessions;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
