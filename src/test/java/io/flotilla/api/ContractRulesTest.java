@@ -13,7 +13,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The README's rules for the contract, read off {@code openapi.yaml} (which {@link OpenApiContractTest} keeps equal to
+ * The contract's rules (docs/api.md), read off {@code openapi.yaml} (which {@link OpenApiContractTest} keeps equal to
  * what the code serves): nothing is ever null, nothing says it is, and every operation declares the statuses HTTP
  * and the database can give it. The TypeScript client (tools/tsclient) checks the answers themselves.
  */
@@ -25,7 +25,7 @@ class ContractRulesTest {
     void noFieldIsNullNorSaysItMayBe() throws IOException {
         List<String> found = new ArrayList<>();
         nulls("", YAML.readTree(OpenApiContractTest.CONTRACT.toFile()), found);
-        assertEquals(List.of(), found, "a field without a value is left out, never null (README, API)");
+        assertEquals(List.of(), found, "a field without a value is left out, never null (docs/api.md)");
     }
 
     @Test

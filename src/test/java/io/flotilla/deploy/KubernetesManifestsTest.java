@@ -51,8 +51,10 @@ class KubernetesManifestsTest {
     static final String SECRET_NAME = "flotilla-secrets";
     static final String TENANT_SECRET_EXAMPLE = "tenant-servers-secret.example.yaml";
     static final String TENANT_SECRET_NAME = "flotilla-tenant-servers";
-    /** Where the Deployment mounts the tenant servers' passwords, one file per server (README, Tenant servers). */
+    /** Where the Deployment mounts the tenant servers' passwords, one file per server (docs/servers.md). */
     static final String SERVERS_DIR = "/etc/flotilla/servers";
+    /** The manual's page that registers servers and creates their Secret. */
+    static final String SERVERS_PAGE = "docs/servers.md";
     /** Example files that document a Secret and are never applied. */
     static final Map<String, String> SECRET_EXAMPLES = Map.of(SECRET_NAME, SECRET_EXAMPLE,
             TENANT_SECRET_NAME, TENANT_SECRET_EXAMPLE);
@@ -306,7 +308,7 @@ class KubernetesManifestsTest {
 
     /**
      * The tenant servers' passwords: the example Secret documents one placeholder per server, the Deployment mounts
-     * every key read-only at {@link #SERVERS_DIR}, and the README registers exactly those servers with
+     * every key read-only at {@link #SERVERS_DIR}, and docs/servers.md registers exactly those servers with
      * {@code "passwordFrom": {"file": ...}} paths that resolve through that mount to those keys.
      */
     static void checkTenantServerPasswords(Deployables d) {
@@ -347,26 +349,26 @@ class KubernetesManifestsTest {
         assertNull(get(mount, "subPath"), "a subPath mount never sees a new or rotated password");
 
         List<String> files = d.readmePasswordFiles();
-        assertFalse(files.isEmpty(), "the README's Tenant servers section registers no server with a password file");
+        assertFalse(files.isEmpty(), "docs/servers.md registers no server with a password file");
         Set<String> registered = new TreeSet<>();
         for (String file : files) {
             Map.Entry<String, String> mounted = mountedSecret(deployment, container, file);
-            assertNotNull(mounted, "the README registers a server with the password file " + file + ", which no Secret"
+            assertNotNull(mounted, "docs/servers.md registers a server with the password file " + file + ", which no Secret"
                     + " volume of the Deployment mounts");
-            assertEquals(TENANT_SECRET_NAME, mounted.getKey(), "README password file " + file);
+            assertEquals(TENANT_SECRET_NAME, mounted.getKey(), "docs/servers.md password file " + file);
             registered.add(mounted.getValue());
         }
-        assertEquals(keys, registered, "the servers the README registers and the keys " + TENANT_SECRET_EXAMPLE + " documents");
+        assertEquals(keys, registered, "the servers docs/servers.md registers and the keys " + TENANT_SECRET_EXAMPLE + " documents");
         Matcher create = Pattern.compile("kubectl create secret generic " + Pattern.quote(TENANT_SECRET_NAME) + "((?:\\s+--from-[a-z]+=[^=\\s]+=\\S+)+)")
                 .matcher(d.readmeTenantServers());
-        assertTrue(create.find(), "the README's Tenant servers section shows no `kubectl create secret generic "
+        assertTrue(create.find(), "docs/servers.md shows no `kubectl create secret generic "
                 + TENANT_SECRET_NAME + "`");
         Set<String> created = new TreeSet<>();
         Matcher key = Pattern.compile("--from-[a-z]+=([^=\\s]+)=").matcher(create.group(1));
         while (key.find()) {
             created.add(key.group(1));
         }
-        assertEquals(keys, created, "the keys the README's kubectl command creates");
+        assertEquals(keys, created, "the keys the kubectl command of docs/servers.md creates");
     }
 
     static void checkRuntime(Deployables d) {
@@ -747,7 +749,7 @@ class KubernetesManifestsTest {
                 }
                 return new Deployables(files, new StringBuilder(Files.readString(ROOT.resolve("docker/Dockerfile.jvm"))),
                         Files.readString(ROOT.resolve(".dockerignore")),
-                        new StringBuilder(Files.readString(ROOT.resolve("README.md"))));
+                        new StringBuilder(Files.readString(ROOT.resolve(SERVERS_PAGE))));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -763,13 +765,9 @@ class KubernetesManifestsTest {
             dockerfileText.replace(at, at + from.length(), to);
         }
 
-        /** The README's "Tenant servers" section, up to the next section. */
+        /** The manual's page on tenant servers (it was the README's "Tenant servers" section). */
         String readmeTenantServers() {
-            String readme = readmeText.toString();
-            int start = readme.indexOf("\n## Tenant servers\n");
-            assertTrue(start >= 0, "the README has no section Tenant servers");
-            int end = readme.indexOf("\n## ", start + 1);
-            return readme.substring(start, end < 0 ? readme.length() : end);
+            return readmeText.toString();
         }
 
         /** Every {@code "passwordFrom": {"file": "..."}} path in that section. */
@@ -785,7 +783,7 @@ class KubernetesManifestsTest {
 
         void replaceReadme(String from, String to) {
             int at = readmeText.indexOf(from);
-            assertTrue(at >= 0, "no " + from + " in the README");
+            assertTrue(at >= 0, "no " + from + " in " + SERVERS_PAGE);
             readmeText.replace(at, at + from.length(), to);
         }
 

@@ -63,7 +63,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver} ({@code /usr/bin/chromium}, {@code
  * /usr/bin/chromedriver}; {@code .ci/run} installs them). Nothing is downloaded: the driver is given to Selenium, so
  * Selenium Manager never runs, and Chromium's background networking is off. With {@code
- * -Dflotilla.docs.screenshot=true} the screenshot is also copied to {@code docs/dashboard.png} (the README's).
+ * -Dflotilla.docs.screenshot=true} the screenshot is also copied to {@code docs/dashboard.png} (the README's picture).
  * Without them the test is skipped, saying so, so that {@code mvn verify} passes on a machine with only Java and
  * Maven; with {@code CI=true} a missing browser fails instead, as CI must run it.
  */

@@ -128,7 +128,7 @@ class StartupIT extends ProcessTestSupport {
         }
     }
 
-    /** {@code java -jar quarkus-run.jar token --role admin --ttl 1h}, as the README and the later starts say. */
+    /** {@code java -jar quarkus-run.jar token --role admin --ttl 1h}, as the README's Quick start and the later starts say. */
     private static String tokenCommand(Path data) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-jar", ServiceProcess.JAR.toString(), "token", "--role", "admin",

@@ -245,7 +245,8 @@ class GrafanaDashboardTest {
         READABLE.forEach(t -> expected.put("public." + t, "SELECT"));
         assertEquals(expected, grants, "exactly SELECT on the three tables");
 
-        // Before PostgreSQL 15 every role may create in schema public through PUBLIC (README: revoke it, as 15 does);
+        // Before PostgreSQL 15 every role may create in schema public through PUBLIC
+        // (docs/maintenance-and-monitoring.md: revoke it, as 15 does);
         // the role itself must hold no such grant either way.
         String schemaGrants = "SELECT count(*) FROM pg_namespace n,"
                 + " aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) a"

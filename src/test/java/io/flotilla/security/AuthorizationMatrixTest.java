@@ -97,7 +97,7 @@ class AuthorizationMatrixTest {
         int calls = 0;
         for (RolesTable.Operation op : operations) {
             Role needed = table.get(op.id());
-            assertTrue(needed != null, op.id() + " is not in the README's roles table");
+            assertTrue(needed != null, op.id() + " is not in the roles table of docs/security.md");
             for (Role caller : new Role[]{null, Role.VIEWER, Role.OPERATOR, Role.ADMIN}) {
                 boolean allowedHere = caller != null && caller.includes().contains(needed);
                 String token = caller == null ? null : TestTokens.token(caller);

@@ -18,13 +18,17 @@ import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The two lists of operations the tests hold against each other and the code: the contract's and the README's roles table. */
+/**
+ * The two lists of operations the tests hold against each other and the code: the contract's and the roles table of
+ * docs/security.md.
+ */
 final class RolesTable {
 
-    static final Path README = Path.of("README.md");
+    /** The page holding the roles table (it was the README's until the manual moved to docs/). */
+    static final Path PAGE = Path.of("docs/security.md");
     static final Path CONTRACT = Path.of("openapi.yaml");
     private static final Set<String> METHODS = Set.of("get", "post", "put", "patch", "delete");
-    /** A row of the README's table: | `operationId` | `METHOD /path` | role | what for |. */
+    /** A row of that table: | `operationId` | `METHOD /path` | role | what for |. */
     private static final Pattern ROW = Pattern.compile(
             "^\\| `(\\w+)` \\| `(GET|POST|PUT|PATCH|DELETE) (/\\S*)` \\| (viewer|operator|admin) \\|.*$");
     private static final Pattern PARAMETER = Pattern.compile("\\{(\\w+)}");
@@ -87,14 +91,14 @@ final class RolesTable {
         return found;
     }
 
-    /** The README's roles table, by operationId. */
+    /** The roles table of docs/security.md, by operationId. */
     static Map<String, Row> rows() {
         try {
             Map<String, Row> rows = new LinkedHashMap<>();
-            for (String line : Files.readAllLines(README)) {
+            for (String line : Files.readAllLines(PAGE)) {
                 Matcher m = ROW.matcher(line);
                 if (m.matches() && rows.put(m.group(1), new Row(m.group(2), m.group(3), Role.parse(m.group(4)))) != null) {
-                    throw new IllegalStateException(m.group(1) + " is twice in the README's roles table");
+                    throw new IllegalStateException(m.group(1) + " is twice in the roles table of " + PAGE);
                 }
             }
             return rows;

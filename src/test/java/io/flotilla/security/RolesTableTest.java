@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * One table of who may do what, kept equal three ways: the README's roles table lists exactly the operations of
- * openapi.yaml (same method, path and role: the contract names it in each operation's {@code security}), and each
+ * One table of who may do what, kept equal three ways: the roles table of docs/security.md lists exactly the
+ * operations of openapi.yaml (same method, path and role: the contract names it in each operation's {@code security}), and each
  * names the role that the resource method's {@code @RolesAllowed} names. Every JAX-RS method of the service declares
  * its role on the method itself: one with none fails here (and is refused at run time by
  * {@code quarkus.security.jaxrs.deny-unannotated-endpoints}). The served behaviour is
@@ -40,16 +40,17 @@ class RolesTableTest {
         for (RolesTable.Operation op : RolesTable.contract()) {
             RolesTable.Row row = rows.remove(op.id());
             if (row == null) {
-                wrong.add(op.id() + " (" + op.method() + " " + op.template() + ") is missing from the README's roles table");
+                wrong.add(op.id() + " (" + op.method() + " " + op.template()
+                        + ") is missing from the roles table of docs/security.md");
             } else if (!row.method().equals(op.method()) || !row.path().equals(op.template())) {
-                wrong.add(op.id() + ": the README says " + row.method() + " " + row.path() + ", the contract "
+                wrong.add(op.id() + ": docs/security.md says " + row.method() + " " + row.path() + ", the contract "
                         + op.method() + " " + op.template());
             } else if (!row.role().value().equals(op.role())) {
-                wrong.add(op.id() + ": the README says " + row.role().value() + ", the contract's security requirement "
+                wrong.add(op.id() + ": docs/security.md says " + row.role().value() + ", the contract's security requirement "
                         + op.role());
             }
         }
-        rows.keySet().forEach(id -> wrong.add(id + " is in the README's roles table but not in openapi.yaml"));
+        rows.keySet().forEach(id -> wrong.add(id + " is in the roles table of docs/security.md but not in openapi.yaml"));
         assertTrue(wrong.isEmpty(), String.join("\n", wrong));
     }
 
@@ -77,7 +78,7 @@ class RolesTableTest {
         }
         assertTrue(wrong.isEmpty(), String.join("\n", wrong));
         assertEquals(new TreeMap<>(RolesTable.readme()), declared,
-                "the README's roles table and the @RolesAllowed of the resource methods");
+                "the roles table of docs/security.md and the @RolesAllowed of the resource methods");
     }
 
     @Test

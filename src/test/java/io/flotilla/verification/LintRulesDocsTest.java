@@ -14,21 +14,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The README's lint rule table and the code's rules are the same list, with the same default levels. */
-class LintRulesReadmeTest {
+/**
+ * The lint rule table of docs/verification-and-lint.md and the code's rules are the same list, with the same default
+ * levels.
+ */
+class LintRulesDocsTest {
 
     static final String HEADER = "| rule | level | catches | instead |";
 
     @Test
-    void theReadmeTableListsEveryRuleAtItsDefaultLevel() throws IOException {
-        List<String> lines = Files.readAllLines(Path.of("README.md"));
+    void theDocsTableListsEveryRuleAtItsDefaultLevel() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("docs/verification-and-lint.md"));
         int at = lines.indexOf(HEADER);
-        assertTrue(at >= 0, "README has the lint rule table");
-        Map<String, String> readme = new LinkedHashMap<>();
+        assertTrue(at >= 0, "docs/verification-and-lint.md has the lint rule table");
+        Map<String, String> documented = new LinkedHashMap<>();
         for (int i = at + 2; i < lines.size() && lines.get(i).startsWith("|"); i++) {
             String[] cells = lines.get(i).split("\\|");
             String rule = cells[1].trim().replace("`", "");
-            assertEquals(null, readme.put(rule, cells[2].trim()), "listed twice: " + rule);
+            assertEquals(null, documented.put(rule, cells[2].trim()), "listed twice: " + rule);
         }
         Map<String, String> code = new LinkedHashMap<>();
         for (LintRule rule : LintRule.values()) {
@@ -36,7 +39,7 @@ class LintRulesReadmeTest {
         }
         code.put(LintGuide.TIMEOUT_RULE, "runner"); // met by the runner, not checked
         code.put(LintGuide.NESTING_RULE, "catalog"); // refused when the catalog loads, not checked
-        assertEquals(code, readme);
+        assertEquals(code, documented);
     }
 
     @Test
