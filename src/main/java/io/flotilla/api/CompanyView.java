@@ -15,7 +15,7 @@ public record CompanyView(UUID id, String companyName, String schemaName,
                           String server, CompanyStatus status,
                           Map<String, Object> settings, OffsetDateTime createdAt, OffsetDateTime updatedAt,
                           @Schema(nullable = true) OffsetDateTime deletedAt,
-                          @Schema(description = "Its maintenance window; absent: it may be worked on at any time")
+                          @Schema(nullable = true, description = "Its maintenance window; absent: it may be worked on at any time")
                           WindowView window) {
 
     public static CompanyView of(Company c) {
