@@ -15,7 +15,11 @@ public record Rollout(UUID id, String direction, String targetVersion, RolloutSt
                       boolean allowDrift, int totalTargets, int waves, int currentWave, String owner,
                       OffsetDateTime heartbeatAt, String error, OffsetDateTime createdAt, OffsetDateTime startedAt,
                       OffsetDateTime finishedAt, OffsetDateTime startAt, Map<String, Long> targets, Map<String, Long> steps,
-                      List<Failure> failures, Map<String, Map<String, Long>> servers) {
+                      List<Failure> failures, Map<String, Map<String, Long>> servers, List<Waiting> waiting) {
+
+    /** A company waiting (for its maintenance window, its server or its locks), with why. */
+    public record Waiting(UUID companyId, String schemaName, String server, String reason) {
+    }
 
     /** A company that failed, with the step and the PostgreSQL error. */
     public record Failure(UUID companyId, String schemaName, String server, String version, String error,
@@ -41,13 +45,13 @@ public record Rollout(UUID id, String direction, String targetVersion, RolloutSt
     }
 
     static Rollout from(Row row, Map<String, Long> targets, Map<String, Long> steps, List<Failure> failures,
-                        Map<String, Map<String, Long>> servers) {
+                        Map<String, Map<String, Long>> servers, List<Waiting> waiting) {
         return new Rollout(row.getUUID("id"), row.getString("direction"), row.getString("target_version"),
                 RolloutState.parse(row.getString("state")),
                 strategy(row),
                 row.getBoolean("allow_drift"), row.getInteger("total_targets"), row.getInteger("waves"),
                 row.getInteger("current_wave"), row.getString("owner"), row.getOffsetDateTime("heartbeat_at"),
                 row.getString("error"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("started_at"),
-                row.getOffsetDateTime("finished_at"), row.getOffsetDateTime("start_at"), targets, steps, failures, servers);
+                row.getOffsetDateTime("finished_at"), row.getOffsetDateTime("start_at"), targets, steps, failures, servers, waiting);
     }
 }

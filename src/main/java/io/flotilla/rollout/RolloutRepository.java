@@ -245,8 +245,9 @@ public class RolloutRepository implements RolloutHolds {
                         return Uni.createFrom().nullItem();
                     }
                     Row row = rows.iterator().next();
-                    return failures(id).map(failures -> Rollout.from(row, targets(row), counts(row, "steps"), failures,
-                            perServer(row.getJsonObject("servers"))));
+                    return Uni.combine().all().unis(failures(id), waiting(id)).asTuple()
+                            .map(both -> Rollout.from(row, targets(row), counts(row, "steps"), both.getItem1(),
+                                    perServer(row.getJsonObject("servers")), both.getItem2()));
                 });
     }
 
@@ -277,6 +278,19 @@ public class RolloutRepository implements RolloutHolds {
                 });
     }
 
+    /** Companies waiting now, with why (a window's next opening, a server away, locks); the first 100 in plan order. */
+    private Uni<List<Rollout.Waiting>> waiting(UUID id) {
+        return pool.preparedQuery("SELECT company_id, schema_name, server, error FROM public.rollout_targets"
+                        + " WHERE rollout_id = $1 AND status = 'waiting' ORDER BY wave, position LIMIT 100")
+                .execute(Tuple.of(id))
+                .map(rows -> {
+                    List<Rollout.Waiting> list = new ArrayList<>();
+                    rows.forEach(r -> list.add(new Rollout.Waiting(r.getUUID(0), r.getString(1), r.getString(2),
+                            r.getString(3))));
+                    return list;
+                });
+    }
+
     /** Newest first, each with its counts of companies per status: one query. */
     public Uni<List<Rollout>> list(int limit) {
         return pool.preparedQuery("SELECT " + Rollout.COLUMNS + ", r.up_to_date,"
@@ -286,7 +300,7 @@ public class RolloutRepository implements RolloutHolds {
                 .execute(Tuple.of(limit))
                 .map(rows -> {
                     List<Rollout> list = new ArrayList<>();
-                    rows.forEach(row -> list.add(Rollout.from(row, targets(row), null, null, null)));
+                    rows.forEach(row -> list.add(Rollout.from(row, targets(row), null, null, null, null)));
                     return list;
                 });
     }

@@ -96,6 +96,10 @@ class WindowRolloutTest {
             Map<String, Integer> targets = given().get("/api/v1/rollouts/{id}", id).path("targets");
             return Integer.valueOf(3).equals(targets.get("succeeded")) && Integer.valueOf(1).equals(targets.get("waiting"));
         });
+        given().get("/api/v1/rollouts/{id}", id).then()
+                .body("waiting.size()", equalTo(1))
+                .body("waiting[0].companyId", equalTo(late))
+                .body("waiting[0].reason", startsWith(RolloutWorker.WINDOW_REASON + opens));
         assertTrue(Instant.now().isBefore(opens), "seen before the window opens");
 
         RolloutTest.finished(id).then().body("state", equalTo("succeeded")).body("targets.succeeded", equalTo(4));
