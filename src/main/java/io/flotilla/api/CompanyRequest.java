@@ -20,11 +20,14 @@ public record CompanyRequest(String companyName, String schemaName,
                              @Schema(description = "With adopt, for a schema without a history table: the catalog"
                                      + " version it stands at") String baselineVersion,
                              @Schema(description = "With adopt: the other tool's history table, when it is not that"
-                                     + " tool's default name") String historyTable) {
+                                     + " tool's default name") String historyTable,
+                             @Schema(description = "Its maintenance window: rollouts and the scheduled maintenance"
+                                     + " jobs work on it only inside it (without one: at any time). Not with adopt")
+                             WindowView window) {
 
     public CompanyRequest(String companyName, String schemaName, String status, Map<String, Object> settings,
                           String server) {
-        this(companyName, schemaName, status, settings, server, null, null, null, null);
+        this(companyName, schemaName, status, settings, server, null, null, null, null, null);
     }
 
     public boolean adopting() {

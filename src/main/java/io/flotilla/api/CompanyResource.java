@@ -82,7 +82,7 @@ public class CompanyResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OnboardingView.class)))
     @APIResponse(responseCode = "200", description = "Adopted already (adopt: true): nothing done",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OnboardingView.class)))
-    @APIResponse(responseCode = "400", description = "Invalid company name, schema name, status or settings; unknown field; no such server",
+    @APIResponse(responseCode = "400", description = "Invalid company name, schema name, status, settings or window; unknown field; no such server",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "Company name or schema name already used, the schema exists, the server is draining, offline or full; adopting: the schema is missing, busy, or another company's",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
@@ -98,8 +98,13 @@ public class CompanyResource {
         if (body == null) {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "A JSON body with companyName and schemaName is required");
         }
+        if (body.adopting() && body.window() != null) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "window is not taken with adopt: adopt the schema,"
+                    + " then set the window with PATCH /api/v1/companies/{id}");
+        }
+        // Checked before anything is created: a bad window is a 400 with nothing changed.
         CompanyService.NewCompany company = new CompanyService.NewCompany(body.companyName(), body.schemaName(),
-                body.status(), body.settings(), body.server());
+                body.status(), body.settings(), body.server(), body.window() == null ? null : body.window().parse());
         if (body.adopting()) {
             return adoption.adopt(new AdoptionService.AdoptRequest(company, Boolean.TRUE.equals(body.acceptDrift()),
                             body.baselineVersion(), body.historyTable()))
@@ -169,9 +174,10 @@ public class CompanyResource {
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Role.OPERATOR_NAME)
-    @Operation(operationId = "updateCompany", summary = "Change a company's status and/or settings (template values)")
+    @Operation(operationId = "updateCompany", summary = "Change a company's status, settings (template values) and/or"
+            + " maintenance window")
     @APIResponse(responseCode = "200", description = "The company as changed")
-    @APIResponse(responseCode = "400", description = "id is not a UUID, invalid status or settings, or nothing to change",
+    @APIResponse(responseCode = "400", description = "id is not a UUID, invalid status, settings or window, or nothing to change",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No company with this id",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
@@ -181,9 +187,17 @@ public class CompanyResource {
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = CompanyPatch.class))) CompanyPatch body) {
         if (body == null) {
-            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "A JSON body with status and/or settings is required");
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "A JSON body with status, settings, window and/or"
+                    + " removeWindow is required");
         }
-        return service.update(Params.uuid("id", id), body.status(), body.settings()).map(CompanyView::of);
+        UUID companyId = Params.uuid("id", id);
+        if (Boolean.TRUE.equals(body.removeWindow()) && body.window() != null) {
+            throw new FlotillaException(ErrorCode.INVALID_WINDOW, "Send window or removeWindow, not both; nothing was changed");
+        }
+        CompanyService.WindowChange window = body.window() != null
+                ? new CompanyService.WindowChange(body.window().parse(), false)
+                : new CompanyService.WindowChange(null, Boolean.TRUE.equals(body.removeWindow()));
+        return service.update(companyId, body.status(), body.settings(), window).map(CompanyView::of);
     }
 
     @DELETE

@@ -34,6 +34,8 @@ public record RolloutRequest(@Schema(implementation = Direction.class) String di
      *                        FLOTILLA_LOCK_TIMEOUTS); an empty array: one attempt without lock_timeout (as Flyway runs)
      * @param lockBudget      time a step may spend on attempts and pauses (default FLOTILLA_LOCK_BUDGET)
      * @param statementTimeout statement_timeout of every step, "0" for none (default FLOTILLA_STATEMENT_TIMEOUT)
+     * @param deadline        after this instant no company starts: those not reached (waiting for their window, or
+     *                        not started yet) are cancelled with that reason and the rollout ends, failed
      */
     // Not "Strategy" in the contract: that is the rollout's own (io.flotilla.rollout.RolloutStrategy).
     @Schema(name = "RolloutRequestStrategy")
@@ -42,6 +44,9 @@ public record RolloutRequest(@Schema(implementation = Direction.class) String di
                            @Schema(enumeration = {"fail", "wait"}, defaultValue = "fail") String onLockTimeout,
                            @Schema(examples = "[\"100ms\", \"1s\", \"5s\"]") List<String> lockTimeouts,
                            @Schema(examples = "30s") String lockBudget,
-                           @Schema(examples = "10m") String statementTimeout) {
+                           @Schema(examples = "10m") String statementTimeout,
+                           @Schema(description = "After this instant no company starts: those not reached are"
+                                   + " cancelled and the rollout ends (failed); in the future, and after startAt")
+                           OffsetDateTime deadline) {
     }
 }

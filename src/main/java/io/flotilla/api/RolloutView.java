@@ -33,7 +33,17 @@ public record RolloutView(UUID id, @Schema(implementation = Direction.class) Str
                           @Schema(description = "In the detail view: per server, its companies in this rollout per status"
                                   + " (waiting: the server cannot be reached; the rollout runs them when it can)",
                                   nullable = true, additionalProperties = ServerTargets.class)
-                          Map<String, Map<String, Long>> servers) {
+                          Map<String, Map<String, Long>> servers,
+                          @Schema(description = "In the detail view: companies waiting now (at most 100), each with why:"
+                                  + " its maintenance window's next opening, its server away, or its locks",
+                                  nullable = true) List<Waiting> waiting) {
+
+    /** A company waiting, with why. */
+    @Schema(name = "WaitingTarget")
+    public record Waiting(UUID companyId, String schemaName, String server,
+                          @Schema(nullable = true, description = "Why it waits; for a maintenance window: \"outside its"
+                                  + " maintenance window; opens at\" and the instant") String reason) {
+    }
 
     /** Documentation only: the values of {@code servers}, counts keyed by the target statuses. */
     @Schema(name = "ServerTargets", type = SchemaType.OBJECT, propertyNames = TargetStatus.class,
@@ -56,7 +66,9 @@ public record RolloutView(UUID id, @Schema(implementation = Direction.class) Str
                 .toList();
         return new RolloutView(r.id(), r.direction(), r.targetVersion(), r.state(), r.strategy(), r.allowDrift(),
                 r.totalTargets(), r.waves(), r.currentWave(), r.owner(), r.heartbeatAt(), r.error(), r.createdAt(),
-                r.startedAt(), r.finishedAt(), r.startAt(), r.targets(), r.steps(), failures, r.servers());
+                r.startedAt(), r.finishedAt(), r.startAt(), r.targets(), r.steps(), failures, r.servers(),
+                r.waiting() == null ? null : r.waiting().stream()
+                        .map(w -> new Waiting(w.companyId(), w.schemaName(), w.server(), w.reason())).toList());
     }
 
     public static List<RolloutView> of(List<Rollout> rollouts) {

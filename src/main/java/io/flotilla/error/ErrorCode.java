@@ -12,6 +12,7 @@ public enum ErrorCode {
     INVALID_STATUS(400, "Invalid status"),
     INVALID_SETTINGS(400, "Invalid settings"),
     INVALID_VERSION(400, "Invalid version"),
+    INVALID_WINDOW(400, "Invalid maintenance window"),
     PAYLOAD_TOO_LARGE(413, "Request body too large"),
 
     // security

@@ -9,7 +9,8 @@ import java.util.UUID;
 /**
  * One run of a maintenance job; {@code steps} only in the single-run view.
  *
- * @param skipped companies left alone because their server was offline or could not be reached (not failures)
+ * @param skipped companies left alone because their server was offline or could not be reached, or their maintenance
+ *                window was closed (not failures)
  */
 public record MaintenanceRun(UUID id, String job, @Schema(enumeration = {"scheduled", "manual"}) String trigger,
                              @Schema(enumeration = {"pending", "running", "succeeded", "failed"}) String state, int companies, int succeeded,
@@ -23,7 +24,8 @@ public record MaintenanceRun(UUID id, String job, @Schema(enumeration = {"schedu
      * What the job did in one company schema.
      *
      * @param server the server holding the schema, where the job ran
-     * @param status succeeded, failed, or skipped (its server offline or unreachable; {@code detail} says which)
+     * @param status succeeded, failed, or skipped (its server offline or unreachable, or its window closed;
+     *               {@code detail} says which)
      */
     public record Step(UUID companyId, String schemaName, String server,
                        @Schema(enumeration = {"succeeded", "failed", "skipped"}) String status,

@@ -17,6 +17,8 @@ import io.flotilla.sql.Connections;
 import io.flotilla.sql.TenantExecutor;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyRepository;
+import io.flotilla.window.MaintenanceWindow;
+import io.flotilla.window.WindowRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -43,10 +45,14 @@ import java.util.stream.Collectors;
  * Runs maintenance jobs over company schemas, each on the server that holds it, with bounded parallelism on every
  * server, under each schema's advisory lock there (so a vacuum never interleaves with a migration of the same
  * schema), recording one step per company with its server. One schema failing never stops the others; a company
- * whose server is offline or cannot be reached is skipped, with the reason, and the run goes on.
+ * whose server is offline or cannot be reached, or whose maintenance window is closed, is skipped, with the reason,
+ * and the run goes on.
  */
 @ApplicationScoped
 public class MaintenanceService {
+
+    /** The start of a skipped step's detail when the company's window was closed, followed by its next opening. */
+    public static final String WINDOW_SKIP = "outside its maintenance window; opens at ";
 
     private final MaintenanceCatalog catalog;
     private final MaintenanceRepository runs;
@@ -60,11 +66,13 @@ public class MaintenanceService {
     private final String executedBy;
     private final MeterRegistry metrics;
     private final Events events;
+    private final WindowRepository windows;
 
     public MaintenanceService(MaintenanceCatalog catalog, MaintenanceRepository runs, MaintenanceScheduler scheduler,
                               CompanyRepository companies, TenantExecutor executor, AdvisoryLocks locks,
                               MaintenanceSql maintenanceSql, ServerPools pools, FlotillaConfig config,
-                              SchemaMigrator migrator, MeterRegistry metrics, Events events) {
+                              SchemaMigrator migrator, MeterRegistry metrics, Events events, WindowRepository windows) {
+        this.windows = windows;
         this.events = events;
         this.catalog = catalog;
         this.runs = runs;
@@ -134,7 +142,8 @@ public class MaintenanceService {
                     // A recovered run counts the companies its dead replica already did, too.
                     return runs.start(id, todo.size() + done.size(), executedBy).replaceWith(todo);
                 }))
-                .flatMap(todo -> runAll(definition, id, todo))
+                .flatMap(todo -> windows.forCompanies(todo.stream().map(Company::id).toList())
+                        .flatMap(byCompany -> runAll(definition, id, todo, byCompany)))
                 .flatMap(x -> runs.finish(id, null))
                 .onFailure().call(e -> runs.finish(id, e.getMessage()).onFailure().recoverWithNull())
                 .invoke(() -> Log.infof("Maintenance %s run %s finished", job, id))
@@ -166,7 +175,8 @@ public class MaintenanceService {
      * Every server's companies at once, each server with at most {@code maintenance-parallelism} schemas in work: a
      * server's pool is its own, so servers do not wait for each other, and none gets more than its share.
      */
-    private Uni<Void> runAll(MaintenanceJobDefinition job, UUID runId, List<Company> todo) {
+    private Uni<Void> runAll(MaintenanceJobDefinition job, UUID runId, List<Company> todo,
+                             Map<UUID, MaintenanceWindow> windows) {
         if (todo.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -177,18 +187,25 @@ public class MaintenanceService {
         int perServer = config.execution().maintenanceParallelism();
         return Multi.createFrom().iterable(byServer.values())
                 .onItem().transformToUni(companiesThere -> Multi.createFrom().iterable(companiesThere)
-                        .onItem().transformToUni(c -> runOne(job, runId, c, away))
+                        .onItem().transformToUni(c -> runOne(job, runId, c, windows.get(c.id()), away))
                         .merge(perServer)
                         .collect().last())
                 .merge(byServer.size())
                 .collect().last().replaceWithVoid();
     }
 
-    private Uni<Void> runOne(MaintenanceJobDefinition job, UUID runId, Company company, Map<String, String> away) {
+    private Uni<Void> runOne(MaintenanceJobDefinition job, UUID runId, Company company, MaintenanceWindow window,
+                             Map<String, String> away) {
         String schema = company.schemaName();
         String server = company.server();
         OffsetDateTime startedAt = OffsetDateTime.now();
         long began = System.nanoTime();
+        // Looked at when its turn comes (a long run may reach it after its window closed); skipped, not deferred: the
+        // job's next firing is its next chance, as for a company whose server is away.
+        if (window != null && !window.isOpen(startedAt.toInstant())) {
+            return skip(runId, company, WINDOW_SKIP + window.nextOpening(startedAt.toInstant()) + " (window " + window
+                    + ")", startedAt, began);
+        }
         String known = away.get(server);
         if (known != null) {
             return skip(runId, company, known, startedAt, began);

@@ -9,6 +9,8 @@ import io.flotilla.migration.Target;
 import io.flotilla.sql.Connections;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.RolloutHolds;
+import io.flotilla.window.MaintenanceWindow;
+import io.flotilla.window.WindowRules;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -101,10 +103,10 @@ public class RolloutRepository implements RolloutHolds {
     private static final String INSERT = "INSERT INTO public.rollouts (direction, target_version,"
             + " state, canary_count, batch_size, max_parallel, max_failures, allow_drift, total_targets,"
             + " waves, request, up_to_date, max_parallel_per_server, max_failures_per_server, finished_at,"
-            + " on_lock_timeout, lock_timeouts, lock_budget, statement_timeout, start_at)"
+            + " on_lock_timeout, lock_timeouts, lock_budget, statement_timeout, start_at, deadline)"
             + " VALUES ($1, $2, $3::text, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
             + " CASE WHEN $3::text = 'succeeded' THEN now() END, coalesce($15, 'fail'), $16::text[],"
-            + " $17, $18, $19) RETURNING id";
+            + " $17, $18, $19, $20) RETURNING id";
 
     private static Tuple columns(RolloutSpec spec, String state, RolloutStrategy stored, int total, int waves,
                                  JsonObject request, int upToDate, OffsetDateTime startAt) {
@@ -114,7 +116,7 @@ public class RolloutRepository implements RolloutHolds {
                 spec.allowDrift(), total, waves, request, upToDate,
                 stored.maxParallelPerServer(), stored.maxFailuresPerServer(), stored.onLockTimeout(),
                 stored.lockTimeouts() == null ? null : stored.lockTimeouts().toArray(String[]::new),
-                stored.lockBudget(), stored.statementTimeout(), startAt));
+                stored.lockBudget(), stored.statementTimeout(), startAt, stored.deadline()));
     }
 
     /** A plan as the rollout_targets rows it becomes, and the rollout's columns that follow from it. */
@@ -243,8 +245,9 @@ public class RolloutRepository implements RolloutHolds {
                         return Uni.createFrom().nullItem();
                     }
                     Row row = rows.iterator().next();
-                    return failures(id).map(failures -> Rollout.from(row, targets(row), counts(row, "steps"), failures,
-                            perServer(row.getJsonObject("servers"))));
+                    return Uni.combine().all().unis(failures(id), waiting(id)).asTuple()
+                            .map(both -> Rollout.from(row, targets(row), counts(row, "steps"), both.getItem1(),
+                                    perServer(row.getJsonObject("servers")), both.getItem2()));
                 });
     }
 
@@ -275,6 +278,19 @@ public class RolloutRepository implements RolloutHolds {
                 });
     }
 
+    /** Companies waiting now, with why (a window's next opening, a server away, locks); the first 100 in plan order. */
+    private Uni<List<Rollout.Waiting>> waiting(UUID id) {
+        return pool.preparedQuery("SELECT company_id, schema_name, server, error FROM public.rollout_targets"
+                        + " WHERE rollout_id = $1 AND status = 'waiting' ORDER BY wave, position LIMIT 100")
+                .execute(Tuple.of(id))
+                .map(rows -> {
+                    List<Rollout.Waiting> list = new ArrayList<>();
+                    rows.forEach(r -> list.add(new Rollout.Waiting(r.getUUID(0), r.getString(1), r.getString(2),
+                            r.getString(3))));
+                    return list;
+                });
+    }
+
     /** Newest first, each with its counts of companies per status: one query. */
     public Uni<List<Rollout>> list(int limit) {
         return pool.preparedQuery("SELECT " + Rollout.COLUMNS + ", r.up_to_date,"
@@ -284,7 +300,7 @@ public class RolloutRepository implements RolloutHolds {
                 .execute(Tuple.of(limit))
                 .map(rows -> {
                     List<Rollout> list = new ArrayList<>();
-                    rows.forEach(row -> list.add(Rollout.from(row, targets(row), null, null, null)));
+                    rows.forEach(row -> list.add(Rollout.from(row, targets(row), null, null, null, null)));
                     return list;
                 });
     }
@@ -336,14 +352,15 @@ public class RolloutRepository implements RolloutHolds {
                        int currentWave, long failedSoFar, Map<String, Long> failedByServer, List<TargetWork> targets) {
     }
 
-    public record TargetWork(Company company, int wave, int plannedSteps) {
+    /** A company still to do, with its maintenance window (null: none, it runs whenever its turn comes). */
+    public record TargetWork(Company company, int wave, int plannedSteps, MaintenanceWindow window) {
     }
 
     public Uni<Work> work(SqlConnection conn, UUID id) {
         return conn.preparedQuery("SELECT r.state, r.direction, r.target_version, r.canary_count, r.batch_size,"
                         + " r.max_parallel, r.max_failures, r.max_parallel_per_server, r.max_failures_per_server,"
                         + " r.on_lock_timeout, r.lock_timeouts, r.lock_budget, r.statement_timeout,"
-                        + " r.allow_drift, r.current_wave,"
+                        + " r.allow_drift, r.current_wave, r.deadline,"
                         + " (SELECT count(*) FROM public.rollout_targets WHERE rollout_id = r.id AND status = 'failed') AS failed,"
                         + " (SELECT json_object_agg(server, n) FROM (SELECT server, count(*) n FROM public.rollout_targets"
                         + "   WHERE rollout_id = r.id AND status = 'failed' GROUP BY server) f) AS failed_by_server"
@@ -353,13 +370,17 @@ public class RolloutRepository implements RolloutHolds {
                     Row r = rows.iterator().next();
                     return conn.preparedQuery("SELECT t.wave, coalesce(array_length(t.versions, 1), 0) AS planned,"
                                     + " c.id, c.company_name, c.schema_name, c.server, c.status, c.settings, c.created_at, c.updated_at,"
-                                    + " c.deleted_at FROM public.rollout_targets t JOIN public.companies c ON c.id = t.company_id"
+                                    + " c.deleted_at, w.time_zone AS window_zone, w.ranges AS window_ranges"
+                                    + " FROM public.rollout_targets t JOIN public.companies c ON c.id = t.company_id"
+                                    + " LEFT JOIN public.company_windows w ON w.company_id = c.id"
                                     + " WHERE t.rollout_id = $1 AND t.status IN ('pending', 'running', 'waiting') ORDER BY t.wave, t.position")
                             .execute(Tuple.of(id))
                             .map(targets -> {
                                 List<TargetWork> list = new ArrayList<>();
                                 targets.forEach(t -> list.add(new TargetWork(Company.fromRow(t), t.getInteger("wave"),
-                                        t.getInteger("planned"))));
+                                        t.getInteger("planned"), t.getString("window_zone") == null ? null
+                                        : WindowRules.stored(t.getString("window_zone"),
+                                                List.of(t.getArrayOfStrings("window_ranges"))))));
                                 String version = r.getString("target_version");
                                 return new Work(id, RolloutState.parse(r.getString("state")),
                                         new Target(Direction.parse(r.getString("direction")),
@@ -432,14 +453,23 @@ public class RolloutRepository implements RolloutHolds {
 
     /** Ends a rollout: final state (unless an operator already cancelled it), and its companies released. */
     public Uni<Void> close(SqlClient client, UUID id, RolloutState state, String error) {
+        return close(client, id, state, error, null);
+    }
+
+    /**
+     * {@link #close(SqlClient, UUID, RolloutState, String)}, the companies it never finished cancelled with
+     * {@code unreachedReason} as their error (null: the error they had, e.g. a window's next opening, stays).
+     */
+    public Uni<Void> close(SqlClient client, UUID id, RolloutState state, String error, String unreachedReason) {
         return client.preparedQuery("WITH r AS (UPDATE public.rollouts SET state = CASE WHEN state = 'cancelled'"
                         + " THEN state ELSE $2::text END, error = coalesce($3, error), finished_at = coalesce(finished_at, now()),"
                         + " updated_at = now(), owner = NULL WHERE id = $1 RETURNING id)"
                         + " UPDATE public.rollout_targets SET active = false,"
+                        + " error = CASE WHEN status IN ('pending', 'running', 'waiting') THEN coalesce($4, error) ELSE error END,"
                         + " status = CASE WHEN status IN ('pending', 'running', 'waiting') THEN 'cancelled' ELSE status END,"
                         + " finished_at = coalesce(finished_at, now())"
                         + " WHERE rollout_id = (SELECT id FROM r) AND (active OR status IN ('pending', 'running', 'waiting'))")
-                .execute(Tuple.of(id, state.value(), error)).replaceWithVoid();
+                .execute(Tuple.of(id, state.value(), error, unreachedReason)).replaceWithVoid();
     }
 
     /** Steps its owner paused on: nobody owns it now; companies stay reserved for the resume. */

@@ -124,6 +124,19 @@ public class RolloutService {
         }
     }
 
+    /**
+     * A deadline must leave the rollout some time: after {@code start} (now, or a scheduled rollout's startAt). Checked
+     * when asked for, not when a scheduled rollout starts: one started late (every replica down) past its deadline
+     * cancels its companies, as the deadline says.
+     */
+    private static void deadlineAfter(RolloutSpec spec, OffsetDateTime start, String what) {
+        OffsetDateTime deadline = spec.strategy().deadline();
+        if (deadline != null && !deadline.isAfter(start)) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.deadline must be after " + what
+                    + "; got " + deadline);
+        }
+    }
+
     /** The plan, with the template values each company would get; nothing is stored or run. */
     public Uni<RolloutPlan> dryRun(RolloutSpec request) {
         return planner.plan(validate(request), true);
@@ -132,6 +145,7 @@ public class RolloutService {
     /** Plans, stores and hands the rollout to the workers. Rolling back destroys data: it needs role admin. */
     public Uni<Rollout> start(RolloutSpec request, JsonObject raw) {
         RolloutSpec spec = validate(request);
+        deadlineAfter(spec, OffsetDateTime.now(), "now");
         return allowed(spec).flatMap(x -> planner.plan(spec, false))
                 .flatMap(plan -> rollouts.insert(spec, plan, raw))
                 .invoke(id -> worker.kick())
@@ -168,6 +182,7 @@ public class RolloutService {
                     + " ahead; got " + startAt + " (now " + now.withNano(0) + ")");
         }
         RolloutSpec spec = validate(request);
+        deadlineAfter(spec, startAt, "startAt " + startAt);
         return allowed(spec).flatMap(x -> planner.plan(spec, false))
                 .flatMap(plan -> rollouts.insertScheduled(spec, raw, startAt,
                         plan.entries().size() + plan.upToDate().size()))

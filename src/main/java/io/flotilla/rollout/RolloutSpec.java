@@ -9,6 +9,8 @@ import io.flotilla.migration.Target;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.UUID;
 
@@ -41,10 +43,23 @@ public record RolloutSpec(Target target, List<UUID> companyIds, List<UUID> canar
                 s.getInteger("maxParallelPerServer"), s.getInteger("maxFailuresPerServer"),
                 s.getString("onLockTimeout", RolloutStrategy.FAIL),
                 timeouts == null ? null : timeouts.stream().map(t -> t == null ? null : t.toString()).toList(),
-                s.getString("lockBudget"), s.getString("statementTimeout"));
+                s.getString("lockBudget"), s.getString("statementTimeout"), deadline(s.getValue("deadline")));
         return parse(body.getString("direction"), body.getString("targetVersion"), body.getString("status"),
                 uuids(body.getJsonArray("companyIds")), uuids(s.getJsonArray("canaryIds")), strategy,
                 body.getBoolean("allowDrift", false));
+    }
+
+    /** An RFC 3339 instant with its offset ("2026-12-08T06:00:00Z"); 400 otherwise. */
+    private static OffsetDateTime deadline(Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value.toString());
+        } catch (DateTimeParseException e) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "strategy.deadline must be an instant with its offset"
+                    + " such as \"2026-12-08T06:00:00Z\"; got '" + value + "'");
+        }
     }
 
     private static List<UUID> uuids(JsonArray ids) {

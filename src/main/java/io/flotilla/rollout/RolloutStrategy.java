@@ -4,6 +4,8 @@ import io.flotilla.lock.LockPolicy;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 
 /**
@@ -24,6 +26,8 @@ import java.util.List;
  *                      without lock_timeout (as Flyway runs); null: flotilla.locks.timeouts
  * @param lockBudget    time a step may spend on attempts ("30s"); null: flotilla.locks.budget
  * @param statementTimeout statement_timeout of every step ("10m", "0" for none); null: flotilla.locks.statement-timeout
+ * @param deadline    after it no company starts; those not reached are cancelled with that reason and the rollout
+ *                    ends (failed, naming them); null: none
  */
 // "Strategy" in the contract, as before this record replaced Rollout.Strategy.
 @Schema(name = "Strategy")
@@ -33,7 +37,9 @@ public record RolloutStrategy(int canary, @Schema(nullable = true) Integer batch
                               @Schema(nullable = true, enumeration = {FAIL, WAIT}) String onLockTimeout,
                               @Schema(nullable = true) List<String> lockTimeouts,
                               @Schema(nullable = true) String lockBudget,
-                              @Schema(nullable = true) String statementTimeout) {
+                              @Schema(nullable = true) String statementTimeout,
+                              @Schema(nullable = true, description = "After this instant no company starts; those not"
+                                      + " reached are cancelled and the rollout ends") OffsetDateTime deadline) {
 
     /** {@code onLockTimeout}'s two values. */
     public static final String FAIL = "fail";
@@ -48,7 +54,12 @@ public record RolloutStrategy(int canary, @Schema(nullable = true) Integer batch
     public RolloutStrategy(int canary, Integer batchSize, int maxParallel, int maxFailures,
                            Integer maxParallelPerServer, Integer maxFailuresPerServer) {
         this(canary, batchSize, maxParallel, maxFailures, maxParallelPerServer, maxFailuresPerServer, FAIL, null, null,
-                null);
+                null, null);
+    }
+
+    /** Whether the deadline (if any) has passed at {@code now}. */
+    public boolean pastDeadline(Instant now) {
+        return deadline != null && !now.isBefore(deadline.toInstant());
     }
 
     /** Whether a company whose step spent its lock budget waits (tried again later) rather than fails. */
@@ -85,6 +96,6 @@ public record RolloutStrategy(int canary, @Schema(nullable = true) Integer batch
     /** The same strategy with the canary wave's actual size, as the rollout stores it. */
     RolloutStrategy withCanary(int companies) {
         return new RolloutStrategy(companies, batchSize, maxParallel, maxFailures, maxParallelPerServer,
-                maxFailuresPerServer, onLockTimeout, lockTimeouts, lockBudget, statementTimeout);
+                maxFailuresPerServer, onLockTimeout, lockTimeouts, lockBudget, statementTimeout, deadline);
     }
 }

@@ -35,6 +35,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,6 +59,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 @ApplicationScoped
 public class RolloutWorker {
+
+    /** The start of a window-waiting company's reason, followed by the instant its window opens next. */
+    public static final String WINDOW_REASON = "outside its maintenance window; opens at ";
+    private static final Duration MIN_LOOK = Duration.ofMillis(10);
 
     private final Pool pool;
     private final Vertx vertx;
@@ -218,6 +224,13 @@ public class RolloutWorker {
         private final List<TargetWork> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
         /** Companies whose step spent its lock budget under onLockTimeout "wait": tried again after the others. */
         private final List<TargetWork> lockWaiting = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /**
+         * Companies whose maintenance window was closed when their turn came: each runs once its window opens (a run
+         * started inside the window is not cut when it closes); the deadline cancels those still waiting.
+         */
+        private final List<TargetWork> windowWaiting = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** Companies that ended here (succeeded, failed, skipped, cancelled): the rest were not reached. */
+        private final Set<UUID> ended = ConcurrentHashMap.newKeySet();
         /** Companies that waited for locks at least once: they show as waiting while tried again, not as running. */
         private final Set<UUID> waitedForLocks = ConcurrentHashMap.newKeySet();
         /** Where companies that stepped aside for their locks stand: their next run's step carries on from there. */
@@ -288,15 +301,16 @@ public class RolloutWorker {
          * resumed rollout.
          */
         Uni<Void> retryWaiting() {
-            if (waiting.isEmpty() && lockWaiting.isEmpty() || stopStarting()) {
+            if (waiting.isEmpty() && lockWaiting.isEmpty() && windowWaiting.isEmpty() || stopStarting()) {
                 return Uni.createFrom().voidItem();
             }
             if (!waitLogged) {
                 waitLogged = true;
-                Log.infof("Rollout %s: %d companies wait for server(s) %s, %d for table locks; trying again every %s",
-                        work.id(), waiting.size(), unreachable.keySet(), lockWaiting.size(), config.rollout().serverRetry());
+                Log.infof("Rollout %s: %d companies wait for server(s) %s, %d for table locks, %d for their maintenance"
+                                + " window; trying again every %s", work.id(), waiting.size(), unreachable.keySet(),
+                        lockWaiting.size(), windowWaiting.size(), config.rollout().serverRetry());
             }
-            return Uni.createFrom().voidItem().onItem().delayIt().by(config.rollout().serverRetry())
+            return Uni.createFrom().voidItem().onItem().delayIt().by(nextLook())
                     .flatMap(x -> Multi.createFrom().iterable(List.copyOf(unreachable.keySet()))
                             .onItem().transformToUniAndMerge(server -> servers.forWork(server)
                                     .flatMap(db -> db.pool().query("SELECT 1").execute())
@@ -315,6 +329,11 @@ public class RolloutWorker {
                             Log.infof("Rollout %s: server(s) %s answer again; running their %d waiting companies",
                                     work.id(), back, again.size());
                         }
+                        // Windows that have opened meanwhile: their companies run now (a held server holds them again).
+                        Instant now = Instant.now();
+                        List<TargetWork> opened = windowWaiting.stream().filter(t -> t.window().isOpen(now)).toList();
+                        windowWaiting.removeAll(opened);
+                        again.addAll(opened);
                         List<TargetWork> locked = List.copyOf(lockWaiting);
                         lockWaiting.removeAll(locked);
                         locked.stream().filter(t -> !held(t.company().server())).forEach(again::add);
@@ -326,9 +345,29 @@ public class RolloutWorker {
                     });
         }
 
+        /**
+         * How long the wait loop sleeps: {@code server-retry}, or less when a window opens or the deadline comes sooner
+         * (so a company runs at its opening, not up to a retry later). Never longer: pause and cancel are looked at
+         * after each sleep.
+         */
+        private Duration nextLook() {
+            Instant now = Instant.now();
+            Duration delay = config.rollout().serverRetry();
+            for (TargetWork t : windowWaiting) {
+                Duration untilOpen = Duration.between(now, t.window().nextOpening(now));
+                delay = untilOpen.compareTo(delay) < 0 ? untilOpen : delay;
+            }
+            if (work.strategy().deadline() != null) {
+                Duration untilDeadline = Duration.between(now, work.strategy().deadline().toInstant());
+                delay = untilDeadline.compareTo(delay) < 0 ? untilDeadline : delay;
+            }
+            return delay.compareTo(MIN_LOOK) < 0 ? MIN_LOOK : delay;
+        }
+
         boolean stopStarting() {
             return stopping || connectionLost || observed == RolloutState.PAUSED || observed == RolloutState.CANCELLED
-                    || failed.get() > work.strategy().maxFailures() || canaryFailures.get() > 0;
+                    || failed.get() > work.strategy().maxFailures() || canaryFailures.get() > 0
+                    || work.strategy().pastDeadline(Instant.now());
         }
 
         Uni<Void> run() {
@@ -396,6 +435,14 @@ public class RolloutWorker {
                 return Uni.createFrom().voidItem();
             }
             UUID companyId = t.company().id();
+            if (t.window() != null && !t.window().isOpen(Instant.now())) {
+                // Its turn came outside its window: it waits for the opening, the others go on.
+                Instant opens = t.window().nextOpening(Instant.now());
+                windowWaiting.add(t);
+                report(new TargetUpdate(companyId, TargetStatus.WAITING, 0, null, WINDOW_REASON + opens
+                        + " (window " + t.window() + ")", null, false));
+                return Uni.createFrom().voidItem();
+            }
             inFlight.incrementAndGet();
             if (!waitedForLocks.contains(companyId)) {
                 report(new TargetUpdate(companyId, TargetStatus.RUNNING, 0, null, null, null, true));
@@ -522,6 +569,10 @@ public class RolloutWorker {
          * company's latest status wins, its steps add up. Lost in a crash, it costs a no-op re-run, nothing more.
          */
         private void report(TargetUpdate update) {
+            if (update.status() != TargetStatus.PENDING && update.status() != TargetStatus.RUNNING
+                    && update.status() != TargetStatus.WAITING) {
+                ended.add(update.companyId());
+            }
             synchronized (reports) {
                 reports.merge(update.companyId(), update, (old, now) -> new TargetUpdate(now.companyId(), now.status(),
                         old.steps() + now.steps(), now.failedVersion(), now.error(), now.sqlState(),
@@ -550,6 +601,9 @@ public class RolloutWorker {
             }
             RolloutState outcome;
             String error = null;
+            String unreachedReason = null;
+            long unreached = work.targets().stream().filter(t -> !ended.contains(t.company().id())).count();
+            boolean deadlinePassed = work.strategy().pastDeadline(Instant.now()) && unreached > 0;
             if (observed == RolloutState.CANCELLED) {
                 outcome = RolloutState.CANCELLED;
             } else if (canaryFailures.get() > 0) {
@@ -558,6 +612,13 @@ public class RolloutWorker {
             } else if (failed.get() > work.strategy().maxFailures()) {
                 outcome = RolloutState.FAILED;
                 error = "stopped after " + failed.get() + " failed companies (maxFailures " + work.strategy().maxFailures() + ")";
+            } else if (deadlinePassed) {
+                outcome = RolloutState.FAILED;
+                unreachedReason = "not reached before the rollout's deadline " + work.strategy().deadline().toInstant();
+                error = "deadline " + work.strategy().deadline().toInstant() + " passed: " + unreached
+                        + " companies not reached were cancelled" + (failed.get() > 0 ? "; " + failed.get()
+                        + " companies failed (within maxFailures " + work.strategy().maxFailures() + ")" : "");
+                Log.infof("Rollout %s: its deadline passed with %d companies not reached", work.id(), unreached);
             } else if (failed.get() > 0) {
                 outcome = RolloutState.FAILED;
                 error = failed.get() + " companies failed (within maxFailures " + work.strategy().maxFailures() + ")";
@@ -568,7 +629,7 @@ public class RolloutWorker {
                     .register(metrics).increment();
             Log.infof("Rollout %s %s%s", work.id(), outcome.value(), error == null ? "" : ": " + error);
             String why = error;
-            return rollouts.close(lock, work.id(), outcome, error).invoke(() -> {
+            return rollouts.close(lock, work.id(), outcome, error, unreachedReason).invoke(() -> {
                 // Cancelled is reported where it is asked for (RolloutService.cancel), not again here.
                 if (outcome != RolloutState.CANCELLED) {
                     events.rollout(outcome == RolloutState.SUCCEEDED ? EventType.ROLLOUT_SUCCEEDED

@@ -3,6 +3,7 @@ package io.flotilla.tenant;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.migration.MigrationTenant;
+import io.flotilla.window.MaintenanceWindow;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
@@ -61,6 +62,10 @@ public class Company implements MigrationTenant {
     @Column(name = "deleted_at", insertable = false, updatable = false)
     private OffsetDateTime deletedAt;
 
+    // Not a column: company_windows holds it. Filled in by CompanyService where a company is shown.
+    @jakarta.persistence.Transient
+    private MaintenanceWindow window;
+
     protected Company() {
     }
 
@@ -101,6 +106,16 @@ public class Company implements MigrationTenant {
     @Override
     public String server() {
         return server;
+    }
+
+    /** Its maintenance window, where the caller read it ({@link CompanyService} does); null: none, or not read. */
+    public MaintenanceWindow window() {
+        return window;
+    }
+
+    Company window(MaintenanceWindow window) {
+        this.window = window;
+        return this;
     }
 
     public CompanyStatus status() {

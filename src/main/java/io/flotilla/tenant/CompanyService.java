@@ -12,6 +12,8 @@ import io.flotilla.server.ServerPools;
 import io.flotilla.sql.Sessions;
 import io.flotilla.sql.TenantDatabase;
 import io.flotilla.sql.TenantExecutor;
+import io.flotilla.window.MaintenanceWindow;
+import io.flotilla.window.WindowRepository;
 import io.vertx.pgclient.PgException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
@@ -32,10 +34,27 @@ public class CompanyService {
 
     /** A new company as asked for; fields unchecked until {@link #onboard}. */
     public record NewCompany(String companyName, String schemaName, String status, Map<String, Object> settings,
-                             String server) {
+                             String server, MaintenanceWindow window) {
+
+        public NewCompany(String companyName, String schemaName, String status, Map<String, Object> settings,
+                          String server) {
+            this(companyName, schemaName, status, settings, server, null);
+        }
 
         public NewCompany(String companyName, String schemaName, String status, Map<String, Object> settings) {
             this(companyName, schemaName, status, settings, null);
+        }
+    }
+
+    /**
+     * A change of a company's window: {@code set} it, or {@code remove} it; neither: keep it. Built from a request
+     * whose window was checked already ({@link io.flotilla.window.WindowRules}).
+     */
+    public record WindowChange(MaintenanceWindow set, boolean remove) {
+        public static final WindowChange KEEP = new WindowChange(null, false);
+
+        boolean changes() {
+            return set != null || remove;
         }
     }
 
@@ -49,9 +68,11 @@ public class CompanyService {
     private final SchemaMigrator migrator;
     private final CatalogService catalog;
     private final ServerPools servers;
+    private final WindowRepository windows;
 
     public CompanyService(Sessions sessions, CompanyRepository companies, LedgerRepository ledger,
-                          SchemaMigrator migrator, CatalogService catalog, ServerPools servers) {
+                          SchemaMigrator migrator, CatalogService catalog, ServerPools servers, WindowRepository windows) {
+        this.windows = windows;
         this.sessions = sessions;
         this.companies = companies;
         this.ledger = ledger;
@@ -74,6 +95,9 @@ public class CompanyService {
         AtomicReference<Company> remoteSchema = new AtomicReference<>();
         return sessions.withTransaction(() -> companies.place(server)
                         .flatMap(placed -> companies.insert(Company.create(companyName, schemaName, placed, status, settings)))
+                        // The window commits with the row, or neither does.
+                        .call(company -> request.window() == null ? Uni.createFrom().voidItem()
+                                : windows.set(company.id(), request.window()).invoke(w -> company.window(w)).replaceWithVoid())
                         .call(company -> TenantDatabase.HOME.equals(company.server()) ? createSchema(company.schemaName())
                                 : createRemoteSchema(company).invoke(() -> remoteSchema.set(company))))
                 .onFailure().call(e -> remoteSchema.get() == null ? Uni.createFrom().voidItem()
@@ -99,7 +123,14 @@ public class CompanyService {
 
     /** The company, soft-deleted or not (it still owns its schema); 404 company-not-found when there is none. */
     public Uni<Company> get(UUID id) {
-        return sessions.withSession(() -> companies.findById(id)).onItem().ifNull().failWith(() -> notFound(id));
+        return sessions.withSession(() -> companies.findById(id).call(this::withWindow))
+                .onItem().ifNull().failWith(() -> notFound(id));
+    }
+
+    /** The company with its window read, in the caller's session. */
+    private Uni<Company> withWindow(Company company) {
+        return company == null ? Uni.createFrom().nullItem()
+                : windows.of(company.id()).map(company::window);
     }
 
     public Uni<CompanyPage> list(String status, boolean includeDeleted, int page, int size) {
@@ -107,21 +138,37 @@ public class CompanyService {
             throw new FlotillaException(ErrorCode.INVALID_REQUEST, "page must be >= 0 and size between 1 and 500");
         }
         CompanyStatus only = status == null ? null : CompanyStatus.parse(status);
-        return sessions.withSession(() -> companies.list(only, includeDeleted, page, size));
+        // The page's windows in one more query, not one per company.
+        return sessions.withSession(() -> companies.list(only, includeDeleted, page, size))
+                .call(found -> windows.forCompanies(found.items().stream().map(Company::id).toList())
+                        .invoke(byId -> found.items().forEach(c -> c.window(byId.get(c.id())))));
     }
 
     public Uni<Company> update(UUID id, String status, Map<String, Object> settings) {
+        return update(id, status, settings, WindowChange.KEEP);
+    }
+
+    /** Status, settings and window in one transaction: all of it changes, or (a bad field, no such company) none. */
+    public Uni<Company> update(UUID id, String status, Map<String, Object> settings, WindowChange window) {
         CompanyStatus newStatus = status == null ? null : CompanyStatus.parse(status);
         Map<String, Object> newSettings = settings == null ? null : CompanyRules.settings(settings);
-        if (newStatus == null && newSettings == null) {
-            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "Nothing to change: send status and/or settings");
+        if (newStatus == null && newSettings == null && !window.changes()) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST,
+                    "Nothing to change: send status, settings, window and/or removeWindow");
         }
-        return sessions.withTransaction(() -> companies.update(id, newStatus, newSettings))
+        return sessions.withTransaction(() -> companies.update(id, newStatus, newSettings)
+                        .call(company -> {
+                            if (company == null || !window.changes()) {
+                                return withWindow(company);
+                            }
+                            return window.remove() ? windows.remove(id).invoke(() -> company.window(null))
+                                    : windows.set(id, window.set()).invoke(w -> company.window(w));
+                        }))
                 .onItem().ifNull().failWith(() -> notFound(id));
     }
 
     public Uni<Company> softDelete(UUID id) {
-        return sessions.withTransaction(() -> companies.softDelete(id)).onItem().ifNull().failWith(() -> notFound(id));
+        return sessions.withTransaction(() -> companies.softDelete(id).call(this::withWindow)).onItem().ifNull().failWith(() -> notFound(id));
     }
 
     /** Applies whatever is pending for one company, under its schema lock. */

@@ -51,6 +51,28 @@ class ContractEnumsTest {
                 enumeration(WebhookDeliveryView.class, "status"));
     }
 
+    @Test
+    void windowDaysAreTheWeekdays() {
+        assertEquals(Arrays.stream(io.flotilla.window.Weekday.values()).map(io.flotilla.window.Weekday::value).toList(),
+                List.of("mon", "tue", "wed", "thu", "fri", "sat", "sun"));
+        assertEquals(Arrays.stream(io.flotilla.window.Weekday.values()).map(io.flotilla.window.Weekday::value).toList(),
+                contractDays());
+    }
+
+    /** The contract's WindowRange.days items, as the generated openapi.yaml declares them. */
+    private static List<String> contractDays() {
+        try {
+            var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                    .readTree(OpenApiContractTest.CONTRACT.toFile());
+            List<String> days = new java.util.ArrayList<>();
+            yaml.path("components").path("schemas").path("WindowRange").path("properties").path("days").path("items")
+                    .path("enum").forEach(d -> days.add(d.asText()));
+            return days;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static List<String> words(Enum<?>[] values) {
         return Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT)).toList();
     }
