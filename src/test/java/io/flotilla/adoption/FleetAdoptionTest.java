@@ -178,6 +178,45 @@ class FleetAdoptionTest {
         assertEquals(List.of("46"), extra.column(0, "SELECT count(*) FROM public.migration_ledger"));
     }
 
+    @Test
+    void theApiRefusesBadRequestsAndAnswers202WithAJobToFollow() {
+        for (Map<String, Object> bad : List.<Map<String, Object>>of(Map.of(),
+                Map.of("all", true, "schemas", List.of(Map.of("schemaName", "x"))),
+                Map.of("all", true, "maxParallel", 0),
+                Map.of("schemas", List.of(Map.of("schemaName", "x"), Map.of("schemaName", "x"))),
+                Map.of("schemas", List.of(Map.of("companyName", "x"))))) {
+            given().contentType(ContentType.JSON).body(bad).when().post("/api/v1/companies/adopt")
+                    .then().log().ifValidationFails().statusCode(400)
+                    .body("type", org.hamcrest.Matchers.equalTo("urn:flotilla:problem:invalid-request"));
+        }
+        given().contentType(ContentType.JSON).body(Map.of("server", "no_such_server", "all", true))
+                .when().post("/api/v1/companies/adopt").then().statusCode(400)
+                .body("type", org.hamcrest.Matchers.equalTo("urn:flotilla:problem:server-unknown"));
+        given().when().get("/api/v1/adoptions/" + UUID.randomUUID()).then().statusCode(404)
+                .body("type", org.hamcrest.Matchers.equalTo("urn:flotilla:problem:adoption-job-not-found"));
+        given().when().get("/api/v1/adoptions/not-a-uuid").then().statusCode(400);
+
+        String missing = Sql.unique("fleet_missing");
+        Map<String, Object> body = Map.of("schemas", List.of(Map.of("schemaName", missing)));
+        JsonPath dry = given().contentType(ContentType.JSON).body(Map.of("schemas", body.get("schemas"), "dryRun", true))
+                .when().post("/api/v1/companies/adopt").then().log().ifValidationFails().statusCode(200)
+                .extract().jsonPath();
+        assertTrue(dry.getBoolean("dryRun"));
+        assertEquals("failed", dry.getString("results[0].outcome"));
+        assertEquals("schema-missing", dry.getString("results[0].errorCode"));
+        String location = given().contentType(ContentType.JSON).body(body).when().post("/api/v1/companies/adopt")
+                .then().log().ifValidationFails().statusCode(202).extract().header("Location");
+        assertTrue(location.startsWith("/api/v1/adoptions/") || location.contains("/api/v1/adoptions/"), location);
+        String path = location.substring(location.indexOf("/api/v1/adoptions/"));
+        Await.until("the job to finish", () -> !"running".equals(given().when().get(path).then().statusCode(200)
+                .extract().jsonPath().getString("state")));
+        JsonPath job = given().when().get(path).then().statusCode(200).extract().jsonPath();
+        assertEquals("finished", job.getString("state"));
+        assertEquals(1, job.getInt("failed"));
+        assertEquals(missing, job.getString("results[0].schemaName"));
+        assertEquals(0, Sql.count(ds, "SELECT count(*) FROM public.companies WHERE schema_name = ?", missing));
+    }
+
     private Job await(UUID id) {
         Await.until("adoption job " + id + " to finish",
                 () -> !"running".equals(fleet.get(id).await().atMost(WAIT).state()));
