@@ -29,6 +29,7 @@ import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -176,10 +177,12 @@ public class AdoptionService {
             return Uni.createFrom().nullItem();
         }
         String qualified = TenantExecutor.quoteIdent(schema) + "." + TenantExecutor.quoteIdent(table);
-        return conn.preparedQuery("SELECT to_regclass($1) IS NOT NULL").execute(Tuple.of(qualified))
-                .flatMap(found -> !found.iterator().next().getBoolean(0) ? Uni.createFrom().<ToolHistory>nullItem()
-                        : conn.query(tool.select(qualified)).execute()
-                                .map(rows -> new ToolHistory(tool, table, tool.fold(HistoryTool.rows(rows)))));
+        // One round trip: the table is read, and its absence (undefined_table) means no history. The session holds
+        // only the advisory lock, no transaction, so the failed statement leaves nothing behind.
+        return conn.query(tool.select(qualified)).execute()
+                .map(rows -> new ToolHistory(tool, table, tool.fold(HistoryTool.rows(rows))))
+                .onFailure(e -> e instanceof PgException pg && "42P01".equals(pg.getSqlState()))
+                .recoverWithNull();
     }
 
     private Uni<Adoption> adopt(SqlConnection conn, TenantDatabase database, Company candidate, MigrationCatalog against,
