@@ -159,6 +159,13 @@ class FleetAdoptionTest {
                 two));
         assertEquals(historyBefore, extra.column(0, "SELECT md5(string_agg(t::text, ',' ORDER BY t::text))"
                 + " FROM fleet_two_0.flyway_schema_history t").get(0));
+        JsonPath migrations = given().when().get("/api/v1/companies/" + two + "/migrations").then()
+                .log().ifValidationFails().statusCode(200).extract().jsonPath();
+        // The service's own catalog (versions 1 to 7) is the view's: 1 and 2 adopted, the rest pending.
+        assertEquals(List.of("1", "2", "3"), migrations.getList("version").subList(0, 3));
+        assertEquals(List.of("applied", "applied", "pending"), migrations.getList("state").subList(0, 3));
+        assertEquals(List.of(true, true, false), migrations.getList("adopted").subList(0, 3),
+                "shown as adopted in the migrations view");
         JsonPath view = given().when().get("/api/v1/adoptions/" + job.id()).then().log().ifValidationFails()
                 .statusCode(200).extract().jsonPath();
         assertEquals("finished", view.getString("state"));
