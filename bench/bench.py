@@ -7,6 +7,9 @@
   floor-run run those scripts as parallel psql sessions and time them
   http-time time GET calls: warm-up, then median / p95
   catalog   the catalog (versions, checksums) as GET /api/v1/migrations reports it, for the fleet seed
+  adopt-gen the catalog copied in Flyway's layout, and psql scripts that build a_1..a_N as Flyway would have:
+            the migrations applied and flyway_schema_history written as Flyway writes it (its DDL, CRC32 checksums)
+  adopt     discover, dry run and adopt (POST /api/v1/companies/adopt "all": true, polled to its end), each timed
 
 Every command prints one JSON object on stdout; run.sh reads it with python3 -c.
 """
@@ -228,6 +231,119 @@ def cmd_floor_run(a):
         sys.exit(f"floor: psql failed, see {a.files[0]}.log and siblings")
 
 
+# --- fleet adoption ----------------------------------------------------------------------------------------------
+def flyway_checksum(text):
+    """Flyway's ChecksumCalculator: CRC32 over the lines (no line endings, no BOM), UTF-8, as a signed int."""
+    import zlib
+    crc = zlib.crc32("".join(text.lstrip("\ufeff").splitlines()).encode("utf-8"))
+    return crc - (1 << 32) if crc >= (1 << 31) else crc
+
+
+FLYWAY_HISTORY = """CREATE TABLE {s}."flyway_schema_history" (
+    "installed_rank" INT NOT NULL,
+    "version" VARCHAR(50),
+    "description" VARCHAR(200) NOT NULL,
+    "type" VARCHAR(20) NOT NULL,
+    "script" VARCHAR(1000) NOT NULL,
+    "checksum" INTEGER,
+    "installed_by" VARCHAR(100) NOT NULL,
+    "installed_on" TIMESTAMP NOT NULL DEFAULT now(),
+    "execution_time" INTEGER NOT NULL,
+    "success" BOOLEAN NOT NULL
+);
+ALTER TABLE {s}."flyway_schema_history" ADD CONSTRAINT "flyway_schema_history_pk" PRIMARY KEY ("installed_rank");
+CREATE INDEX "flyway_schema_history_s_idx" ON {s}."flyway_schema_history" ("success");
+"""
+
+
+def cmd_adopt_gen(a):
+    catalog = load_catalog(a.migrations)
+    flyway_dir = Path(a.catalog_out)
+    flyway_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for rank, (name, text, transactional, placeholders, defaults) in enumerate(catalog, start=1):
+        version, rest = name.split("_", 1)
+        script = f"V{int(version)}__{rest}"
+        (flyway_dir / script).write_text(text)
+        rows.append((rank, str(int(version)), rest[:-4].replace("_", " "), script, flyway_checksum(text)))
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("adopt_*.sql"):
+        old.unlink()
+    n, p = a.n, a.parallel
+    bounds = [(i * n // p + 1, (i + 1) * n // p) for i in range(p)]
+    paths = []
+    for i, (lo, hi) in enumerate(bounds):
+        if lo > hi:
+            continue
+        path = out / f"adopt_{i + 1}.sql"
+        with path.open("w") as f:
+            for g in range(lo, hi + 1):
+                schema = f'"{a.prefix}{g}"'
+                f.write(f"CREATE SCHEMA {schema};\nSET search_path TO {schema}, public;\n")
+                for name, text, transactional, placeholders, defaults in catalog:
+                    sql = render(text, schema, defaults) if placeholders else text
+                    f.write(f"BEGIN;\n{sql.rstrip()}\nCOMMIT;\n" if transactional else f"{sql.rstrip()}\n")
+                f.write(FLYWAY_HISTORY.format(s=schema))
+                values = ",\n".join(f"({r}, '{v}', '{d}', 'SQL', '{sc}', {ck}, 'flyway', now(), 12, true)"
+                                     for r, v, d, sc, ck in rows)
+                f.write(f'INSERT INTO {schema}."flyway_schema_history" VALUES\n{values};\n')
+        paths.append(str(path))
+    print(json.dumps({"files": paths, "migrations": len(catalog), "catalog": str(flyway_dir)}))
+
+
+def cmd_adopt(a):
+    base = a.url.rstrip("/")
+    out = {}
+    t0 = time.monotonic()
+    status, body = http("GET", f"{base}/api/v1/servers/home/discover", timeout=600)
+    out["discover_seconds"] = time.monotonic() - t0
+    if status != 200:
+        sys.exit(f"discover answered {status}: {body[:2000].decode(errors='replace')}")
+    found = json.loads(body)
+    out["discovered"] = len(found)
+    out["discovered_dirty"] = sum(1 for d in found if d.get("dirty"))
+    t0 = time.monotonic()
+    status, body = http("POST", f"{base}/api/v1/companies/adopt",
+                        {"all": True, "dryRun": True, "maxParallel": a.parallel}, timeout=1800)
+    out["dry_run_seconds"] = time.monotonic() - t0
+    if status != 200:
+        sys.exit(f"dry run answered {status}: {body[:2000].decode(errors='replace')}")
+    dry = json.loads(body)
+    out["dry_run"] = {k: dry.get(k) for k in ("total", "adopted", "refused", "alreadyAdopted", "failed", "scratchBuilds")}
+    out["dry_run_not_adopted"] = [r for r in dry.get("results", []) if r.get("outcome") != "adopted"][:5]
+    t0 = time.monotonic()
+    status, body = http("POST", f"{base}/api/v1/companies/adopt", {"all": True, "maxParallel": a.parallel},
+                        timeout=600)
+    if status != 202:
+        sys.exit(f"adopt answered {status}: {body[:2000].decode(errors='replace')}")
+    job_id = json.loads(body)["id"]
+    polls, job = 0, {}
+    while True:
+        status, body = http("GET", f"{base}/api/v1/adoptions/{job_id}", timeout=120)
+        polls += 1
+        if status == 200:
+            job = json.loads(body)
+            if job.get("state") != "running":
+                break
+        if time.monotonic() - t0 > a.timeout:
+            break
+        time.sleep(a.poll)
+    polled = time.monotonic() - t0
+    finished = job.get("finishedAt")
+    started = job.get("startedAt")
+    out["adopt_seconds"] = (datetime.fromisoformat(finished.replace("Z", "+00:00")).timestamp()
+                            - datetime.fromisoformat(started.replace("Z", "+00:00")).timestamp()
+                            ) if finished and started else polled
+    out["adopt_polled_seconds"] = polled
+    out["polls"] = polls
+    out["job"] = {k: job.get(k) for k in ("id", "state", "total", "adopted", "refused", "alreadyAdopted", "failed",
+                                          "scratchBuilds", "error")}
+    out["job_not_adopted"] = [r for r in job.get("results", []) if r.get("outcome") != "adopted"][:5]
+    out["total_seconds"] = out["discover_seconds"] + out["dry_run_seconds"] + out["adopt_polled_seconds"]
+    print(json.dumps(out))
+
+
 # --- HTTP latency ---------------------------------------------------------------------------------------------
 def cmd_http_time(a):
     def once():
@@ -337,9 +453,22 @@ def main():
     o.add_argument("--timeout", type=float, default=120)
     c = sub.add_parser("catalog")
     c.add_argument("--url", required=True)
+    ag = sub.add_parser("adopt-gen")
+    ag.add_argument("--migrations", required=True)
+    ag.add_argument("--catalog-out", required=True, help="where the catalog goes in Flyway's layout")
+    ag.add_argument("--n", type=int, required=True)
+    ag.add_argument("--parallel", type=int, required=True)
+    ag.add_argument("--prefix", default="a_")
+    ag.add_argument("--out", required=True)
+    ad = sub.add_parser("adopt")
+    ad.add_argument("--url", required=True)
+    ad.add_argument("--parallel", type=int, required=True)
+    ad.add_argument("--timeout", type=float, default=1800)
+    ad.add_argument("--poll", type=float, default=0.25, help="seconds between GET polls")
     a = ap.parse_args()
     {"rollout": cmd_rollout, "floor-gen": cmd_floor_gen, "floor-run": cmd_floor_run,
-     "http-time": cmd_http_time, "catalog": cmd_catalog, "noop": cmd_noop}[a.cmd](a)
+     "http-time": cmd_http_time, "catalog": cmd_catalog, "noop": cmd_noop,
+     "adopt-gen": cmd_adopt_gen, "adopt": cmd_adopt}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@
 #
 #   bench/run.sh [N ...]          default: 100 1000 (10000 only when asked)
 #   bench/run.sh fleet            the fleet view part only
+#   bench/run.sh adopt [N]        fleet adoption: N (1000) schemas built as Flyway leaves them (the catalog applied,
+#                                 flyway_schema_history as Flyway writes it), then discover, dry run and adopt timed
 #   bench/run.sh traffic [N]      live traffic on N (200) tenants while a rollout alters their table, with
 #                                 BENCH_BLOCKED (20) of them blocked by an open transaction for BENCH_HOLD (20) s:
 #                                 Flotilla's lock timeouts and retries against one attempt without a timeout
@@ -29,6 +31,8 @@ sizes=("$@")
 # bench/run.sh servers [N]: only the rollout of N companies spread over 1, 2 and 3 servers.
 SERVERS_N=""
 if [ "${sizes[0]:-}" = servers ]; then SERVERS_N="${sizes[1]:-1000}"; sizes=(); BENCH_FLEET=0; fi
+ADOPT_N=""
+if [ "${sizes[0]:-}" = adopt ]; then ADOPT_N="${sizes[1]:-1000}"; sizes=(); BENCH_FLEET=0; fi
 TRAFFIC_N=""
 if [ "${sizes[0]:-}" = traffic ]; then TRAFFIC_N="${sizes[1]:-200}"; sizes=(); BENCH_FLEET=0; fi
 PARALLEL="${BENCH_PARALLEL:-4}"
@@ -326,6 +330,50 @@ if [ -n "$SERVERS_N" ]; then
   done
 fi
 
+# --- fleet adoption ------------------------------------------------------------------------------------------------
+# ADOPT_N schemas a_1..a_N that Flyway migrated, as far as PostgreSQL can tell: the catalog copied in Flyway's layout
+# (V<n>__name.sql) is the service's catalog, every migration applied by psql (BENCH_PARALLEL sessions, untimed) and
+# flyway_schema_history created with Flyway's DDL and rows (CRC32 checksums as Flyway computes them). Then, timed:
+# GET /servers/home/discover, POST /companies/adopt {"all": true, "dryRun": true}, and the real adoption as a job,
+# polled to its end. Checked: every schema adopted, N x M adopted steps, no step applied, the history tables untouched.
+adopt_line=""
+if [ -n "$ADOPT_N" ]; then
+  N=$ADOPT_N
+  fresh_db
+  gen=$($PY adopt-gen --migrations migrations --catalog-out "$WORK/adopt-catalog" --n "$N" --parallel "$PARALLEL" --out "$WORK")
+  log "adopt: building $N schemas as Flyway leaves them ($(j <(echo "$gen") 'd["migrations"]') migrations each)"
+  # The service's own tables first (its Flyway creates public's), so that the schemas' extensions find public.
+  SVC_MIGRATIONS="$WORK/adopt-catalog" start_service adopt
+  stop_service
+  # shellcheck disable=SC2046
+  $PY floor-run --db "$DB" $(j <(echo "$gen") '" ".join(d["files"])') >"$WORK/adopt-build.json" \
+    || die "adopt: building the schemas failed (see $WORK/adopt_1.sql.log)"
+  history_before=$(q -c "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM a_1.flyway_schema_history t")
+  q -c "VACUUM ANALYZE"
+  SVC_MIGRATIONS="$WORK/adopt-catalog" start_service adopt
+  ADMIN_TOKEN=$(java -jar "$JAR" token --role admin --subject bench --ttl 12h 2>/dev/null | tail -1)
+  load_before=$(load1)
+  log "adopt: discover, dry run, adopt $N schemas, maxParallel=$PARALLEL (load $load_before)"
+  BENCH_TOKEN="$ADMIN_TOKEN" $PY adopt --url "$URL" --parallel "$PARALLEL" >"$WORK/adopt.json" \
+    || { tail -40 "$WORK/service-adopt.log" >&2; die "adopt failed"; }
+  stop_service
+  adopted=$(j "$WORK/adopt.json" 'd["job"]["adopted"]')
+  [ "$adopted" = "$N" ] || { cat "$WORK/adopt.json" >&2; die "adopt: $adopted of $N schemas adopted"; }
+  steps=$(q -c "SELECT count(*) FROM public.migration_ledger WHERE status = 'adopted' AND schema_name LIKE 'a\_%'")
+  [ "$steps" -eq $((N * M)) ] || die "adopt: ledger has $steps adopted steps, expected $((N * M))"
+  ran=$(q -c "SELECT count(*) FROM public.migration_ledger WHERE status <> 'adopted' AND schema_name LIKE 'a\_%'")
+  [ "$ran" = 0 ] || die "adopt: $ran ledger steps other than adopted: migration SQL ran"
+  [ "$(q -c "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM a_1.flyway_schema_history t")" = "$history_before" ] \
+    || die "adopt: a_1.flyway_schema_history changed"
+  d_s=$(j "$WORK/adopt.json" '"%.2f" % d["discover_seconds"]'); r_s=$(j "$WORK/adopt.json" '"%.2f" % d["dry_run_seconds"]')
+  a_s=$(j "$WORK/adopt.json" '"%.2f" % d["adopt_seconds"]'); t_s=$(j "$WORK/adopt.json" '"%.2f" % d["total_seconds"]')
+  builds=$(j "$WORK/adopt.json" 'd["job"]["scratchBuilds"]')
+  verdict=$(python3 -c "import sys; print('meets' if float(sys.argv[1]) < 30 else 'MISSES')" "$t_s")
+  printf '\nadopt N=%s (%s migrations each): discover %s s, dry run %s s, adopt %s s, total %s s (target < 30 s: %s); %s scratch builds; %s adopted steps, none applied; load before %s\n' \
+    "$N" "$M" "$d_s" "$r_s" "$a_s" "$t_s" "$verdict" "$builds" "$steps" "$load_before"
+  adopt_line="| $N | $M | $d_s | $r_s | $a_s | $t_s ($verdict < 30 s) | $builds | $steps | $load_before |"
+fi
+
 # --- live traffic while a rollout alters the table it uses -----------------------------------------------------------
 # TRAFFIC_N tenants onboarded with the catalog, each with BENCH_CLIENTS (2) application clients (a read and an insert
 # on messages, 50-150 ms apart; bench/Traffic.java); the catalog then gets one more migration that adds a column and
@@ -500,6 +548,12 @@ fi
     echo '| lock handling | rollout | duration | free tenants p50 / p99 / max | blocked tenants p50 / p99 / max | worst free tenant max | worst blocked tenant max | free / blocked tenants done after | exactly once | attempts | queries | load before |'
     echo '|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|'
     printf '%s\n' "${traffic_rows[@]}"
+  fi
+  if [ -n "$adopt_line" ]; then
+    printf '\nFleet adoption (maxParallel %s): schemas Flyway migrated, discovered, dry-run and adopted through the API:\n\n' "$PARALLEL"
+    echo '| N | migrations | discover s | dry run s | adopt s | total s | scratch builds | adopted steps | load before |'
+    echo '|---:|---:|---:|---:|---:|---|---:|---:|---:|'
+    echo "$adopt_line"
   fi
   if [ ${#server_rows[@]} -gt 0 ]; then
     printf '\nOne rollout spread over servers (maxParallelPerServer %s, maxParallel %s x servers):\n\n' "$PARALLEL" "$PARALLEL"

@@ -22,12 +22,14 @@ import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyRepository;
 import io.flotilla.tenant.CompanyService;
 import io.flotilla.tenant.CompanyService.NewCompany;
+import io.flotilla.verification.ExpectedShapes;
 import io.flotilla.verification.Verification;
 import io.flotilla.verification.VerificationService;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -104,6 +106,15 @@ public class AdoptionService {
 
     /** {@link #adopt(AdoptRequest)} against a given catalog (the service's, or one under test). */
     public Uni<Adoption> adopt(AdoptRequest request, MigrationCatalog against) {
+        return adopt(request, against, null, false);
+    }
+
+    /**
+     * One schema of a fleet: its expected shape taken from {@code shapes} (built once per distinct set of versions and
+     * template values); with {@code dryRun}, everything is read and decided as for real and nothing recorded (the
+     * answer's {@code runId} is null).
+     */
+    public Uni<Adoption> adopt(AdoptRequest request, MigrationCatalog against, ExpectedShapes shapes, boolean dryRun) {
         String server = request.company().server() == null || request.company().server().isBlank()
                 ? TenantDatabase.HOME : request.company().server().trim();
         Company candidate = CompanyService.prepare(request.company(), server);
@@ -138,7 +149,7 @@ public class AdoptionService {
                                                 + " without baselineVersion");
                                     }
                                     return adopt(conn, database, candidate, against, history, baseline,
-                                            request.acceptDrift());
+                                            request.acceptDrift(), shapes, dryRun);
                                 }))
                         .eventually(() -> locks.unlockSchema(conn, schema).onFailure().recoverWithNull()))));
     }
@@ -166,14 +177,17 @@ public class AdoptionService {
             return Uni.createFrom().nullItem();
         }
         String qualified = TenantExecutor.quoteIdent(schema) + "." + TenantExecutor.quoteIdent(table);
-        return conn.preparedQuery("SELECT to_regclass($1) IS NOT NULL").execute(Tuple.of(qualified))
-                .flatMap(found -> !found.iterator().next().getBoolean(0) ? Uni.createFrom().<ToolHistory>nullItem()
-                        : conn.query(tool.select(qualified)).execute()
-                                .map(rows -> new ToolHistory(tool, table, tool.fold(HistoryTool.rows(rows)))));
+        // One round trip: the table is read, and its absence (undefined_table) means no history. The session holds
+        // only the advisory lock, no transaction, so the failed statement leaves nothing behind.
+        return conn.query(tool.select(qualified)).execute()
+                .map(rows -> new ToolHistory(tool, table, tool.fold(HistoryTool.rows(rows))))
+                .onFailure(e -> e instanceof PgException pg && "42P01".equals(pg.getSqlState()))
+                .recoverWithNull();
     }
 
     private Uni<Adoption> adopt(SqlConnection conn, TenantDatabase database, Company candidate, MigrationCatalog against,
-                                ToolHistory history, Version baseline, boolean acceptDrift) {
+                                ToolHistory history, Version baseline, boolean acceptDrift, ExpectedShapes shapes,
+                                boolean dryRun) {
         AdoptionPlanner.Plan plan = AdoptionPlanner.plan(against, history, baseline);
         if (!plan.refusals().isEmpty()) {
             throw refused(candidate, plan.refusals(), null);
@@ -183,15 +197,18 @@ public class AdoptionService {
             ignored.add(history.table());
             ignored.addAll(history.tool().companions());
         }
-        return verification.verifyClaimed(database, candidate, against, plan.versions(), ignored).flatMap(verified -> {
+        return verification.verifyClaimed(database, candidate, against, plan.versions(), ignored, shapes).flatMap(verified -> {
             if (!verified.ok() && !acceptDrift) {
                 throw refused(candidate, List.of(new Refusal(Refusal.Reason.SHAPE_DIFFERS, null, "The schema is not"
                         + " what its versions build (see verification); send acceptDrift: true to adopt it anyway,"
                         + " marked drifted")), verified);
             }
             Adoption adoption = new Adoption(candidate, true, history == null ? BASELINE : history.tool().value(),
-                    history == null ? null : history.table(), UUID.randomUUID(),
+                    history == null ? null : history.table(), dryRun ? null : UUID.randomUUID(),
                     plan.versions().stream().map(Version::toString).toList(), !verified.ok(), verified);
+            if (dryRun) {
+                return Uni.createFrom().item(adoption);
+            }
             return record(conn, database, adoption, plan.adopted());
         });
     }
@@ -247,15 +264,19 @@ public class AdoptionService {
                         adoption.drifted() ? JsonObject.mapFrom(v) : null))));
     }
 
-    /** One adopted step per version, each with its state row, on the connection holding the schema's lock. */
+    /**
+     * One adopted step per version, each with its state row, on the connection holding the schema's lock. Sent all at
+     * once: the client pipelines them in order on the one connection, so a schema at version 26 waits for one round
+     * trip, not 26; the first failure fails the transaction.
+     */
     private Uni<Void> steps(SqlConnection conn, Adoption adoption, List<Migration> steps) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (Migration m : steps) {
-            StepStart step = new StepStart(adoption.runId(), adoption.company().id(), adoption.company().schemaName(),
-                    m.version(), m.name(), m.up(), Direction.UP, migrator.executedBy());
-            chain = chain.call(() -> ledger.recordInTransaction(conn, step, StepStatus.ADOPTED, LockAttempts.ONE));
+        if (steps.isEmpty()) {
+            return Uni.createFrom().voidItem();
         }
-        return chain;
+        List<Uni<Long>> recorded = steps.stream().map(m -> ledger.recordInTransaction(conn, new StepStart(
+                adoption.runId(), adoption.company().id(), adoption.company().schemaName(), m.version(), m.name(),
+                m.up(), Direction.UP, migrator.executedBy()), StepStatus.ADOPTED, LockAttempts.ONE)).toList();
+        return Uni.join().all(recorded).andFailFast().replaceWithVoid();
     }
 
     /** Home's rows of an adoption whose server transaction did not commit. */

@@ -206,6 +206,20 @@ public enum HistoryTool {
         return String.format(select, qualifiedTable);
     }
 
+    /**
+     * {@link #select} as one branch of a {@code UNION ALL} reading many schemas' tables in one query: the same columns
+     * (so {@link #fold} reads them alike), then {@code k} (which table) and {@code ord} (the tool's order); the union is
+     * ordered by both.
+     */
+    String branch(int key, String qualifiedTable) {
+        int order = select.indexOf(" ORDER BY ");
+        String head = order < 0 ? select : select.substring(0, order);
+        String over = order < 0 ? "" : "ORDER BY " + select.substring(order + " ORDER BY ".length());
+        int from = head.indexOf(" FROM %s");
+        return head.substring(0, from) + ", " + key + " AS k, row_number() OVER (" + over + ") AS ord"
+                + String.format(head.substring(from), qualifiedTable);
+    }
+
     /** The rows of {@link #select}, one entry per version still standing, in the tool's order. */
     abstract List<ToolEntry> fold(List<Row> rows);
 

@@ -2,6 +2,7 @@ package io.flotilla.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flotilla.adoption.AdoptionService;
+import io.flotilla.adoption.FleetAdoptionService;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.ledger.MigrationInfo;
@@ -51,17 +52,55 @@ public class CompanyResource {
 
     private final CompanyService service;
     private final AdoptionService adoption;
+    private final FleetAdoptionService fleet;
     private final VerificationService verification;
     private final CompanyDataService data;
     private final ObjectMapper json;
 
-    public CompanyResource(CompanyService service, AdoptionService adoption, VerificationService verification,
-                           CompanyDataService data, ObjectMapper json) {
+    public CompanyResource(CompanyService service, AdoptionService adoption, FleetAdoptionService fleet,
+                           VerificationService verification, CompanyDataService data, ObjectMapper json) {
         this.service = service;
         this.adoption = adoption;
+        this.fleet = fleet;
         this.verification = verification;
         this.data = data;
         this.json = json;
+    }
+
+    @POST
+    @Path("/adopt")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(operationId = "adoptCompanies",
+            summary = "Adopt many existing schemas of one server as companies, as a job (role admin)",
+            description = "Each schema listed (or, with all: true, each that GET /api/v1/servers/{name}/discover lists,"
+                    + " named after its schema) is adopted as POST /api/v1/companies with adopt: true adopts one: under"
+                    + " its advisory lock, its history read and verified, its versions recorded as adopted steps, no"
+                    + " migration run, the other tool's table never written. At most maxParallel at once; the expected"
+                    + " shape is built once per distinct set of versions and template values. With dryRun: 200 with"
+                    + " every schema's result, nothing recorded. Otherwise 202 with the job; GET /api/v1/adoptions/{id}"
+                    + " follows it. A schema that is an adopted company already is reported already-adopted.")
+    @APIResponse(responseCode = "200", description = "Dry run: what would be adopted, refused (and why) or fail",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdoptionJobView.class)))
+    @APIResponse(responseCode = "202", description = "The job, started",
+            headers = @Header(name = "Location", description = "The job", schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdoptionJobView.class)))
+    @APIResponse(responseCode = "400", description = "Neither schemas nor all, or both; a schema without a name or"
+            + " listed twice; maxParallel out of range; an unknown server (server-unknown); unknown field",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "403", description = "Role viewer or operator: adopting a fleet needs admin",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> adoptFleet(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = FleetAdoptionRequest.class))) FleetAdoptionRequest body) {
+        if (body == null) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "A JSON body with server and schemas or \"all\": true"
+                    + " is required");
+        }
+        if (Boolean.TRUE.equals(body.dryRun())) {
+            return fleet.dryRun(body.toRequest()).map(run -> Response.ok(AdoptionJobView.of(run)).build());
+        }
+        return fleet.start(body.toRequest()).map(job -> Response.accepted(AdoptionJobView.of(job))
+                .location(URI.create("/api/v1/adoptions/" + job.id())).build());
     }
 
     @POST

@@ -1,5 +1,6 @@
 package io.flotilla.api;
 
+import io.flotilla.adoption.DiscoveryService;
 import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.security.Role;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -39,9 +41,34 @@ import static io.flotilla.api.ProblemMapper.PROBLEM_JSON;
 public class ServerResource {
 
     private final ServerService service;
+    private final DiscoveryService discovery;
 
-    public ServerResource(ServerService service) {
+    public ServerResource(ServerService service, DiscoveryService discovery) {
         this.service = service;
+        this.discovery = discovery;
+    }
+
+    @GET
+    @Path("/{name}/discover")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(operationId = "discoverSchemas",
+            summary = "The schemas on a server that another tool migrated and that are no company yet (role operator)",
+            description = "Schemas holding a history table Flotilla reads (flyway_schema_history, schema_migrations,"
+                    + " goose_db_version, _prisma_migrations, databasechangelog; historyTable adds a name, read as the"
+                    + " catalog's tool), with the tool, the latest version applied, whether the history is dirty or"
+                    + " failed and how many entries it has applied. One catalog query for the whole server and the"
+                    + " history tables read many to a query. Only reads; POST /api/v1/companies/adopt adopts them.")
+    @APIResponse(responseCode = "200", description = "The schemas, by name",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.ARRAY, implementation = DiscoveredSchemaView.class)))
+    @APIResponse(responseCode = "400", description = "historyTable is not a plain table name (invalid-request)",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No server with this name (server-not-found)",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<List<DiscoveredSchemaView>> discover(@Parameter(description = "Server name") @PathParam("name") String name,
+                                                    @Parameter(description = "One more history table name to look for")
+                                                    @QueryParam("historyTable") String historyTable) {
+        return discovery.discover(name, historyTable).map(all -> all.stream().map(DiscoveredSchemaView::of).toList());
     }
 
     @GET

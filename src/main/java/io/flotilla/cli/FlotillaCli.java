@@ -28,7 +28,7 @@ import java.util.function.Function;
                 + " the verbs teams run from terminals and pipelines, backed by the running service over its HTTP API"
                 + " (create, token and lint --dir work without it). `flotilla VERB --help` tells more."},
         subcommands = {ServeVerb.class, CreateVerb.class, StatusVerb.class, RolloutVerbs.Migrate.class,
-                RolloutVerbs.Follow.class, RolloutVerbs.Rollback.class, CheckVerbs.Lint.class, CheckVerbs.Verify.class,
+                RolloutVerbs.Follow.class, RolloutVerbs.Rollback.class, AdoptVerb.class, CheckVerbs.Lint.class, CheckVerbs.Verify.class,
                 CompanyVerbs.Seed.class, CompanyVerbs.Reset.class, TokenVerb.class, CommandLine.HelpCommand.class},
         footerHeading = "%nEnvironment:%n",
         footer = {

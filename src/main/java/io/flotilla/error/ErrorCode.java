@@ -64,6 +64,7 @@ public enum ErrorCode {
     SERVER_UNKNOWN(400, "Unknown server"),
     SERVER_NOT_ACCEPTING(409, "Server takes no new companies"),
     ADOPTION_REFUSED(422, "Schema cannot be adopted as it stands"),
+    ADOPTION_JOB_NOT_FOUND(404, "Adoption job not found"),
     DRIFT_DETECTED(409, "Applied migrations changed since they were applied"),
     MIGRATION_FAILED(500, "Migration failed"),
     SEED_FAILED(422, "Seed failed"),

@@ -24,6 +24,7 @@ import java.util.Map;
  * @param appliedChecksum the checksum recorded when it was applied
  * @param drifted         applied, but the file changed since
  * @param lastError       error of the last attempt when it failed
+ * @param adopted         applied by another tool before the schema was adopted: recorded, never run by Flotilla
  */
 public record MigrationInfo(String version, String name, MigrationState state, String script,
                             @Schema(nullable = true) String checksum,
@@ -31,7 +32,7 @@ public record MigrationInfo(String version, String name, MigrationState state, S
                             @Schema(nullable = true) OffsetDateTime appliedAt, @Schema(nullable = true) Long durationMs,
                             @Schema(nullable = true) String lastError,
                             @Schema(nullable = true) String lastErrorSqlState,
-                            @Schema(nullable = true) Long lastLedgerId) {
+                            @Schema(nullable = true) Long lastLedgerId, boolean adopted) {
 
     /** Versions and repeatables. */
     public static List<MigrationInfo> of(MigrationCatalog catalog, Map<Version, VersionHistory> history,
@@ -46,14 +47,14 @@ public record MigrationInfo(String version, String name, MigrationState state, S
     static MigrationInfo of(Repeatable r, RepeatableState s) {
         if (s == null) {
             return new MigrationInfo(Repeatable.LEDGER_VERSION, r.name(), MigrationState.PENDING, r.script().file(),
-                    r.checksum(), null, false, null, null, null, null, null);
+                    r.checksum(), null, false, null, null, null, null, null, false);
         }
         MigrationState state = s.running() ? MigrationState.RUNNING
                 : s.failed() ? MigrationState.FAILED
                 : !s.applied() ? MigrationState.PENDING
                 : r.checksum().equals(s.checksum()) ? MigrationState.APPLIED : MigrationState.OUTDATED;
         return new MigrationInfo(Repeatable.LEDGER_VERSION, r.name(), state, r.script().file(), r.checksum(),
-                s.checksum(), false, s.appliedAt(), null, s.failed() ? s.error() : null, null, s.ledgerId());
+                s.checksum(), false, s.appliedAt(), null, s.failed() ? s.error() : null, null, s.ledgerId(), false);
     }
 
     /** Versions only. */
@@ -77,7 +78,7 @@ public record MigrationInfo(String version, String name, MigrationState state, S
         String checksum = migration != null ? migration.checksum() : null;
         if (h == null) {
             return new MigrationInfo(version.toString(), name, MigrationState.PENDING, script, checksum,
-                    null, false, null, null, null, null, null);
+                    null, false, null, null, null, null, null, false);
         }
         LedgerEntry latest = h.latest();
         LedgerEntry applied = h.lastApplied().orElse(null);
@@ -98,6 +99,6 @@ public record MigrationInfo(String version, String name, MigrationState state, S
                 applied == null ? null : applied.checksum(), drifted,
                 applied == null ? null : applied.finishedAt(), applied == null ? null : applied.durationMs(),
                 failed == null ? null : failed.error(), failed == null ? null : failed.errorSqlState(),
-                latest.id());
+                latest.id(), applied != null && applied.status() == StepStatus.ADOPTED);
     }
 }

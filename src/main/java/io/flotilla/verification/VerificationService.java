@@ -76,16 +76,22 @@ public class VerificationService {
      */
     public Uni<Verification> verifyClaimed(TenantDatabase database, Company company, MigrationCatalog catalog,
                                            List<Version> claimed, Set<String> ignored) {
-        return verify(database, company, catalog, claimed, ignored);
+        return verify(database, company, catalog, claimed, ignored, null);
+    }
+
+    /** As above, the expected shape taken from (or built once into) {@code shapes}, shared by a fleet's schemas. */
+    public Uni<Verification> verifyClaimed(TenantDatabase database, Company company, MigrationCatalog catalog,
+                                           List<Version> claimed, Set<String> ignored, ExpectedShapes shapes) {
+        return verify(database, company, catalog, claimed, ignored, shapes);
     }
 
     private Uni<Verification> verify(TenantDatabase database, Company company, MigrationCatalog catalog) {
-        return verify(database, company, catalog, null, Set.of());
+        return verify(database, company, catalog, null, Set.of(), null);
     }
 
-    /** {@code claimed} null: the versions the ledger has applied. */
+    /** {@code claimed} null: the versions the ledger has applied; {@code shapes} null: a build of its own. */
     private Uni<Verification> verify(TenantDatabase database, Company company, MigrationCatalog catalog,
-                                     List<Version> claimed, Set<String> ignored) {
+                                     List<Version> claimed, Set<String> ignored, ExpectedShapes shapes) {
         // The snapshot ends before the scratch build starts: a CREATE INDEX CONCURRENTLY there waits for every
         // older snapshot, ours included.
         return observe(database, company, catalog, claimed, ignored).flatMap(seen -> {
@@ -108,7 +114,7 @@ public class VerificationService {
                             BuildFailure.unrendered(migration.get(), e.getMessage())));
                 }
             }
-            return builder.build(database, steps, false)
+            return (shapes == null ? builder.build(database, steps, false) : shapes.build(builder, database, steps))
                     .map(build -> compare(company, seen, unverifiable, build.result(), build.failure()));
         });
     }

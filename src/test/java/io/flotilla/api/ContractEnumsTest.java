@@ -73,6 +73,16 @@ class ContractEnumsTest {
         }
     }
 
+    @Test
+    void adoptionOutcomesAndToolsAreTheirEnums() {
+        assertEquals(Arrays.stream(io.flotilla.adoption.FleetAdoptionService.Outcome.values())
+                .map(io.flotilla.adoption.FleetAdoptionService.Outcome::value).toList(),
+                enumeration(AdoptionResultView.class, "outcome"));
+        assertEquals(Arrays.stream(io.flotilla.adoption.HistoryTool.values())
+                .map(io.flotilla.adoption.HistoryTool::value).toList(),
+                enumeration(DiscoveredSchemaView.class, "tool"));
+    }
+
     private static List<String> words(Enum<?>[] values) {
         return Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT)).toList();
     }

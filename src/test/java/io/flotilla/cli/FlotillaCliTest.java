@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FlotillaCliTest {
 
     static final Path TEST_KEY = Path.of("src/test/resources/jwt/jwt-private.pem").toAbsolutePath();
-    static final List<String> VERBS = List.of("serve", "create", "status", "migrate", "follow", "rollback", "lint", "verify",
-            "seed", "reset", "token");
+    static final List<String> VERBS = List.of("serve", "create", "status", "migrate", "follow", "rollback", "adopt", "lint",
+            "verify", "seed", "reset", "token");
 
     /** One run: exit code, stdout, stderr. */
     record Run(int code, String out, String err) {
@@ -88,14 +88,15 @@ class FlotillaCliTest {
         assertEquals(2, run("status", "--output", "yaml").code());
         assertEquals(2, run("create").code(), "create needs --name");
         assertEquals(2, run("seed").code(), "seed needs --company");
+        assertEquals(2, run("adopt", "--all").code(), "adopt needs --server");
         Run serve = run("serve", "--port", "9000");
         assertEquals(2, serve.code(), "serve takes no options");
         assertTrue(serve.err().contains("Usage: flotilla serve"), serve.err());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"serve", "create", "status", "migrate", "follow", "rollback", "lint", "verify", "seed", "reset",
-            "token"})
+    @ValueSource(strings = {"serve", "create", "status", "migrate", "follow", "rollback", "adopt", "lint", "verify", "seed",
+            "reset", "token"})
     void everyVerbHasHelpWithTheExitCodes(String verb) {
         Run r = run(verb, "--help");
         assertEquals(0, r.code(), r.err());

@@ -117,9 +117,11 @@ class AuthorizationMatrixTest {
                     int status = r.statusCode();
                     String type = r.headers().firstValue("Content-Type").orElse("").split(";")[0];
                     if (named == null) {
-                        // Names no operation, for no caller: the router's 404, and nothing is done.
-                        if (status != 404 || !type.equals(PROBLEM_JSON) || r.body().contains("urn:flotilla:problem")) {
-                            wrong.add(who + ": names no operation, expected the router's 404 problem+json, answered "
+                        // Names no operation, for no caller: the router's 404, and nothing is done; its 405 when the
+                        // path is one that other methods serve (POST /companies/ADOPT is a company id to GET).
+                        int refusal = otherMethod(operations, op.method(), spelling.getValue()) ? 405 : 404;
+                        if (status != refusal || !type.equals(PROBLEM_JSON) || r.body().contains("urn:flotilla:problem")) {
+                            wrong.add(who + ": names no operation, expected the router's " + refusal + " problem+json, answered "
                                     + status + " " + abbreviate(r.body()));
                         }
                     } else if (allowed) {
@@ -327,5 +329,11 @@ class AuthorizationMatrixTest {
             }
             return segment.substring(0, at) + String.format("%%%02X", (int) segment.charAt(at)) + segment.substring(at + 1);
         }
+    }
+
+    /** Whether an operation of another method serves this path (then JAX-RS answers 405, not 404). */
+    private static boolean otherMethod(List<RolesTable.Operation> operations, String method, String path) {
+        return java.util.Arrays.stream(new String[]{"GET", "POST", "PUT", "PATCH", "DELETE"})
+                .filter(m -> !m.equals(method)).anyMatch(m -> RolesTable.match(operations, m, path) != null);
     }
 }

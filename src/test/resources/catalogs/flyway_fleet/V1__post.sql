@@ -1,0 +1,1 @@
+CREATE TABLE post (id bigint PRIMARY KEY, title text NOT NULL);
