@@ -63,6 +63,25 @@ public class MoveRepository {
                 .execute(Tuple.of(companyId)).map(rows -> rows.size() == 0 ? null : Move.from(rows.iterator().next()));
     }
 
+    /** Where a company is now, and the move under way if any (moveId null when none). */
+    public record Whereabouts(String server, UUID moveId, String target) {
+    }
+
+    /** One round trip: the company's server as committed now, and its unfinished move. Null item for no such company. */
+    public Uni<Whereabouts> whereabouts(UUID companyId) {
+        return pool.preparedQuery("SELECT c.server, m.id, m.target FROM public.companies c"
+                        + " LEFT JOIN public.company_moves m ON m.company_id = c.id AND m.phase IN " + UNFINISHED
+                        + " WHERE c.id = $1")
+                .execute(Tuple.of(companyId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    Row r = rows.iterator().next();
+                    return new Whereabouts(r.getString(0), r.getUUID(1), r.getString(2));
+                });
+    }
+
     /** Unfinished moves this process does not run (their owner died): the sweep rolls them back. */
     Uni<List<Move>> unfinishedNotOwnedBy(String owner) {
         return pool.preparedQuery("SELECT " + Move.COLUMNS + " FROM public.company_moves WHERE phase IN " + UNFINISHED

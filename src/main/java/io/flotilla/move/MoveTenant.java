@@ -7,8 +7,11 @@ import io.flotilla.tenant.Company;
 import java.util.Map;
 import java.util.UUID;
 
-/** The company as the migrator sees it while its structure is built on the move's target server. */
-record MoveTenant(Company company, String target) implements MigrationTenant {
+/**
+ * The company as the migrator sees it on another server than its row said when it was read: the move's target while
+ * the structure is built there, or its new server for a rollout that read it before a move.
+ */
+public record MoveTenant(Company company, String target) implements MigrationTenant {
 
     @Override
     public UUID id() {

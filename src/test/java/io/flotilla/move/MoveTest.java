@@ -410,4 +410,61 @@ class MoveTest {
         assertEquals(List.of(), on(B, "SELECT nspname FROM pg_namespace WHERE nspname = ?", schema));
         assertEquals(0L, Sql.count(ds, "SELECT count(*) FROM public.company_moves WHERE company_id = ?::uuid", company));
     }
+
+    static void rollBackToTwo(String company) {
+        String down = given().contentType(ContentType.JSON).body(Map.of("direction", "down", "targetVersion", "2",
+                "companyIds", List.of(company))).when().post("/api/v1/rollouts").then().statusCode(202).extract().path("id");
+        Await.until("the rollback", () -> "succeeded".equals(given().get("/api/v1/rollouts/{id}", down)
+                .then().extract().path("state")));
+    }
+
+    @Test
+    @Order(5)
+    void rolloutsWaitForAMovingCompany() {
+        String company = onboard(A);
+        rollBackToTwo(company);
+        // A move under way, as its row says (its job is not needed to hold the rollout back).
+        String moveId = UUID.randomUUID().toString();
+        Sql.execute(ds, "INSERT INTO public.company_moves (id, company_id, schema_name, source, target, method, phase,"
+                + " owner) VALUES (?::uuid, ?::uuid, ?, ?, ?, 'logical', 'copying', 'test')", moveId, company,
+                schemaOf(company), NAMES[A], NAMES[B]);
+        String up = given().contentType(ContentType.JSON).body(Map.of("companyIds", List.of(company)))
+                .when().post("/api/v1/rollouts").then().statusCode(202).extract().path("id");
+        Await.until("the company to wait for its move", () -> Sql.count(ds, "SELECT count(*) FROM public.rollout_targets"
+                + " WHERE rollout_id = ?::uuid AND status = 'waiting' AND error LIKE 'moving to server%'", up) == 1);
+        assertEquals("running", given().get("/api/v1/rollouts/{id}", up).then().extract().path("state"));
+        assertEquals(moveId, given().get("/api/v1/companies/{id}/location", company).then().statusCode(200)
+                .extract().path("moving.id"));
+        assertEquals(List.of(), on(A, "SELECT indexname FROM pg_indexes WHERE indexname = 'items_n_idx'"
+                + " AND schemaname = ?", schemaOf(company)));
+        // The move ends (here: failed, the company stays): the rollout runs it.
+        Sql.execute(ds, "UPDATE public.company_moves SET phase = 'failed', finished_at = now() WHERE id = ?::uuid", moveId);
+        Await.until("the rollout", () -> "succeeded".equals(given().get("/api/v1/rollouts/{id}", up)
+                .then().extract().path("state")));
+        assertEquals(List.of("items_n_idx"), on(A, "SELECT indexname FROM pg_indexes WHERE indexname = 'items_n_idx'"
+                + " AND schemaname = ?", schemaOf(company)));
+    }
+
+    @Test
+    @Order(6)
+    void aCancelledMoveLeavesNothingBehind() throws Exception {
+        String company = onboard(A);
+        String schema = schemaOf(company);
+        try (Connection c = connect(A); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO \"" + schema + "\".items (n) SELECT g FROM generate_series(1, 20000) g");
+        }
+        String moveId = move(company, NAMES[B], false).then().statusCode(202).extract().path("id");
+        given().post("/api/v1/moves/{id}/cancel", moveId).then().statusCode(200).body("cancelRequested",
+                org.hamcrest.Matchers.equalTo(true));
+        Response end = awaitEnd(moveId);
+        assertEquals("cancelled", end.path("phase"), end.asString());
+        assertEquals(NAMES[A], serverOf(company));
+        assertEquals(List.of(schema), on(A, "SELECT nspname FROM pg_namespace WHERE nspname = ?", schema));
+        assertEquals(List.of(), on(B, "SELECT nspname FROM pg_namespace WHERE nspname = ?", schema));
+        assertEquals(List.of("0"), on(B, "SELECT count(*) FROM public.migration_state WHERE company_id = ?::uuid", company));
+        noReplicationLeft();
+        // A finished move cannot be cancelled again.
+        given().post("/api/v1/moves/{id}/cancel", moveId).then().statusCode(409).contentType("application/problem+json");
+        given().get("/api/v1/moves/{id}", UUID.randomUUID()).then().statusCode(404);
+    }
 }
