@@ -8,7 +8,7 @@ import java.util.UUID;
 /** Where an application finds a company's schema. Never a password. */
 @Schema(name = "CompanyLocation")
 public record LocationView(UUID companyId, String server,
-                           @Schema(nullable = true, description = "null for home: the control plane's own database")
+                           @Schema(nullable = true, description = "Absent for home: the control plane's own database, reached through the service's datasource")
                            String host,
                            @Schema(nullable = true) Integer port,
                            @Schema(nullable = true) String database,
