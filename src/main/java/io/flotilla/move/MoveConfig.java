@@ -28,4 +28,15 @@ public interface MoveConfig {
     /** Inside the pause, the target may take this long to confirm the source's last write, else the move fails. */
     @WithDefault("30s")
     Duration catchUpTimeout();
+
+    /**
+     * An unfinished move of another process whose row has not changed this long is an orphan (its process died): the
+     * sweep rolls it back. A running move writes its row at every poll of its copy and catch-up.
+     */
+    @WithDefault("10m")
+    Duration orphanAfter();
+
+    /** How often each replica looks for orphaned moves and leftover replication objects. */
+    @WithDefault("1m")
+    Duration sweepInterval();
 }

@@ -82,11 +82,16 @@ public class MoveRepository {
                 });
     }
 
-    /** Unfinished moves this process does not run (their owner died): the sweep rolls them back. */
-    Uni<List<Move>> unfinishedNotOwnedBy(String owner) {
-        return pool.preparedQuery("SELECT " + Move.COLUMNS + " FROM public.company_moves WHERE phase IN " + UNFINISHED
-                        + " AND owner <> $1")
-                .execute(Tuple.of(owner))
+    /**
+     * Unfinished moves another process owns whose rows have not changed for {@code staleSeconds}: their process died.
+     * Claimed here in the same statement (owner {@code <owner>:sweep}, so that a roll-back that fails is claimed again
+     * once stale), so two replicas never roll back the same move at once.
+     */
+    Uni<List<Move>> claimOrphans(String owner, long staleSeconds) {
+        return pool.preparedQuery("UPDATE public.company_moves SET owner = $1 || ':sweep', updated_at = now() WHERE phase IN "
+                        + UNFINISHED + " AND owner <> $1 AND updated_at < now() - make_interval(secs => $2)"
+                        + " RETURNING " + Move.COLUMNS)
+                .execute(Tuple.of(owner, (double) staleSeconds))
                 .map(rows -> {
                     List<Move> moves = new ArrayList<>();
                     rows.forEach(r -> moves.add(Move.from(r)));

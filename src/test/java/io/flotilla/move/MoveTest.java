@@ -467,4 +467,44 @@ class MoveTest {
         given().post("/api/v1/moves/{id}/cancel", moveId).then().statusCode(409).contentType("application/problem+json");
         given().get("/api/v1/moves/{id}", UUID.randomUUID()).then().statusCode(404);
     }
+
+    @Inject
+    MoveSweep sweep;
+
+    @Test
+    @Order(7)
+    void theSweepRollsBackAMoveWhoseProcessDied() throws Exception {
+        String company = onboard(A);
+        String schema = schemaOf(company);
+        UUID moveId = UUID.randomUUID();
+        String name = ReplicationSql.replicationName(moveId);
+        // What a process killed while copying leaves: its row, a publication and slot on the source, a subscription and
+        // a half-built schema on the target, a table with a temporary replica identity.
+        Sql.execute(ds, "INSERT INTO public.company_moves (id, company_id, schema_name, source, target, method, phase,"
+                + " owner, replica_full, updated_at) VALUES (?::uuid, ?::uuid, ?, ?, ?, 'logical', 'copying', 'dead',"
+                + " '{events}', now() - interval '1 hour')", moveId.toString(), company, schema, NAMES[A], NAMES[B]);
+        try (Connection c = connect(A); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE \"" + schema + "\".events REPLICA IDENTITY FULL");
+            s.execute("CREATE PUBLICATION " + name + " FOR TABLE \"" + schema + "\".items");
+            s.execute("SELECT pg_create_logical_replication_slot('" + name + "', 'pgoutput')");
+        }
+        try (Connection c = connect(B); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA \"" + schema + "\"");
+            s.execute("CREATE TABLE \"" + schema + "\".items (id bigint)");
+            s.execute("CREATE SUBSCRIPTION " + name + " CONNECTION 'host=127.0.0.1 port=" + logical.port(A)
+                    + " dbname=postgres' PUBLICATION " + name + " WITH (connect = false, slot_name = NONE)");
+        }
+        List<Move> rolledBack = sweep.sweep().await().atMost(java.time.Duration.ofSeconds(60));
+        assertEquals(List.of(moveId), rolledBack.stream().map(Move::id).toList());
+        noReplicationLeft();
+        assertEquals(List.of(), on(B, "SELECT nspname FROM pg_namespace WHERE nspname = ?", schema));
+        assertEquals(List.of("d"), on(A, "SELECT relreplident::text FROM pg_class c JOIN pg_namespace n"
+                + " ON n.oid = c.relnamespace WHERE n.nspname = ? AND relname = 'events'", schema));
+        Response move = given().get("/api/v1/moves/{id}", moveId);
+        assertEquals("failed", move.path("phase"));
+        assertTrue(move.<String>path("error").startsWith("interrupted"), move.asString());
+        assertEquals(NAMES[A], serverOf(company));
+        // A move of this process, or a fresh one of another, is left alone.
+        assertEquals(List.of(), sweep.sweep().await().atMost(java.time.Duration.ofSeconds(60)));
+    }
 }
