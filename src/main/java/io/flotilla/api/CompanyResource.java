@@ -7,6 +7,7 @@ import io.flotilla.error.ErrorCode;
 import io.flotilla.error.FlotillaException;
 import io.flotilla.ledger.MigrationInfo;
 import io.flotilla.migration.ApplyResult;
+import io.flotilla.move.MoveService;
 import io.flotilla.security.Role;
 import io.flotilla.tenant.Company;
 import io.flotilla.tenant.CompanyDataService;
@@ -56,9 +57,12 @@ public class CompanyResource {
     private final VerificationService verification;
     private final CompanyDataService data;
     private final ObjectMapper json;
+    private final MoveService moves;
 
     public CompanyResource(CompanyService service, AdoptionService adoption, FleetAdoptionService fleet,
-                           VerificationService verification, CompanyDataService data, ObjectMapper json) {
+                           VerificationService verification, CompanyDataService data, ObjectMapper json,
+                           MoveService moves) {
+        this.moves = moves;
         this.service = service;
         this.adoption = adoption;
         this.fleet = fleet;
@@ -431,4 +435,63 @@ public class CompanyResource {
                 + "; it was rolled back and later versions were not applied", ext);
     }
 
+
+    @POST
+    @Path("/{id}/move")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(operationId = "moveCompany", summary = "Move the company to another server while it is in use (role admin)",
+            description = "Checks the company (active, not already moving), the target (registered, active) and the"
+                    + " source's schema (as its applied versions build it), then starts a move and answers at once."
+                    + " method logical: the rows follow by logical replication and writes pause only for the last"
+                    + " catch-up; copy (the source's wal_level is below logical): writes pause for the whole copy,"
+                    + " estimatedBytes says how much. Follow it with GET /api/v1/moves/{id}.")
+    @APIResponse(responseCode = "202", description = "The move, started",
+            headers = @Header(name = "Location", description = "The move", schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MoveView.class)))
+    @APIResponse(responseCode = "400", description = "id is not a UUID, server missing or not registered"
+            + " (server-unknown); unknown field",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "403", description = "Role viewer or operator: moving needs admin",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No company with this id",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The company is not active, already there or already moving, or"
+            + " only a copy is possible and allowCopy is false (move-refused); the target takes no companies"
+            + " (server-not-accepting)",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "The company's schema differs from what its applied versions build"
+            + " (move-drifted, with the differences)",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "The source or the target cannot be reached (server-unavailable)",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> move(
+            @Parameter(description = "Company id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @PathParam("id") String id,
+            @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = MoveRequest.class))) MoveRequest body) {
+        if (body == null) {
+            throw new FlotillaException(ErrorCode.INVALID_REQUEST, "A JSON body with server is required");
+        }
+        return moves.start(Params.uuid("id", id), body.server(), body.allowCopy() == null || body.allowCopy())
+                .map(m -> Response.accepted(MoveView.of(m)).location(URI.create("/api/v1/moves/" + m.id())).build());
+    }
+
+    @GET
+    @Path("/{id}/location")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(operationId = "getCompanyLocation", summary = "Where the company's schema is: server, host, port, database,"
+            + " schema (never a password)",
+            description = "Changes the moment a move's pause ends; moving names the move under way, if any.")
+    @APIResponse(responseCode = "200", description = "The company's location",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LocationView.class)))
+    @APIResponse(responseCode = "400", description = "id is not a UUID",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No company with this id",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public Uni<LocationView> location(
+            @Parameter(description = "Company id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @PathParam("id") String id) {
+        return moves.location(Params.uuid("id", id)).map(LocationView::of);
+    }
 }

@@ -41,6 +41,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                 @Tag(name = "Maintenance", description = "Scheduled jobs over tenant schemas (vacuum, analyze, reindex):"
                         + " their schedule, manual runs and each run's outcome per company"),
                 @Tag(name = "Monitoring", description = "Connections, table sizes and index use across tenant schemas"),
+                @Tag(name = "Moves", description = "Moving a company's schema to another server while it is in use:"
+                        + " follow a move's phase, progress, lag and write pause, or cancel it"),
                 @Tag(name = "Rollouts", description = "Migrating many companies in waves: plan (dry run), start, pause,"
                         + " resume, cancel and follow a rollout"),
                 @Tag(name = "Servers", description = "The PostgreSQL servers tenant schemas live on: register, drain,"

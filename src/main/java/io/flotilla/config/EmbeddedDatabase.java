@@ -53,7 +53,13 @@ public final class EmbeddedDatabase {
      * {@code home/pg-runtime}, output appended to {@code home/postgres.log}; {@code port} 0 picks a free one.
      */
     public static EmbeddedDatabase start(Path home, int port, boolean keepData) {
-        return start(home.resolve("pgdata"), home.resolve("pg-runtime"), home.resolve(LOG_FILE), port, keepData, false);
+        return start(home, port, keepData, java.util.Map.of());
+    }
+
+    /** {@link #start(Path, int, boolean)} with more server settings (e.g. {@code wal_level=logical}), applied at each start. */
+    public static EmbeddedDatabase start(Path home, int port, boolean keepData, java.util.Map<String, String> settings) {
+        return start(home.resolve("pgdata"), home.resolve("pg-runtime"), home.resolve(LOG_FILE), port, keepData, false,
+                settings);
     }
 
     /**
@@ -139,6 +145,11 @@ public final class EmbeddedDatabase {
 
     private static EmbeddedDatabase start(Path data, Path runtime, Path output, int port, boolean keepData,
                                           boolean throwaway) {
+        return start(data, runtime, output, port, keepData, throwaway, java.util.Map.of());
+    }
+
+    private static EmbeddedDatabase start(Path data, Path runtime, Path output, int port, boolean keepData,
+                                          boolean throwaway, java.util.Map<String, String> settings) {
         try {
             Files.createDirectories(output.getParent());
             Files.createDirectories(runtime);
@@ -162,6 +173,7 @@ public final class EmbeddedDatabase {
         if (throwaway) {
             builder.setServerConfig("fsync", "off").setServerConfig("full_page_writes", "off");
         }
+        settings.forEach(builder::setServerConfig);
         if (port > 0) {
             builder.setPort(port);
         }

@@ -69,6 +69,12 @@ public enum ErrorCode {
     MIGRATION_FAILED(500, "Migration failed"),
     SEED_FAILED(422, "Seed failed"),
 
+    // moves
+    MOVE_NOT_FOUND(404, "Move not found"),
+    MOVE_REFUSED(409, "Company cannot be moved now"),
+    MOVE_DRIFTED(422, "Company schema differs from its applied versions"),
+    MOVE_STATE(409, "Move is not in a state that allows this"),
+
     // notifications
     INVALID_WEBHOOK(400, "Invalid webhook subscription"),
     WEBHOOK_NOT_FOUND(404, "Webhook subscription not found");

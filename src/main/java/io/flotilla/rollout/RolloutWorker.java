@@ -10,6 +10,8 @@ import io.flotilla.migration.ApplyResult;
 import io.flotilla.migration.SchemaMigrator;
 import io.flotilla.migration.Target;
 import io.flotilla.migration.TemplateRepository;
+import io.flotilla.move.MoveRepository;
+import io.flotilla.move.MoveTenant;
 import io.flotilla.notify.EventType;
 import io.flotilla.notify.Events;
 import io.flotilla.rollout.RolloutRepository.TargetUpdate;
@@ -77,6 +79,7 @@ public class RolloutWorker {
     private final HomeOutage outage;
     private final Events events;
     private final String owner;
+    private final MoveRepository moves;
 
     private final Set<UUID> running = ConcurrentHashMap.newKeySet();
     private final Map<UUID, Execution> executions = new ConcurrentHashMap<>();
@@ -90,8 +93,9 @@ public class RolloutWorker {
 
     public RolloutWorker(Pool pool, Vertx vertx, RolloutRepository rollouts, SchemaMigrator migrator,
                          AdvisoryLocks locks, TemplateRepository lookup, ServerPools servers, CatalogService catalog, FlotillaConfig config, MeterRegistry metrics,
-                         HomeOutage outage, Events events,
+                         HomeOutage outage, Events events, MoveRepository moves,
                          @ConfigProperty(name = "quarkus.datasource.reactive.max-size") int poolSize) {
+        this.moves = moves;
         this.outage = outage;
         this.events = events;
         this.poolSize = poolSize;
@@ -447,9 +451,45 @@ public class RolloutWorker {
             if (!waitedForLocks.contains(companyId)) {
                 report(new TargetUpdate(companyId, TargetStatus.RUNNING, 0, null, null, null, true));
             }
+            // A company being moved waits for its move, then runs on the server it is on by then (read now: the
+            // plan read the company before).
+            return moves.whereabouts(companyId).flatMap(now -> {
+                if (now != null && now.moveId() != null) {
+                    lockWaiting.add(t);
+                    waitedForLocks.add(companyId);
+                    report(new TargetUpdate(companyId, TargetStatus.WAITING, 0, null, "moving to server '" + now.target()
+                            + "' (move " + now.moveId() + "); runs on its new server once the move ends", null, false));
+                    // Still to do: counted pending again, as the finally below counts it done.
+                    pendingSteps.addAndGet(t.plannedSteps());
+                    localPending.addAndGet(t.plannedSteps());
+                    return Uni.createFrom().<Void>voidItem();
+                }
+                io.flotilla.migration.MigrationTenant tenant = now == null || now.server().equals(t.company().server())
+                        ? t.company() : new MoveTenant(t.company(), now.server());
+                return migrate(t, tenant, slot);
+            })
+                    .onFailure().recoverWithUni(e -> {
+                        // Home could not be asked: run it again later, as any home outage.
+                        if (!outage.failed(e, "rollout " + work.id() + ": schema left pending, run again")) {
+                            Log.warnf("Rollout %s: %s left pending: %s", work.id(), t.company().schemaName(),
+                                    e.getMessage());
+                        }
+                        connectionLost = true;
+                        report(new TargetUpdate(companyId, TargetStatus.PENDING, 0, null, null, null, false));
+                        return Uni.createFrom().voidItem();
+                    })
+                    .eventually(() -> {
+                        inFlight.decrementAndGet();
+                        pendingSteps.addAndGet(-t.plannedSteps());
+                        localPending.addAndGet(-t.plannedSteps());
+                    });
+        }
+
+        private Uni<Void> migrate(TargetWork t, io.flotilla.migration.MigrationTenant tenant, LockPauses slot) {
+            UUID companyId = t.company().id();
             // The look-up check was asked of home only; other servers' companies ask their own schema.
-            boolean lookUpHere = lookUp || !TenantDatabase.HOME.equals(t.company().server());
-            return migrator.migrate(t.company(), catalog.catalog(), target, work.allowDrift(), work.id(), lookUpHere,
+            boolean lookUpHere = lookUp || !TenantDatabase.HOME.equals(tenant.server());
+            return migrator.migrate(tenant, catalog.catalog(), target, work.allowDrift(), work.id(), lookUpHere,
                             work.strategy().lockOverrides(), carryingOver(companyId, slot))
                     .map(result -> {
                         if (!result.succeeded() && result.failure().lockTimeout()) {
@@ -517,11 +557,6 @@ public class RolloutWorker {
                         connectionLost = true;
                         report(new TargetUpdate(companyId, TargetStatus.PENDING, 0, null, null, null, false));
                         return Uni.createFrom().voidItem();
-                    })
-                    .eventually(() -> {
-                        inFlight.decrementAndGet();
-                        pendingSteps.addAndGet(-t.plannedSteps());
-                        localPending.addAndGet(-t.plannedSteps());
                     });
         }
 

@@ -34,23 +34,34 @@ public final class ExtraServers implements AutoCloseable {
     private final List<EmbeddedDatabase> servers = new ArrayList<>();
     private final List<Integer> ports = new ArrayList<>();
     private final List<String> passwords;
+    private final java.util.Map<String, String> settings;
 
-    private ExtraServers(List<String> passwords) {
+    private ExtraServers(List<String> passwords, java.util.Map<String, String> settings) {
         this.passwords = passwords;
+        this.settings = settings;
     }
 
     /** Starts one server per password, each requiring its password over TCP. */
     public static ExtraServers start(String... passwords) {
-        ExtraServers extra = new ExtraServers(List.of(passwords));
+        return start(java.util.Map.of(), passwords);
+    }
+
+    /**
+     * As {@link #start(String...)}, with server settings for every server (kept across restarts). With
+     * {@code wal_level=logical} the role {@value #USER} may also replicate and subscribe (REPLICATION, and SUPERUSER,
+     * which CREATE SUBSCRIPTION needs before PostgreSQL 16), as moves by logical replication require.
+     */
+    public static ExtraServers start(java.util.Map<String, String> settings, String... passwords) {
+        ExtraServers extra = new ExtraServers(List.of(passwords), java.util.Map.copyOf(settings));
         try {
             for (String password : passwords) {
                 Path home = Files.createTempDirectory("flotilla-extra-pg");
                 // keepData on an empty directory: initdb runs, and a later close() never deletes data a restart uses.
-                EmbeddedDatabase db = EmbeddedDatabase.start(home, 0, true);
+                EmbeddedDatabase db = EmbeddedDatabase.start(home, 0, true, extra.settings);
                 extra.homes.add(home);
                 extra.servers.add(db);
                 extra.ports.add(db.port());
-                requirePassword(home, db.port(), password);
+                requirePassword(home, db.port(), password, "logical".equals(settings.get("wal_level")));
                 Files.writeString(home.resolve("password"), password, StandardCharsets.UTF_8);
             }
             return extra;
@@ -61,11 +72,12 @@ public final class ExtraServers implements AutoCloseable {
     }
 
     /** Makes the role that owns the database, then makes its TCP logins ask for the password. */
-    private static void requirePassword(Path home, int port, String password) throws IOException {
+    private static void requirePassword(Path home, int port, String password, boolean replicates) throws IOException {
         try (Connection c = DriverManager.getConnection(url(port), "postgres", ""); Statement s = c.createStatement()) {
             s.execute("SET password_encryption = 'scram-sha-256'");
             // CREATE ROLE takes no parameter: the password is test-generated text, quoted as a literal.
-            s.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + password.replace("'", "''") + "'");
+            s.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + password.replace("'", "''") + "'"
+                    + (replicates ? " REPLICATION SUPERUSER" : ""));
             s.execute("ALTER DATABASE " + DATABASE + " OWNER TO " + USER);
             s.execute("GRANT ALL ON SCHEMA public TO " + USER);
             Files.writeString(home.resolve("pgdata").resolve("pg_hba.conf"),
@@ -146,7 +158,7 @@ public final class ExtraServers implements AutoCloseable {
 
     /** Starts server {@code i} again on the same port, with its data (and its password). */
     public void restart(int i) {
-        servers.set(i, EmbeddedDatabase.start(homes.get(i), ports.get(i), true));
+        servers.set(i, EmbeddedDatabase.start(homes.get(i), ports.get(i), true, settings));
     }
 
     /** A file holding server {@code i}'s password, for {@code "passwordFrom": {"file": ...}}; deleted by {@link #close()}. */
