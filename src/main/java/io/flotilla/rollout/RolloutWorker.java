@@ -459,9 +459,7 @@ public class RolloutWorker {
                     waitedForLocks.add(companyId);
                     report(new TargetUpdate(companyId, TargetStatus.WAITING, 0, null, "moving to server '" + now.target()
                             + "' (move " + now.moveId() + "); runs on its new server once the move ends", null, false));
-                    // Still to do: counted pending again, as the finally below counts it done.
-                    pendingSteps.addAndGet(t.plannedSteps());
-                    localPending.addAndGet(t.plannedSteps());
+                    stillToDo(t);
                     return Uni.createFrom().<Void>voidItem();
                 }
                 io.flotilla.migration.MigrationTenant tenant = now == null || now.server().equals(t.company().server())
@@ -505,9 +503,7 @@ public class RolloutWorker {
                             report(new TargetUpdate(companyId, TargetStatus.WAITING, result.steps(),
                                     result.failure().version(), "waiting for locks (onLockTimeout wait): "
                                     + result.failure().error(), result.failure().sqlState(), false));
-                            // Still to do: counted pending again, as the finally below counts it done.
-                            pendingSteps.addAndGet(t.plannedSteps());
-                            localPending.addAndGet(t.plannedSteps());
+                            stillToDo(t);
                         } else {
                             failedTarget(t, result.steps(), result.failure().version(),
                                     "[" + result.failure().sqlState() + "] " + result.failure().error(), result.failure().sqlState());
@@ -522,9 +518,7 @@ public class RolloutWorker {
                         waitedForLocks.add(companyId);
                         report(new TargetUpdate(companyId, TargetStatus.WAITING, aside.stepsDone(), null,
                                 "waiting for locks: " + aside.getMessage(), ApplyResult.LOCK_NOT_AVAILABLE, false));
-                        // Still to do: counted pending again, as the finally below counts it done.
-                        pendingSteps.addAndGet(t.plannedSteps());
-                        localPending.addAndGet(t.plannedSteps());
+                        stillToDo(t);
                         return Uni.createFrom().voidItem();
                     })
                     .onFailure(FlotillaException.class).recoverWithUni(e -> {
@@ -536,9 +530,7 @@ public class RolloutWorker {
                                         + " other servers go on", work.id(), server, f.getMessage());
                             }
                             waitFor(t, f.getMessage());
-                            // Still to do: counted pending again, as the finally below counts it done.
-                            pendingSteps.addAndGet(t.plannedSteps());
-                            localPending.addAndGet(t.plannedSteps());
+                            stillToDo(t);
                             return Uni.createFrom().voidItem();
                         }
                         if (f.code() == ErrorCode.COMPANY_NOT_ACTIVE) {
@@ -558,6 +550,12 @@ public class RolloutWorker {
                         report(new TargetUpdate(companyId, TargetStatus.PENDING, 0, null, null, null, false));
                         return Uni.createFrom().voidItem();
                     });
+        }
+
+        /** A company that will run again (waiting): counted pending again, as its run's end counts it done. */
+        private void stillToDo(TargetWork t) {
+            pendingSteps.addAndGet(t.plannedSteps());
+            localPending.addAndGet(t.plannedSteps());
         }
 
         /** The dispatch's slot, with where the company's last run stepped aside, for its next step to carry on. */
