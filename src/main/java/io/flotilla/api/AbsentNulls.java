@@ -6,7 +6,7 @@ import io.quarkus.jackson.ObjectMapperCustomizer;
 import jakarta.inject.Singleton;
 
 /**
- * The API's one rule for a field without a value: it is left out, never sent as {@code null} (README, "API"). The
+ * The API's one rule for a field without a value: it is left out, never sent as {@code null} (docs/api.md). The
  * contract says the same: {@link ResponseFieldsFilter} lists every other field as required. Only the fields themselves:
  * a map's entries are data ({@code settings} may hold a null), so their inclusion stays Jackson's default.
  */

@@ -34,7 +34,7 @@ public record MigrationView(String version, String name, String checksum, boolea
                 s.rollbackScript, s.defaults, s.layout, m.up().sql(), m.rollback().map(MigrationScript::sql).orElse(null));
     }
 
-    /** {@code GOLANG_MIGRATE} → {@code golang-migrate}: how the README and the start-up line name it. */
+    /** {@code GOLANG_MIGRATE} → {@code golang-migrate}: how the docs and the start-up line name it. */
     static String id(Layout layout) {
         return layout.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }

@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 @Command(name = "serve", header = "Start the service (the same as no arguments)",
         description = {"Start the Flotilla service (HTTP API, dashboard, rollout workers, maintenance), as running the jar"
                 + " with no arguments does. Configured by environment variables (DB_HOST, PORT, MIGRATIONS_DIR, …: see"
-                + " the README). Takes no options."})
+                + " docs/configuration.md). Takes no options."})
 final class ServeVerb implements Callable<Integer> {
 
     @ParentCommand

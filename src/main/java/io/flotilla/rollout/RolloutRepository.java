@@ -230,7 +230,7 @@ public class RolloutRepository implements RolloutHolds {
     }
 
     public Uni<Rollout> find(UUID id) {
-        return pool.preparedQuery("SELECT " + Rollout.COLUMNS + ", r.up_to_date,"
+        return pool.preparedQuery("SELECT " + COLUMNS + ", r.up_to_date,"
                         + " (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) n FROM public.rollout_targets"
                         + "   WHERE rollout_id = r.id GROUP BY status) x) AS targets,"
                         + " (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) n FROM public.migration_ledger"
@@ -246,7 +246,7 @@ public class RolloutRepository implements RolloutHolds {
                     }
                     Row row = rows.iterator().next();
                     return Uni.combine().all().unis(failures(id), waiting(id)).asTuple()
-                            .map(both -> Rollout.from(row, targets(row), counts(row, "steps"), both.getItem1(),
+                            .map(both -> rollout(row, targets(row), counts(row, "steps"), both.getItem1(),
                                     perServer(row.getJsonObject("servers")), both.getItem2()));
                 });
     }
@@ -293,14 +293,14 @@ public class RolloutRepository implements RolloutHolds {
 
     /** Newest first, each with its counts of companies per status: one query. */
     public Uni<List<Rollout>> list(int limit) {
-        return pool.preparedQuery("SELECT " + Rollout.COLUMNS + ", r.up_to_date,"
+        return pool.preparedQuery("SELECT " + COLUMNS + ", r.up_to_date,"
                         + " (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) n FROM public.rollout_targets"
                         + "   WHERE rollout_id = r.id GROUP BY status) x) AS targets"
                         + " FROM public.rollouts r ORDER BY r.created_at DESC LIMIT $1")
                 .execute(Tuple.of(limit))
                 .map(rows -> {
                     List<Rollout> list = new ArrayList<>();
-                    rows.forEach(row -> list.add(Rollout.from(row, targets(row), null, null, null, null)));
+                    rows.forEach(row -> list.add(rollout(row, targets(row), null, null, null, null)));
                     return list;
                 });
     }
@@ -385,7 +385,7 @@ public class RolloutRepository implements RolloutHolds {
                                 return new Work(id, RolloutState.parse(r.getString("state")),
                                         new Target(Direction.parse(r.getString("direction")),
                                                 version == null ? null : Version.parse(version)),
-                                        Rollout.strategy(r), r.getBoolean("allow_drift"), r.getInteger("current_wave"),
+                                        strategy(r), r.getBoolean("allow_drift"), r.getInteger("current_wave"),
                                         r.getLong("failed"), failedByServer(r.getJsonObject("failed_by_server")), list);
                             });
                 });
@@ -481,5 +481,36 @@ public class RolloutRepository implements RolloutHolds {
     public Uni<RolloutState> state(UUID id) {
         return pool.preparedQuery("SELECT state FROM public.rollouts WHERE id = $1").execute(Tuple.of(id))
                 .map(rows -> rows.iterator().hasNext() ? RolloutState.parse(rows.iterator().next().getString(0)) : null);
+    }
+
+    /** A rollout's own columns, as {@link #rollout} and {@link #strategy} read them. */
+    static final String COLUMNS = "r.id, r.direction, r.target_version, r.state, r.canary_count, r.batch_size,"
+            + " r.max_parallel, r.max_failures, r.max_parallel_per_server, r.max_failures_per_server, r.on_lock_timeout, r.lock_timeouts, r.lock_budget, r.statement_timeout, r.allow_drift, r.total_targets, r.waves, r.current_wave, r.owner,"
+            + " r.heartbeat_at, r.error, r.created_at, r.started_at, r.finished_at, r.start_at, r.deadline";
+
+    /** The strategy as stored, from a row that has the {@link #COLUMNS}. */
+    static RolloutStrategy strategy(Row row) {
+        return new RolloutStrategy(row.getInteger("canary_count"), row.getInteger("batch_size"),
+                row.getInteger("max_parallel"), row.getInteger("max_failures"), row.getInteger("max_parallel_per_server"),
+                row.getInteger("max_failures_per_server"), row.getString("on_lock_timeout"),
+                row.getArrayOfStrings("lock_timeouts") == null ? null : List.of(row.getArrayOfStrings("lock_timeouts")),
+                row.getString("lock_budget"), row.getString("statement_timeout"), deadline(row));
+    }
+
+    private static OffsetDateTime deadline(Row row) {
+        OffsetDateTime d = row.getOffsetDateTime("deadline");
+        return d == null ? null : d.withOffsetSameInstant(java.time.ZoneOffset.UTC);
+    }
+
+    /** A rollout row (its {@link #COLUMNS}) with what was read beside it. */
+    private static Rollout rollout(Row row, Map<String, Long> targets, Map<String, Long> steps, List<Rollout.Failure> failures,
+                                   Map<String, Map<String, Long>> servers, List<Rollout.Waiting> waiting) {
+        return new Rollout(row.getUUID("id"), row.getString("direction"), row.getString("target_version"),
+                RolloutState.parse(row.getString("state")),
+                strategy(row),
+                row.getBoolean("allow_drift"), row.getInteger("total_targets"), row.getInteger("waves"),
+                row.getInteger("current_wave"), row.getString("owner"), row.getOffsetDateTime("heartbeat_at"),
+                row.getString("error"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("started_at"),
+                row.getOffsetDateTime("finished_at"), row.getOffsetDateTime("start_at"), targets, steps, failures, servers, waiting);
     }
 }

@@ -16,7 +16,7 @@ import java.util.Map;
  *                  shared extension schema ({@code flotilla.catalog.extension-schema}) nor in {@code pg_catalog}:
  *                  typically one a migration put into the first company's schema before Flotilla placed extensions,
  *                  which other companies cannot see. A warning: it does not make the report fail, and Flotilla does
- *                  not move it (see the README, "Migration files")
+ *                  not move it (see docs/migration-files.md)
  * @param error     why the server could not be asked (unreachable), or null; then the lists are empty and unknown
  */
 public record ServerExtensions(String server, List<String> missing, Map<String, String> misplaced,
