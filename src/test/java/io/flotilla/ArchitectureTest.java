@@ -60,6 +60,22 @@ class ArchitectureTest {
     }
 
     @Test
+    void whatASchemaNeedsIsPlannedInOnePlace() {
+        // Every path that runs steps (rollouts, onboarding, a company's migrate, moves, the lint and verification's
+        // builds) takes its plan from MigrationPlanner: nothing else makes one.
+        Set<String> making = new TreeSet<>();
+        for (Path file : sources()) {
+            String code = code(file);
+            if (code.contains("new MigrationPlanner.Plan(") || !file.endsWith("MigrationPlanner.java")
+                    && code.contains("import io.flotilla.migration.MigrationPlanner.Plan;") && code.contains("new Plan(")) {
+                making.add(ROOT.relativize(file).toString());
+            }
+        }
+        assertTrue(making.isEmpty(), "plans made outside migration/MigrationPlanner: " + making);
+        assertTrue(code(ROOT.resolve("migration/MigrationPlanner.java")).contains("new Plan("), "the planner makes them");
+    }
+
+    @Test
     void everyPackageSaysWhatItOwns() throws IOException {
         try (Stream<Path> dirs = Files.list(ROOT)) {
             List<String> without = dirs.filter(Files::isDirectory)
