@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,7 +29,7 @@ import java.util.regex.Pattern;
  *
  * Every tenant schema gets CLIENTS clients, each a loop of one short read and one short write on the table the
  * rollout alters, with a pause between; each query's latency is kept with its tenant. On the first BLOCKED tenants one
- * more session opens a transaction that reads that table and holds it for HOLD seconds (a report query, an
+ * more session opens a transaction that reads that table and holds it until HOLD seconds after the rollout was accepted (a report query, an
  * idle-in-transaction session): what a migration's ALTER TABLE waits behind. The rollout is started over the API with
  * the strategy given, followed until it ends; then the traffic stops and the figures are printed as one JSON object.
  *
@@ -72,6 +73,10 @@ public class Traffic {
 
         // The blockers: one session per blocked tenant, a read transaction on the table, held.
         CountDownLatch holding = new CountDownLatch(blocked);
+        // Each blocker holds until HOLD seconds after the rollout was accepted, not after the blocker began: on a
+        // loaded machine the POST alone can take seconds, and the blockers must still hold when the rollout comes.
+        CountDownLatch accepted = new CountDownLatch(1);
+        AtomicLong releaseAt = new AtomicLong();
         List<Thread> blockers = new ArrayList<>();
         long blockStart = System.nanoTime();
         for (int t = 1; t <= blocked; t++) {
@@ -84,7 +89,11 @@ public class Traffic {
                         s.executeQuery("SELECT count(*) FROM " + prefix + tenant + ".messages").close();
                     }
                     holding.countDown();
-                    Thread.sleep(hold * 1000L);
+                    accepted.await();
+                    long left = releaseAt.get() - System.nanoTime();
+                    if (left > 0) {
+                        Thread.sleep(left / 1_000_000L);
+                    }
                     c.commit();
                 } catch (Exception e) {
                     throw new RuntimeException(e);
@@ -100,8 +109,11 @@ public class Traffic {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"strategy\": " + strategy + "}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (started.statusCode() != 202) {
+            accepted.countDown();
             throw new IllegalStateException("POST /rollouts answered " + started.statusCode() + ": " + started.body());
         }
+        releaseAt.set(System.nanoTime() + hold * 1_000_000_000L);
+        accepted.countDown();
         String id = field(started.body(), "id");
         String state;
         do {

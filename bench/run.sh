@@ -380,7 +380,7 @@ fi
 # TRAFFIC_N tenants onboarded with the catalog, each with BENCH_CLIENTS (2) application clients (a read and an insert
 # on messages, 50-150 ms apart; bench/Traffic.java); the catalog then gets one more migration that adds a column and
 # an index to messages, and a rollout takes it through the fleet while BENCH_BLOCKED tenants have a session holding a
-# read transaction on messages for BENCH_HOLD seconds. Twice: Flotilla's defaults (lock timeouts with retries), and
+# read transaction on messages until BENCH_HOLD seconds after the rollout was accepted. Twice: Flotilla's defaults (lock timeouts with retries), and
 # one attempt with no lock timeout (strategy.lockTimeouts = [], how Flyway runs a file).
 traffic_rows=()
 if [ -n "$TRAFFIC_N" ]; then
