@@ -241,6 +241,33 @@ async function run(): Promise<void> {
   expectStatus("deleteWebhook", (await api.DELETE("/api/v1/webhooks/{id}", { params: { path: { id: hook.id } } })).response, 204);
   expectStatus("getWebhook deleted", (await api.GET("/api/v1/webhooks/{id}", { params: { path: { id: hook.id } } })).response, 404);
 
+  // Adoption: no other tool's schemas on this fresh service, so the discovery is empty and a dry run adopts nothing
+  const found = need("discoverSchemas", await api.GET("/api/v1/servers/{name}/discover", { params: { path: { name: "home" } } }));
+  const dry = need("adoptCompanies", await api.POST("/api/v1/companies/adopt", { body: { server: "home", all: true, dryRun: true } }));
+  console.log(`adoption: ${found.length} schemas discovered, dry run: ${dry.adopted} would be adopted, ${dry.refused} refused`);
+  expectStatus("getAdoptionJob unknown", (await api.GET("/api/v1/adoptions/{id}", {
+    params: { path: { id: "00000000-0000-4000-8000-000000000000" } },
+  })).response, 404);
+
+  // Moves: one server only, so a move is refused before anything starts
+  const location = need("getCompanyLocation", await api.GET("/api/v1/companies/{id}/location", { params: { path: { id } } }));
+  if (location.schema !== schemaName) failures.push(`getCompanyLocation: schema ${location.schema}, not ${schemaName}`);
+  expectStatus("moveCompany to its own server", (await api.POST("/api/v1/companies/{id}/move", {
+    params: { path: { id } }, body: { server: "home" },
+  })).response, 409);
+  const moves = need("listMoves", await api.GET("/api/v1/moves", { params: { query: { companyId: id } } }));
+  if (moves.length !== 0) failures.push(`listMoves: ${moves.length} moves of a company never moved`);
+  expectStatus("getMove unknown", (await api.GET("/api/v1/moves/{id}", {
+    params: { path: { id: "00000000-0000-4000-8000-000000000000" } },
+  })).response, 404);
+  expectStatus("cancelMove unknown", (await api.POST("/api/v1/moves/{id}/cancel", {
+    params: { path: { id: "00000000-0000-4000-8000-000000000000" } },
+  })).response, 404);
+
+  // Audit: the onboarding above is in it
+  const audit = need("listAuditEntries", await api.GET("/api/v1/audit", { params: { query: { action: "onboardCompany", limit: 50 } } }));
+  if (!audit.items.some((e) => e.action === "onboardCompany")) failures.push("listAuditEntries: the onboarding is missing");
+
   // HTTP-level refusals
   expectStatus("no token", (await client(undefined).GET("/api/v1/fleet")).response, 401);
   if (viewerToken) {

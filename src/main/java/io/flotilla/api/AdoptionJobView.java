@@ -12,7 +12,7 @@ import java.util.UUID;
 
 /** A fleet adoption: its progress (done of total, by outcome) and each schema's result so far. */
 public record AdoptionJobView(
-        @Schema(description = "The job; absent for a dry run, which records nothing") UUID id,
+        @Schema(description = "The job; absent for a dry run, which records nothing", nullable = true) UUID id,
         String server,
         boolean dryRun,
         @Schema(description = "running, finished, or failed (the job itself stopped: see error)",
@@ -24,9 +24,9 @@ public record AdoptionJobView(
         int alreadyAdopted,
         int failed,
         @Schema(description = "Expected shapes built: one per distinct set of versions and template values") Integer scratchBuilds,
-        @Schema(description = "Why the job stopped; absent unless it failed") String error,
-        OffsetDateTime startedAt,
-        @Schema(description = "Absent while it runs") OffsetDateTime finishedAt,
+        @Schema(description = "Why the job stopped; absent unless it failed", nullable = true) String error,
+        @Schema(description = "Absent for a dry run", nullable = true) OffsetDateTime startedAt,
+        @Schema(description = "Absent while it runs, and for a dry run", nullable = true) OffsetDateTime finishedAt,
         @Schema(description = "One per schema decided, in the order decided") List<AdoptionResultView> results) {
 
     static AdoptionJobView of(Job job) {

@@ -57,7 +57,20 @@ public record Problem(
         @Schema(description = "extension-missing: the extensions the server lacks") List<String> extensions,
         @Schema(description = "seeds-missing, seed-invalid: the seeds directory") String directory,
         @Schema(description = "unresolved-placeholder: the placeholders nothing defines") List<String> placeholders,
-        @Schema(description = "unsafe-template-value: the placeholder whose value was refused") String placeholder) {
+        @Schema(description = "unsafe-template-value: the placeholder whose value was refused") String placeholder,
+        @Schema(description = "reset: the versions the dropped schema had") List<String> droppedVersions,
+        @Schema(description = "adoption-job-not-found: the job asked for") UUID jobId,
+        @Schema(description = "move-refused, move-state: the move concerned") UUID moveId,
+        @Schema(description = "move-state: the move's phase") String phase,
+        @Schema(description = "move-refused: the method the move would take (copy)") String method,
+        @Schema(description = "move-refused: why it would take it") String reason,
+        @Schema(description = "move-refused: the schema's estimated size in bytes") Long estimatedBytes,
+        @Schema(description = "move-drifted: tables its versions build that the schema lacks") List<String> missingTables,
+        @Schema(description = "move-drifted: tables the schema has beyond its versions") List<String> extraTables,
+        @Schema(description = "move-drifted: tables without row-level security") List<String> rlsDisabled,
+        @Schema(description = "move-drifted: tables with row-level security and no policy") List<String> withoutPolicy,
+        @Schema(description = "move-drifted: what could not be compared") List<String> unverifiable,
+        @Schema(description = "move-drifted: the expected shape's build failed") io.flotilla.verification.BuildFailure buildFailure) {
 
     /** One drifted version in a rollout's drift-detected problem. */
     @Schema(name = "ProblemDrift")
